@@ -1,0 +1,47 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { AuthModule, JwtAuthGuard } from '@numerai/auth';
+import { AppConfig, ConfigModule } from '@numerai/config';
+import { ConsultationsModule } from '@numerai/consultations';
+import { DatabaseModule } from '@numerai/database';
+import { EventsModule } from '@numerai/events';
+import { LoggingModule } from '@numerai/logging';
+import { RateLimitModule, UserThrottlerGuard } from '@numerai/rate-limit';
+import { UsersModule } from '@numerai/users';
+import { HealthController } from './health/health.controller';
+import { EXTRA_HEALTH_INDICATORS, HealthIndicators } from './health/health-indicators';
+import { HttpExceptionFilter } from './http/http-exception.filter';
+import { RequestLoggerMiddleware } from './http/request-logger.middleware';
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(logger),
+        DatabaseModule,
+        EventsModule.forRoot(),
+        RateLimitModule.forRoot(),
+        UsersModule,
+        AuthModule,
+        ConsultationsModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        HealthIndicators,
+        { provide: EXTRA_HEALTH_INDICATORS, useValue: [] },
+        // Order matters: the throttler keys by the principal the auth guard attaches.
+        { provide: APP_GUARD, useExisting: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: UserThrottlerGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestLoggerMiddleware).forRoutes('*path');
+  }
+}

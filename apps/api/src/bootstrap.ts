@@ -1,0 +1,47 @@
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { AppConfig } from '@numerai/config';
+import { PinoNestLogger } from '@numerai/logging';
+import { AppModule } from './app.module';
+
+export interface CreateAppOptions {
+  config: AppConfig;
+  logger: Logger;
+}
+
+/** Builds the whole application (REST + WebSockets) without listening; main.ts and the e2e tests share it. */
+export async function createApp({ config, logger }: CreateAppOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+    logger: new PinoNestLogger(logger),
+    bufferLogs: false,
+  });
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
+  }
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+    }),
+  );
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('NumerAI API')
+      .setDescription('REST API of the NumerAI real-time backend. WebSocket endpoints: see README.')
+      .setVersion('1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  return app;
+}

@@ -1,0 +1,65 @@
+/**
+ * Jest 30 on Node 20 cannot `require` NestJS 12 (ESM-only), so the ESM-only packages are
+ * compiled to CommonJS by babel-jest and our TypeScript by ts-jest. See ../shared/design/toolchain.md.
+ */
+const ESM_ONLY = [
+  '@nestjs',
+  'file-type',
+  'load-esm',
+  'uid',
+  '@standard-schema',
+  'token-types',
+  'strtok3',
+  '@tokenizer',
+  'uint8array-extras',
+];
+
+const { compilerOptions } = require('./tsconfig.json');
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
+    `^${alias}$`,
+    `<rootDir>/${target.replace(/^\.\//, '')}`,
+  ]),
+);
+
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  moduleNameMapper,
+  transform: {
+    '^.+\\.ts$': [
+      'ts-jest',
+      {
+        tsconfig: {
+          module: 'commonjs',
+          moduleResolution: 'node10',
+          target: 'ES2022',
+          experimentalDecorators: true,
+          emitDecoratorMetadata: true,
+          esModuleInterop: true,
+          isolatedModules: true,
+          ignoreDeprecations: '6.0',
+        },
+      },
+    ],
+    '^.+\\.m?js$': [
+      'babel-jest',
+      {
+        configFile: false,
+        babelrc: false,
+        plugins: [
+          ['babel-plugin-transform-import-meta', { module: 'ES6' }],
+          '@babel/plugin-transform-dynamic-import',
+          '@babel/plugin-transform-modules-commonjs',
+        ],
+      },
+    ],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

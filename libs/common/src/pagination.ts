@@ -1,0 +1,34 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+
+/** `?before=<id>&limit=` keyset pagination shared by every "newest first" list. */
+export class PageQuery {
+  @IsOptional()
+  @IsUUID()
+  before?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_before: string | null;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** Rows were fetched with limit + 1 to learn whether another page exists without a count query. */
+export function toPage<Row extends { id: string }, View>(
+  rows: Row[],
+  limit: number,
+  view: (row: Row) => View,
+): Page<View> {
+  const hasMore = rows.length > limit;
+  const items = hasMore ? rows.slice(0, limit) : rows;
+  return { items: items.map(view), next_before: hasMore ? items[items.length - 1].id : null };
+}

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Every setting the backend reads, resolved once at start-up. Nothing else reads `process.env`. */
+export class AppConfig {
+  port!: number;
+  dataDir!: string;
+  database!: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+  redisUrl!: string | undefined;
+  /** Namespaces every Redis key and channel, so instances of separate deployments (or tests) never meet. */
+  redisKeyPrefix!: string;
+  jwt!: { secret: string; expiresInSeconds: number; generated: boolean };
+  logLevel!: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  corsOrigins!: string[];
+  rateLimit!: { perMinute: number; authPerMinute: number; windowMs: number };
+  ws!: {
+    pingIntervalMs: number;
+    idleTimeoutMs: number;
+    maxConnectionsPerUser: number;
+    maxPayloadBytes: number;
+    maxBufferedBytes: number;
+    typingTimeoutMs: number;
+    upgradesPerMinutePerIp: number;
+  };
+  presence!: { graceMs: number; instanceTtlMs: number };
+  shutdownTimeoutMs!: number;
+  /** Notes for the operator that the logger prints once it exists (e.g. a generated JWT secret). */
+  warnings!: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads and validates the environment; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+
+  const int = (name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const port = int('PORT', 8000, 0, 65535);
+  const dataDir = resolve(env.DATA_DIR || './data');
+
+  let database: AppConfig['database'] = { kind: 'sqlite', path: join(dataDir, 'numerai.sqlite') };
+  if (env.DATABASE_URL) {
+    if (!/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) {
+      problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+    } else {
+      database = { kind: 'postgres', url: env.DATABASE_URL };
+    }
+  } else if (env.SQLITE_PATH) {
+    database = { kind: 'sqlite', path: resolve(env.SQLITE_PATH) };
+  }
+
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
+
+  const expiresInSeconds = parseDuration(env.JWT_EXPIRES_IN ?? '1h');
+  if (expiresInSeconds === undefined) {
+    problems.push(`JWT_EXPIRES_IN must be a duration such as 900, 15m, 1h or 7d (got "${env.JWT_EXPIRES_IN}")`);
+  }
+
+  let secret = env.JWT_SECRET ?? '';
+  let generated = false;
+  if (secret && secret.length < 32) {
+    problems.push('JWT_SECRET must be at least 32 characters long');
+  } else if (!secret && problems.length === 0) {
+    secret = developmentSecret(dataDir);
+    generated = true;
+    warnings.push(
+      `JWT_SECRET is not set: using a generated development secret kept in ${join(dataDir, 'jwt-secret')}. ` +
+        'Set JWT_SECRET in production; every instance must share it.',
+    );
+  }
+
+  const logLevel = (env.LOG_LEVEL || 'info') as AppConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
+  }
+
+  const corsOrigins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin)) {
+      problems.push(`CORS_ORIGINS entries must look like https://host[:port] (got "${origin}")`);
+    }
+  }
+
+  const config: AppConfig = {
+    port,
+    dataDir,
+    database,
+    redisUrl,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || 'numerai',
+    jwt: { secret, expiresInSeconds: expiresInSeconds ?? 3600, generated },
+    logLevel,
+    corsOrigins,
+    rateLimit: {
+      perMinute: int('RATE_LIMIT_PER_MINUTE', 300, 1),
+      authPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 10, 1),
+      windowMs: int('RATE_LIMIT_WINDOW_MS', 60_000, 1000),
+    },
+    ws: {
+      pingIntervalMs: int('WS_PING_INTERVAL_MS', 25_000, 100),
+      idleTimeoutMs: int('WS_IDLE_TIMEOUT_MS', 60_000, 200),
+      maxConnectionsPerUser: int('WS_MAX_CONNECTIONS_PER_USER', 20, 1),
+      maxPayloadBytes: int('WS_MAX_PAYLOAD_BYTES', 64 * 1024, 1024),
+      maxBufferedBytes: int('WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024),
+      typingTimeoutMs: int('WS_TYPING_TIMEOUT_MS', 6000, 100),
+      upgradesPerMinutePerIp: int('WS_UPGRADES_PER_MINUTE_PER_IP', 600, 1),
+    },
+    presence: {
+      graceMs: int('PRESENCE_GRACE_MS', 5000, 0),
+      instanceTtlMs: int('PRESENCE_INSTANCE_TTL_MS', 15_000, 1000),
+    },
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 8000, 100),
+    warnings,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+/** `900`, `15m`, `1h`, `7d` → seconds. */
+export function parseDuration(raw: string): number | undefined {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
+  if (!match) return undefined;
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  const seconds = Number(match[1]) * unit;
+  return seconds > 0 ? seconds : undefined;
+}
+
+/** The embedded default must work with no setup, yet keep tokens valid across restarts: persist one secret. */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

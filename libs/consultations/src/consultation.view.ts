@@ -1,0 +1,23 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { iso } from '@numerai/common';
+import { CONSULTATION_STATUSES, ConsultationEntity, ConsultationStatus } from '@numerai/database';
+
+export class ConsultationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) user_id!: string;
+  @ApiProperty({ format: 'uuid' }) numerologist_id!: string;
+  @ApiProperty({ enum: CONSULTATION_STATUSES }) status!: ConsultationStatus;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) scheduled_at!: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+}
+
+export function toConsultationView(c: ConsultationEntity): ConsultationView {
+  return {
+    id: c.id,
+    user_id: c.userId,
+    numerologist_id: c.numerologistId,
+    status: c.status,
+    scheduled_at: iso(c.scheduledAt),
+    created_at: iso(c.createdAt),
+  };
+}

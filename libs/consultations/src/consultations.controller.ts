@@ -1,0 +1,45 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Principal } from '@numerai/common';
+import { ConsultationView, toConsultationView } from './consultation.view';
+import { ConsultationsService } from './consultations.service';
+import { CreateConsultationDto, ListConsultationsQuery, UpdateConsultationDto } from './dto/consultation.dto';
+
+@ApiTags('consultations')
+@ApiBearerAuth()
+@Controller('api/consultations')
+export class ConsultationsController {
+  constructor(private readonly consultations: ConsultationsService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: ConsultationView })
+  async create(@CurrentUser() user: Principal, @Body() dto: CreateConsultationDto): Promise<ConsultationView> {
+    const scheduledAt = dto.scheduled_at ? new Date(dto.scheduled_at) : null;
+    return toConsultationView(await this.consultations.create(user, dto.numerologist_id, scheduledAt));
+  }
+
+  @Get()
+  @ApiOkResponse({ description: '{items: consultation[]}' })
+  async list(
+    @CurrentUser() user: Principal,
+    @Query() query: ListConsultationsQuery,
+  ): Promise<{ items: ConsultationView[] }> {
+    return { items: (await this.consultations.list(user.id, query.status)).map(toConsultationView) };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ConsultationView })
+  async get(@CurrentUser() user: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<ConsultationView> {
+    return toConsultationView(await this.consultations.getForParticipant(id, user.id));
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: ConsultationView })
+  async update(
+    @CurrentUser() user: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateConsultationDto,
+  ): Promise<ConsultationView> {
+    return toConsultationView(await this.consultations.changeStatus(id, user, dto.status));
+  }
+}

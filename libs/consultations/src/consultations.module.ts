@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConsultationEntity } from '@numerai/database';
+import { UsersModule } from '@numerai/users';
+import { ConsultationsController } from './consultations.controller';
+import { ConsultationsRepository } from './consultations.repository';
+import { ConsultationsService } from './consultations.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([ConsultationEntity]), UsersModule],
+  controllers: [ConsultationsController],
+  providers: [ConsultationsRepository, ConsultationsService],
+  exports: [ConsultationsService],
+})
+export class ConsultationsModule {}

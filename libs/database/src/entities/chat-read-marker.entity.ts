@@ -1,0 +1,17 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** How far one participant has read one consultation; only ever moves forward. */
+@Entity('chat_read_markers')
+export class ChatReadMarkerEntity {
+  @PrimaryColumn({ name: 'consultation_id', type: 'uuid' })
+  consultationId!: string;
+
+  @PrimaryColumn({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @Column({ name: 'last_read_message_id', type: 'uuid' })
+  lastReadMessageId!: string;
+
+  @Column({ name: 'read_at' })
+  readAt!: Date;
+}

@@ -1,0 +1,13 @@
+import { ChatMessageEntity } from './chat-message.entity';
+import { ChatReadMarkerEntity } from './chat-read-marker.entity';
+import { ConsultationEntity } from './consultation.entity';
+import { NotificationEntity } from './notification.entity';
+import { UserEntity } from './user.entity';
+
+export * from './chat-message.entity';
+export * from './chat-read-marker.entity';
+export * from './consultation.entity';
+export * from './notification.entity';
+export * from './user.entity';
+
+export const ENTITIES = [UserEntity, ConsultationEntity, ChatMessageEntity, ChatReadMarkerEntity, NotificationEntity];

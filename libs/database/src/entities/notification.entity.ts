@@ -1,0 +1,33 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+@Entity('notifications')
+@Index('idx_notifications_user_read_created', ['userId', 'isRead', 'createdAt'])
+@Index('idx_notifications_user_id', ['userId', 'id'])
+export class NotificationEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  title!: string;
+
+  @Column({ type: 'text' })
+  message!: string;
+
+  @Column({ name: 'notification_type', type: 'varchar', length: 64 })
+  notificationType!: string;
+
+  @Column({ type: 'simple-json', nullable: true })
+  data!: Record<string, unknown> | null;
+
+  @Column({ name: 'is_read', type: 'boolean' })
+  isRead!: boolean;
+
+  @Column({ name: 'read_at', nullable: true, type: Date })
+  readAt!: Date | null;
+
+  @Column({ name: 'created_at' })
+  createdAt!: Date;
+}

@@ -1,0 +1,43 @@
+import type { ConsultationStatus } from '@numerai/database';
+import type { ChatMessageData, NotificationData } from '@numerai/protocol';
+
+/**
+ * Every event that crosses feature (and instance) boundaries, by name. Payloads are plain
+ * JSON so the Redis bus can carry them unchanged. Add an event here, never a bare string.
+ */
+export interface DomainEventMap {
+  'chat.message_stored': { consultation_id: string; participant_ids: [string, string]; message: ChatMessageData };
+  'chat.typing': { consultation_id: string; user_id: string; user_name: string; is_typing: boolean };
+  'chat.read': {
+    consultation_id: string;
+    user_id: string;
+    message_id: string;
+    read_at: string;
+    /** The connection that sent the receipt does not get it echoed. */
+    origin_connection_id: string;
+  };
+  'notification.created': { user_id: string; notification: NotificationData; unread_count: number };
+  'notification.unread_count': { user_id: string; count: number };
+  'presence.changed': {
+    user_id: string;
+    user_name: string;
+    online: boolean;
+    last_seen: string | null;
+    /** Contacts to tell; computed once by the instance that saw the change. */
+    recipient_ids: string[];
+  };
+  'consultation.status_changed': { consultation_id: string; status: ConsultationStatus };
+}
+
+export type DomainEventName = keyof DomainEventMap;
+
+export interface DomainEvent<K extends DomainEventName = DomainEventName> {
+  name: K;
+  payload: DomainEventMap[K];
+  /** Epoch ms at publish, for the fan-out delay metric. */
+  published_at: number;
+  /** Instance that published it. */
+  origin: string;
+}
+
+export type DomainEventHandler<K extends DomainEventName> = (payload: DomainEventMap[K], event: DomainEvent<K>) => void;

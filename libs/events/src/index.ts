@@ -1,0 +1,5 @@
+export * from './domain-events';
+export * from './event-bus';
+export * from './events.module';
+export * from './in-process-event-bus';
+export * from './local-dispatcher';

@@ -1,0 +1,4 @@
+export * from './rate-limit.constants';
+export * from './rate-limit.module';
+export * from './request-budget';
+export * from './user-throttler.guard';

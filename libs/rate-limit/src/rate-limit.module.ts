@@ -1,0 +1,53 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
+import { AppConfig } from '@numerai/config';
+import { AUTH_ATTEMPT_ROUTES, AUTH_ATTEMPTS, USER_BUDGET } from './rate-limit.constants';
+import { RequestBudget } from './request-budget';
+
+export interface RateLimitModuleOptions {
+  /** Where counters live; omitted → in-process memory. A shared store makes the budget cluster-wide. */
+  storage?: { inject?: unknown[]; useFactory: (...deps: unknown[]) => ThrottlerStorage | Promise<ThrottlerStorage> };
+  imports?: DynamicModule['imports'];
+}
+
+/**
+ * Registers the throttler with two budgets and exposes RequestBudget for WebSocket frames.
+ * The app registers UserThrottlerGuard as a global guard after the auth guard, so it sees the principal.
+ */
+@Global()
+@Module({})
+export class RateLimitModule {
+  static forRoot(options: RateLimitModuleOptions = {}): DynamicModule {
+    const throttler = ThrottlerModule.forRootAsync({
+      imports: options.imports ?? [],
+      inject: [AppConfig, ...((options.storage?.inject as never[]) ?? [])],
+      useFactory: async (config: AppConfig, ...deps: unknown[]) => ({
+        storage: options.storage ? await options.storage.useFactory(...deps) : undefined,
+        throttlers: [
+          {
+            name: USER_BUDGET,
+            ttl: config.rateLimit.windowMs,
+            limit: config.rateLimit.perMinute,
+            skipIf: (context) => isAuthAttemptRoute(context.getClass()),
+          },
+          {
+            name: AUTH_ATTEMPTS,
+            ttl: config.rateLimit.windowMs,
+            limit: config.rateLimit.authPerMinute,
+            skipIf: (context) => !isAuthAttemptRoute(context.getClass()),
+          },
+        ],
+      }),
+    });
+    return {
+      module: RateLimitModule,
+      imports: [throttler],
+      providers: [RequestBudget],
+      exports: [RequestBudget, throttler],
+    };
+  }
+}
+
+function isAuthAttemptRoute(target: object): boolean {
+  return Reflect.getMetadata(AUTH_ATTEMPT_ROUTES, target) === true;
+}

@@ -1,0 +1,3 @@
+export * from './user.view';
+export * from './users.module';
+export * from './users.service';

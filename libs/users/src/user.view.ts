@@ -1,0 +1,16 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { iso } from '@numerai/common';
+import { USER_ROLES, UserEntity, UserRole } from '@numerai/database';
+
+/** The `user` object of rest.md; never carries the password hash. */
+export class UserView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() full_name!: string;
+  @ApiProperty({ enum: USER_ROLES }) role!: UserRole;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+}
+
+export function toUserView(user: UserEntity): UserView {
+  return { id: user.id, email: user.email, full_name: user.fullName, role: user.role, created_at: iso(user.createdAt) };
+}

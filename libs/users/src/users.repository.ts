@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { newId, UserEntity, UserRole } from '@numerai/database';
+
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
+
+  async create(input: { email: string; passwordHash: string; fullName: string; role: UserRole }): Promise<UserEntity> {
+    const user = this.users.create({ id: newId(), createdAt: new Date(), ...input });
+    await this.users.insert(user);
+    return user;
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ email });
+  }
+
+  findByIds(ids: string[]): Promise<UserEntity[]> {
+    return ids.length ? this.users.findBy({ id: In(ids) }) : Promise.resolve([]);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.users.delete({ id });
+  }
+}

@@ -1,0 +1,43 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { UserEntity, UserRole } from '@numerai/database';
+import { UsersRepository } from './users.repository';
+
+@Injectable()
+export class UsersService {
+  constructor(private readonly users: UsersRepository) {}
+
+  /** Emails compare case-insensitively: one mailbox, one account. */
+  static normaliseEmail(email: string): string {
+    return email.trim().toLowerCase();
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.users.findByEmail(UsersService.normaliseEmail(email));
+  }
+
+  create(input: { email: string; passwordHash: string; fullName: string; role: UserRole }): Promise<UserEntity> {
+    return this.users.create({
+      ...input,
+      email: UsersService.normaliseEmail(input.email),
+      fullName: input.fullName.trim(),
+    });
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.users.findById(id);
+  }
+
+  async getById(id: string): Promise<UserEntity> {
+    const user = await this.users.findById(id);
+    if (!user) throw new NotFoundException('User not found');
+    return user;
+  }
+
+  findByIds(ids: string[]): Promise<UserEntity[]> {
+    return this.users.findByIds(ids);
+  }
+
+  delete(id: string): Promise<void> {
+    return this.users.delete(id);
+  }
+}
