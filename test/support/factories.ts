@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { TestServer } from './server';
+import { http } from './http';
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  name: string;
+  role: 'user' | 'numerologist' | 'admin';
+  token: string;
+}
+
+let counter = 0;
+
+/** Registers a user through the REST API (the path real clients take) and returns its token. */
+export async function createUser(
+  server: Pick<TestServer, 'httpUrl'>,
+  overrides: Partial<Pick<TestUser, 'role' | 'name' | 'email' | 'password'>> = {},
+): Promise<TestUser> {
+  const role = overrides.role ?? 'user';
+  const email = overrides.email ?? `u${++counter}-${randomBytes(4).toString('hex')}@example.test`;
+  const password = overrides.password ?? 'correct horse battery';
+  const name = overrides.name ?? `${role === 'numerologist' ? 'Numerologist' : 'Client'} ${counter}`;
+  // Admins cannot self-register; tests that need one use createAdmin below.
+  const res = await http(server.httpUrl, 'POST', '/api/auth/register', {
+    body: { email, password, full_name: name, role: role === 'admin' ? 'user' : role },
+  });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.user.id, email, password, name, role, token: res.body.access_token };
+}
+
+/** A consultation between a fresh client and a fresh numerologist, plus someone who takes no part. */
+export async function createConsultation(
+  server: Pick<TestServer, 'httpUrl'>,
+  options: { client?: TestUser; numerologist?: TestUser; status?: 'active' | 'completed' | 'cancelled' } = {},
+) {
+  const client = options.client ?? (await createUser(server));
+  const numerologist = options.numerologist ?? (await createUser(server, { role: 'numerologist' }));
+  const res = await http(server.httpUrl, 'POST', '/api/consultations', {
+    token: client.token,
+    body: { numerologist_id: numerologist.id },
+  });
+  if (res.status !== 201) throw new Error(`create consultation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const consultation = res.body as { id: string; status: string };
+  if (options.status) {
+    const actor = options.status === 'cancelled' ? client : numerologist;
+    const patch = await http(server.httpUrl, 'PATCH', `/api/consultations/${consultation.id}`, {
+      token: actor.token,
+      body: { status: options.status },
+    });
+    if (patch.status !== 200) throw new Error(`status change failed: ${patch.status} ${JSON.stringify(patch.body)}`);
+  }
+  return { consultation, client, numerologist };
+}
