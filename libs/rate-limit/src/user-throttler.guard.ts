@@ -1,5 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { AuthenticatedRequest } from '@numerai/common';
 import { budgetKey, userTracker } from './rate-limit.constants';
 
@@ -16,5 +16,20 @@ export class UserThrottlerGuard extends ThrottlerGuard {
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
     return budgetKey(throttlerName, tracker);
+  }
+
+  /**
+   * The stock guard names the header after the throttler (`Retry-After-user`); clients and
+   * rest.md expect the standard `Retry-After`, in whole seconds.
+   */
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    if (context.getType() === 'http') {
+      const { res } = this.getRequestResponse(context);
+      this.setResponseHeader(res, 'Retry-After', Math.max(1, Math.ceil(detail.timeToBlockExpire)));
+    }
+    return super.throwThrottlingException(context, detail);
   }
 }

@@ -3,11 +3,13 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { Public } from '@numerai/common';
+import { AUTH_ATTEMPTS, USER_BUDGET } from '@numerai/rate-limit';
 import { HealthIndicators } from './health-indicators';
 
 @ApiTags('operations')
 @Public()
-@SkipThrottle()
+// Named throttlers must be skipped by name: a bare @SkipThrottle() only skips one called 'default'.
+@SkipThrottle({ [USER_BUDGET]: true, [AUTH_ATTEMPTS]: true })
 @Controller('health')
 export class HealthController {
   constructor(private readonly indicators: HealthIndicators) {}
