@@ -1,38 +1,49 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AuthModule, JwtAuthGuard } from '@numerai/auth';
+import { ChatModule } from '@numerai/chat';
 import { AppConfig, ConfigModule } from '@numerai/config';
 import { ConsultationsModule } from '@numerai/consultations';
 import { DatabaseModule } from '@numerai/database';
 import { EventsModule } from '@numerai/events';
 import { LoggingModule } from '@numerai/logging';
+import { NotificationsModule } from '@numerai/notifications';
+import { PresenceModule } from '@numerai/presence';
 import { RateLimitModule, UserThrottlerGuard } from '@numerai/rate-limit';
+import { RealtimeModule } from '@numerai/realtime';
 import { UsersModule } from '@numerai/users';
 import { HealthController } from './health/health.controller';
 import { EXTRA_HEALTH_INDICATORS, HealthIndicators } from './health/health-indicators';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { RequestLoggerMiddleware } from './http/request-logger.middleware';
+import { selectInfrastructure } from './infrastructure';
 
 @Module({})
 export class AppModule implements NestModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    const infrastructure = selectInfrastructure(config);
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger),
         DatabaseModule,
-        EventsModule.forRoot(),
-        RateLimitModule.forRoot(),
+        ...(infrastructure.imports ?? []),
+        EventsModule.forRoot(infrastructure.events),
+        RateLimitModule.forRoot(infrastructure.rateLimit),
         UsersModule,
         AuthModule,
         ConsultationsModule,
+        RealtimeModule.forRoot(infrastructure.directory),
+        ChatModule,
+        NotificationsModule,
+        PresenceModule.forRoot(infrastructure.presenceStore),
       ],
       controllers: [HealthController],
       providers: [
         HealthIndicators,
-        { provide: EXTRA_HEALTH_INDICATORS, useValue: [] },
+        { provide: EXTRA_HEALTH_INDICATORS, ...infrastructure.healthIndicators } as Provider,
         // Order matters: the throttler keys by the principal the auth guard attaches.
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
         { provide: APP_GUARD, useClass: UserThrottlerGuard },

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppConfig } from '@numerai/config';
 import { PinoNestLogger } from '@numerai/logging';
+import { RealtimeAdapter } from '@numerai/realtime';
 import { AppModule } from './app.module';
 
 export interface CreateAppOptions {
@@ -31,6 +32,7 @@ export async function createApp({ config, logger }: CreateAppOptions): Promise<I
       stopAtFirstError: false,
     }),
   );
+  app.useWebSocketAdapter(new RealtimeAdapter(app));
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -1,0 +1,131 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ChatMessageEntity, newId } from '@numerai/database';
+import { ChatMessagesRepository } from './chat-messages.repository';
+
+export interface NewMessage {
+  consultationId: string;
+  senderId: string;
+  content: string;
+  clientId: string | null;
+}
+
+export interface StoredMessage {
+  message: ChatMessageEntity;
+  /** False when an earlier frame with the same client_id had already stored it. */
+  created: boolean;
+}
+
+interface Pending {
+  row: ChatMessageEntity;
+  waiters: { resolve(result: StoredMessage): void; reject(error: unknown): void }[];
+}
+
+/** Largest batch in one INSERT: well under SQLite's bound-parameter limit (7 columns a row). */
+const MAX_BATCH = 500;
+
+/**
+ * Group commit: messages arriving within one event-loop turn (a few ms under load) are
+ * stored by one INSERT and acknowledged only after it has committed. The order of
+ * `store` calls is the order of ids and of storing.
+ */
+@Injectable()
+export class MessageWriter {
+  private readonly logger = new Logger('MessageWriter');
+  private queue: Pending[] = [];
+  /** Pending rows by idempotency key, so a duplicate inside one batch shares the first one's fate. */
+  private byKey = new Map<string, Pending>();
+  private flushing = false;
+  private scheduled = false;
+
+  constructor(private readonly repository: ChatMessagesRepository) {}
+
+  store(input: NewMessage): Promise<StoredMessage> {
+    return new Promise((resolve, reject) => {
+      const key = input.clientId ? `${input.consultationId}\u0000${input.senderId}\u0000${input.clientId}` : undefined;
+      const existing = key ? this.byKey.get(key) : undefined;
+      if (existing) {
+        existing.waiters.push({ resolve: (r) => resolve({ message: r.message, created: false }), reject });
+        return;
+      }
+      const pending: Pending = {
+        row: Object.assign(new ChatMessageEntity(), {
+          id: newId(),
+          consultationId: input.consultationId,
+          senderId: input.senderId,
+          content: input.content,
+          messageType: 'text',
+          clientId: input.clientId,
+          createdAt: new Date(),
+        }),
+        waiters: [{ resolve, reject }],
+      };
+      this.queue.push(pending);
+      if (key) this.byKey.set(key, pending);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    // setImmediate lets every frame already read from the sockets join this batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = true;
+    const batch = this.queue.splice(0, MAX_BATCH);
+    for (const pending of batch) {
+      if (pending.row.clientId) this.byKey.delete(keyOf(pending.row));
+    }
+    try {
+      await this.commit(batch);
+    } catch (error) {
+      this.logger.warn(`storing ${batch.length} chat message(s) failed: ${(error as Error).message}`);
+      for (const pending of batch) for (const waiter of pending.waiters) waiter.reject(error);
+    } finally {
+      this.flushing = false;
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    await this.repository.insertIgnoringDuplicates(batch.map((pending) => pending.row));
+    const keyed = batch.filter((pending) => pending.row.clientId);
+    const stored = new Map<string, ChatMessageEntity>();
+    if (keyed.length > 0) {
+      const rows = await this.repository.findByClientKeys(
+        keyed.map(({ row }) => ({
+          consultationId: row.consultationId,
+          senderId: row.senderId,
+          clientId: row.clientId!,
+        })),
+      );
+      for (const row of rows) stored.set(keyOf(row), row);
+    }
+    for (const pending of batch) {
+      const winner = pending.row.clientId ? stored.get(keyOf(pending.row)) : pending.row;
+      if (!winner) {
+        for (const waiter of pending.waiters) waiter.reject(new Error('message vanished after insert'));
+        continue;
+      }
+      const created = winner.id === pending.row.id;
+      pending.waiters.forEach((waiter, i) => waiter.resolve({ message: winner, created: created && i === 0 }));
+    }
+  }
+
+  /** Resolves once everything queued so far has been stored (or failed); used at shutdown. */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.flushing || this.scheduled) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+}
+
+function keyOf(row: Pick<ChatMessageEntity, 'consultationId' | 'senderId' | 'clientId'>): string {
+  return `${row.consultationId}\u0000${row.senderId}\u0000${row.clientId}`;
+}

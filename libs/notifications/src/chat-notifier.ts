@@ -1,0 +1,41 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EventBus } from '@numerai/events';
+import { ConnectionDirectory } from '@numerai/realtime';
+import { NotificationsService } from './notifications.service';
+
+/** How much of a chat message a notification previews. */
+const PREVIEW_CHARS = 140;
+
+/**
+ * Chat announces every stored message; this decides, once (on the instance that stored
+ * it), whether the other participant needs a notification: only when they have no chat
+ * connection open to that consultation anywhere.
+ */
+@Injectable()
+export class ChatNotifier {
+  private readonly logger = new Logger('ChatNotifier');
+
+  constructor(
+    events: EventBus,
+    private readonly directory: ConnectionDirectory,
+    private readonly notifications: NotificationsService,
+  ) {
+    events.onOrigin('chat.message_stored', ({ consultation_id, participant_ids, message }) => {
+      const recipient = participant_ids.find((id) => id !== message.sender_id);
+      if (!recipient) return;
+      this.notifyIfAway(recipient, consultation_id, message.id, message.sender_name, message.content).catch(
+        (error: unknown) => this.logger.error(error instanceof Error ? error : String(error)),
+      );
+    });
+  }
+
+  private async notifyIfAway(userId: string, consultationId: string, messageId: string, from: string, text: string) {
+    if (await this.directory.hasChatConnection(userId, consultationId)) return;
+    await this.notifications.notify(userId, {
+      title: `New message from ${from}`,
+      message: text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text,
+      notification_type: 'chat_message',
+      data: { consultation_id: consultationId, message_id: messageId },
+    });
+  }
+}

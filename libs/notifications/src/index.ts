@@ -1,0 +1,3 @@
+export * from './notifications.module';
+export * from './notifications.repository';
+export * from './notifications.service';

@@ -1,0 +1,74 @@
+import { WebSocketGateway } from '@nestjs/websockets';
+import { EventBus } from '@numerai/events';
+import type { ServerFrameMap } from '@numerai/protocol';
+import {
+  Admission,
+  ClientConnection,
+  ConnectionRegistry,
+  OnFrame,
+  RealtimeGateway,
+  RealtimeRuntime,
+  UpgradeContext,
+  WsError,
+} from '@numerai/realtime';
+import { MarkReadFrame } from './dto/notification.dto';
+import { NotificationsService } from './notifications.service';
+
+const roomOf = (userId: string) => `notifications:${userId}`;
+
+/** `/ws/notifications/`: any authenticated user, who hears only their own notifications. */
+@WebSocketGateway({ path: '/ws/notifications' })
+export class NotificationsGateway extends RealtimeGateway {
+  readonly endpoint = 'notifications' as const;
+
+  constructor(
+    runtime: RealtimeRuntime,
+    private readonly notifications: NotificationsService,
+    registry: ConnectionRegistry,
+    events: EventBus,
+  ) {
+    super(runtime);
+    events.on('notification.created', ({ user_id, notification, unread_count }) => {
+      registry.broadcast(roomOf(user_id), { type: 'notification', data: notification });
+      registry.broadcast(roomOf(user_id), { type: 'unread_count', count: unread_count });
+    });
+    events.on('notification.unread_count', ({ user_id, count }) =>
+      registry.broadcast(roomOf(user_id), { type: 'unread_count', count }),
+    );
+  }
+
+  async admit({ principal }: UpgradeContext): Promise<Admission> {
+    return { room: roomOf(principal.id), context: undefined };
+  }
+
+  established() {
+    return { message: 'Connected to notifications' };
+  }
+
+  /** `unread_count` at once; with `?last_notification_id=` the ones created since, then `replay_complete`. */
+  async opened(connection: ClientConnection, query: URLSearchParams): Promise<void> {
+    connection.send({ type: 'unread_count', count: await this.notifications.unreadCount(connection.userId) });
+    const lastId = query.get('last_notification_id');
+    if (!lastId) return;
+    const replay = await this.notifications.after(connection.userId, lastId);
+    if (!replay) throw new WsError('not_found', 'last_notification_id is not one of your notifications');
+    for (const notification of replay) connection.send({ type: 'notification', data: notification });
+    connection.send({ type: 'replay_complete', count: replay.length });
+  }
+
+  @OnFrame('mark_read', MarkReadFrame)
+  async onMarkRead(connection: ClientConnection, frame: MarkReadFrame): Promise<void> {
+    try {
+      await this.notifications.markRead(connection.userId, frame.notification_id);
+    } catch {
+      throw new WsError('not_found', 'Notification not found');
+    }
+  }
+
+  @OnFrame('mark_all_read')
+  async onMarkAllRead(connection: ClientConnection): Promise<ServerFrameMap['unread_count'] | undefined> {
+    const changed = await this.notifications.markAllRead(connection.userId);
+    // Nothing changed → no broadcast happened; still answer so the client knows where it stands.
+    return changed === 0 ? { type: 'unread_count', count: 0 } : undefined;
+  }
+}

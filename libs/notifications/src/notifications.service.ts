@@ -1,0 +1,68 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { DEFAULT_PAGE_SIZE, toPage } from '@numerai/common';
+import { isUuid } from '@numerai/database';
+import { EventBus } from '@numerai/events';
+import type { NotificationData } from '@numerai/protocol';
+import { toNotificationData } from './notification.view';
+import { NewNotification, NotificationsRepository } from './notifications.repository';
+
+/** Most notifications one catch-up replay sends; older ones are in the REST list. */
+const MAX_REPLAY = 1000;
+
+/**
+ * The one way any module notifies a user: `notify(userId, …)` stores the notification
+ * and announces it, and every socket of that user on every instance hears it.
+ */
+@Injectable()
+export class NotificationsService {
+  constructor(
+    private readonly notifications: NotificationsRepository,
+    private readonly events: EventBus,
+  ) {}
+
+  async notify(userId: string, input: NewNotification): Promise<NotificationData> {
+    const stored = toNotificationData(await this.notifications.create(userId, input));
+    const unreadCount = await this.notifications.countUnread(userId);
+    this.events.publish('notification.created', { user_id: userId, notification: stored, unread_count: unreadCount });
+    return stored;
+  }
+
+  unreadCount(userId: string): Promise<number> {
+    return this.notifications.countUnread(userId);
+  }
+
+  /** Marks one of the user's notifications read; 404 for unknown ids and for other users' alike. */
+  async markRead(userId: string, id: string): Promise<NotificationData> {
+    if (!isUuid(id)) throw new NotFoundException('Notification not found');
+    const changed = await this.notifications.markRead(id, userId, new Date());
+    const notification = await this.notifications.findForUser(id, userId);
+    if (!notification) throw new NotFoundException('Notification not found');
+    if (changed) await this.announceUnreadCount(userId);
+    return toNotificationData(notification);
+  }
+
+  async markAllRead(userId: string): Promise<number> {
+    const changed = await this.notifications.markAllRead(userId, new Date());
+    if (changed > 0) await this.announceUnreadCount(userId);
+    return changed;
+  }
+
+  async list(userId: string, options: { unreadOnly: boolean; before?: string; limit?: number }) {
+    const limit = options.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.notifications.page(userId, { ...options, limit });
+    return toPage(rows, limit, toNotificationData);
+  }
+
+  /** The user's notifications after `lastId`, oldest first; undefined if `lastId` is not one of theirs. */
+  async after(userId: string, lastId: string): Promise<NotificationData[] | undefined> {
+    if (!isUuid(lastId) || !(await this.notifications.findForUser(lastId, userId))) return undefined;
+    return (await this.notifications.listAfter(userId, lastId, MAX_REPLAY)).map(toNotificationData);
+  }
+
+  private async announceUnreadCount(userId: string): Promise<void> {
+    this.events.publish('notification.unread_count', {
+      user_id: userId,
+      count: await this.notifications.countUnread(userId),
+    });
+  }
+}

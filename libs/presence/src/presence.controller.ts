@@ -1,0 +1,36 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsOptional, IsUUID } from 'class-validator';
+import { CurrentUser, Principal } from '@numerai/common';
+import { PresenceService } from './presence.service';
+
+export class PresenceQuery {
+  @IsOptional()
+  @Transform(({ value }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean)
+      : value,
+  )
+  @IsArray()
+  @ArrayMaxSize(200, { message: 'user_ids accepts at most 200 ids' })
+  @IsUUID(undefined, { each: true, message: 'user_ids must be comma-separated UUIDs' })
+  user_ids?: string[];
+}
+
+@ApiTags('presence')
+@ApiBearerAuth()
+@Controller('api/presence')
+export class PresenceController {
+  constructor(private readonly presence: PresenceService) {}
+
+  @Get()
+  @ApiQuery({ name: 'user_ids', required: false, description: 'comma-separated; non-contacts are left out' })
+  @ApiOkResponse({ description: '{users: [{user_id, online, last_seen}]}' })
+  async get(@CurrentUser() user: Principal, @Query() query: PresenceQuery) {
+    return { users: await this.presence.lookup(user.id, query.user_ids) };
+  }
+}

@@ -1,0 +1,51 @@
+import { WebSocketGateway } from '@nestjs/websockets';
+import { EventBus } from '@numerai/events';
+import type { ServerFrame } from '@numerai/protocol';
+import {
+  Admission,
+  ClientConnection,
+  ConnectionRegistry,
+  RealtimeGateway,
+  RealtimeRuntime,
+  UpgradeContext,
+} from '@numerai/realtime';
+import { PresenceService } from './presence.service';
+
+const roomOf = (userId: string) => `presence:${userId}`;
+
+/** `/ws/presence/`: any authenticated user; sees only their contacts. Server → client only. */
+@WebSocketGateway({ path: '/ws/presence' })
+export class PresenceGateway extends RealtimeGateway {
+  readonly endpoint = 'presence' as const;
+
+  constructor(
+    runtime: RealtimeRuntime,
+    private readonly presence: PresenceService,
+    registry: ConnectionRegistry,
+    events: EventBus,
+  ) {
+    super(runtime);
+    events.on('presence.changed', (change) => {
+      const frame: ServerFrame = change.online
+        ? { type: 'user_online', user_id: change.user_id, user_name: change.user_name }
+        : {
+            type: 'user_offline',
+            user_id: change.user_id,
+            ...(change.last_seen ? { last_seen: change.last_seen } : {}),
+          };
+      registry.broadcastToRooms(change.recipient_ids.map(roomOf), frame);
+    });
+  }
+
+  async admit({ principal }: UpgradeContext): Promise<Admission> {
+    return { room: roomOf(principal.id), context: undefined };
+  }
+
+  established() {
+    return { message: 'Connected to presence' };
+  }
+
+  async opened(connection: ClientConnection): Promise<void> {
+    connection.send({ type: 'presence_state', users: await this.presence.onlineContacts(connection.userId) });
+  }
+}

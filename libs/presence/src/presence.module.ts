@@ -1,0 +1,21 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { ConsultationsModule } from '@numerai/consultations';
+import { UsersModule } from '@numerai/users';
+import { PresenceController } from './presence.controller';
+import { PresenceGateway } from './presence.gateway';
+import { PresenceService } from './presence.service';
+import { InProcessPresenceStore, PresenceStore } from './presence-store';
+
+@Module({})
+export class PresenceModule {
+  /** `store` lets scale-out swap in the Redis PresenceStore; in-process by default. */
+  static forRoot(store: Omit<Provider, 'provide'> = { useClass: InProcessPresenceStore }): DynamicModule {
+    return {
+      module: PresenceModule,
+      imports: [ConsultationsModule, UsersModule],
+      controllers: [PresenceController],
+      providers: [PresenceService, PresenceGateway, { provide: PresenceStore, ...store } as Provider],
+      exports: [PresenceService],
+    };
+  }
+}

@@ -1,0 +1,103 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Principal } from '@numerai/common';
+import { AppConfig } from '@numerai/config';
+import { ConsultationsService } from '@numerai/consultations';
+import { EventBus } from '@numerai/events';
+import type { PresenceUser } from '@numerai/protocol';
+import { ConnectionDirectory, UserConnectivityListener } from '@numerai/realtime';
+import { UsersService } from '@numerai/users';
+import { PresenceStore } from './presence-store';
+
+/**
+ * Online = at least one authenticated connection anywhere. Announces `online` on the
+ * first, `offline` only after the last has stayed closed for the grace period (so a
+ * reload does not flap), and only ever to contacts: users who share a consultation.
+ */
+@Injectable()
+export class PresenceService implements UserConnectivityListener, OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Presence');
+  private readonly leaving = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly directory: ConnectionDirectory,
+    private readonly store: PresenceStore,
+    private readonly consultations: ConsultationsService,
+    private readonly users: UsersService,
+    private readonly events: EventBus,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.directory.subscribe(this);
+  }
+
+  onModuleDestroy(): void {
+    for (const timer of this.leaving.values()) clearTimeout(timer);
+    this.leaving.clear();
+  }
+
+  userConnected(user: Principal): void {
+    const timer = this.leaving.get(user.id);
+    if (timer) {
+      clearTimeout(timer);
+      this.leaving.delete(user.id);
+    }
+    this.run(async () => {
+      if (!(await this.store.markOnline(user.id))) return;
+      await this.announce(user.id, user.name, true, null);
+    });
+  }
+
+  userDisconnected(userId: string): void {
+    if (this.leaving.has(userId)) return;
+    const timer = setTimeout(() => {
+      this.leaving.delete(userId);
+      this.run(() => this.goOfflineIfGone(userId));
+    }, this.config.presence.graceMs);
+    timer.unref();
+    this.leaving.set(userId, timer);
+  }
+
+  /** Contacts of the user who are online right now, with names: the `presence_state` snapshot. */
+  async onlineContacts(userId: string): Promise<PresenceUser[]> {
+    const contacts = await this.consultations.contactIds(userId);
+    const online = await this.directory.onlineAmong(contacts);
+    const users = await this.users.findByIds([...online]);
+    return users.map((user) => ({ user_id: user.id, user_name: user.fullName }));
+  }
+
+  /** REST view: only ids that are contacts of the caller; others are silently left out. */
+  async lookup(userId: string, requested: string[] | undefined) {
+    const contacts = await this.consultations.contactIds(userId);
+    const ids = requested ? contacts.filter((id) => requested.includes(id)) : contacts;
+    const [online, seen] = await Promise.all([this.directory.onlineAmong(ids), this.store.lastSeen(ids)]);
+    return ids.map((id) => ({
+      user_id: id,
+      online: online.has(id),
+      last_seen: online.has(id) ? null : (seen.get(id) ?? null),
+    }));
+  }
+
+  private async goOfflineIfGone(userId: string): Promise<void> {
+    if ((await this.directory.connectionCount(userId)) > 0) return;
+    const lastSeen = new Date();
+    if (!(await this.store.markOffline(userId, lastSeen))) return;
+    await this.announce(userId, '', false, lastSeen.toISOString());
+  }
+
+  private async announce(userId: string, userName: string, online: boolean, lastSeen: string | null): Promise<void> {
+    const recipients = await this.consultations.contactIds(userId);
+    if (recipients.length === 0) return;
+    this.events.publish('presence.changed', {
+      user_id: userId,
+      user_name: userName,
+      online,
+      last_seen: lastSeen,
+      recipient_ids: recipients,
+    });
+  }
+
+  private run(work: () => Promise<void>): void {
+    work().catch((error: unknown) => this.logger.error(error instanceof Error ? error : String(error)));
+  }
+}

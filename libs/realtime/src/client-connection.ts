@@ -1,0 +1,56 @@
+import type WebSocket from 'ws';
+import type { Principal } from '@numerai/common';
+import type { Endpoint, ServerFrame } from '@numerai/protocol';
+
+/** Connection state hangs off the socket under this key, so shared listeners need no per-socket closure. */
+export const CONNECTION = Symbol('numerai:connection');
+
+export type SocketWithConnection = WebSocket & { [CONNECTION]?: ClientConnection };
+
+/**
+ * One accepted WebSocket and what we know about it. Kept deliberately small: at 10,000
+ * idle connections every field here is multiplied.
+ */
+export class ClientConnection {
+  lastActivityMs: number;
+  lastPingMs: number;
+  /** Token expiry in epoch seconds; the connection closes with 4401 when it passes. */
+  expiresAt: number;
+  /** Consecutive frames refused by the rate limit; sustained abuse closes the connection. */
+  refusedFrames = 0;
+
+  constructor(
+    readonly id: string,
+    readonly socket: SocketWithConnection,
+    readonly endpoint: Endpoint,
+    public user: Principal,
+    /** The room this connection reads (e.g. `chat:<consultation id>`), besides its user. */
+    readonly room: string,
+    /** Endpoint-specific state (e.g. the consultation's participants); owned by the gateway. */
+    readonly context: unknown,
+    now: number,
+  ) {
+    this.lastActivityMs = now;
+    this.lastPingMs = now;
+    this.expiresAt = user.exp;
+    socket[CONNECTION] = this;
+  }
+
+  get userId(): string {
+    return this.user.id;
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === 1;
+  }
+
+  /** Sends one frame to this connection only. */
+  send(frame: ServerFrame): void {
+    this.sendRaw(Buffer.from(JSON.stringify(frame)));
+  }
+
+  /** Sends an already serialised frame: broadcasts serialise once and call this per recipient. */
+  sendRaw(payload: Buffer): void {
+    if (this.socket.readyState === 1) this.socket.send(payload, { binary: false });
+  }
+}

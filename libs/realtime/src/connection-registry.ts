@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import type { ServerFrame } from '@numerai/protocol';
+import type { ClientConnection } from './client-connection';
+
+/** This instance's open connections, by room and by user. Cluster-wide questions go to ConnectionDirectory. */
+@Injectable()
+export class ConnectionRegistry {
+  private readonly rooms = new Map<string, Set<ClientConnection>>();
+  private readonly users = new Map<string, Set<ClientConnection>>();
+  private readonly connections = new Set<ClientConnection>();
+
+  add(connection: ClientConnection): void {
+    this.connections.add(connection);
+    addTo(this.rooms, connection.room, connection);
+    addTo(this.users, connection.userId, connection);
+  }
+
+  remove(connection: ClientConnection): boolean {
+    if (!this.connections.delete(connection)) return false;
+    removeFrom(this.rooms, connection.room, connection);
+    removeFrom(this.users, connection.userId, connection);
+    return true;
+  }
+
+  room(room: string): ReadonlySet<ClientConnection> | undefined {
+    return this.rooms.get(room);
+  }
+
+  ofUser(userId: string): ReadonlySet<ClientConnection> | undefined {
+    return this.users.get(userId);
+  }
+
+  countForUser(userId: string): number {
+    return this.users.get(userId)?.size ?? 0;
+  }
+
+  all(): ReadonlySet<ClientConnection> {
+    return this.connections;
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * Sends one frame to every connection in a room that passes `accept`, serialising it
+   * once however many recipients there are. Returns how many got it.
+   */
+  broadcast(room: string, frame: ServerFrame, accept?: (connection: ClientConnection) => boolean): number {
+    const members = this.rooms.get(room);
+    if (!members || members.size === 0) return 0;
+    const payload = Buffer.from(JSON.stringify(frame));
+    let sent = 0;
+    for (const connection of members) {
+      if (accept && !accept(connection)) continue;
+      connection.sendRaw(payload);
+      sent++;
+    }
+    return sent;
+  }
+
+  /** The same frame to several rooms (e.g. every contact's presence sockets), serialised once. */
+  broadcastToRooms(rooms: Iterable<string>, frame: ServerFrame): number {
+    let payload: Buffer | undefined;
+    let sent = 0;
+    for (const room of rooms) {
+      const members = this.rooms.get(room);
+      if (!members) continue;
+      payload ??= Buffer.from(JSON.stringify(frame));
+      for (const connection of members) {
+        connection.sendRaw(payload);
+        sent++;
+      }
+    }
+    return sent;
+  }
+}
+
+function addTo(map: Map<string, Set<ClientConnection>>, key: string, connection: ClientConnection): void {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(connection);
+}
+
+function removeFrom(map: Map<string, Set<ClientConnection>>, key: string, connection: ClientConnection): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(connection);
+  if (set.size === 0) map.delete(key);
+}

@@ -1,0 +1,387 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocketServer } from 'ws';
+import { Authenticator, extractToken, InvalidTokenError } from '@numerai/auth';
+import { AppConfig } from '@numerai/config';
+import { redactUrl } from '@numerai/logging';
+import { ClientFrameType, CloseCode, type ServerFrame } from '@numerai/protocol';
+import { RequestBudget } from '@numerai/rate-limit';
+import { AuthFrame } from './built-in-frames';
+import { ClientConnection, CONNECTION, SocketWithConnection } from './client-connection';
+import { ConnectionDirectory } from './connection-directory';
+import { ConnectionRegistry } from './connection-registry';
+import { Admission, EndpointHooks, isRefusal, Refusal } from './endpoint';
+import { frameRef, parseFrame, RawFrame } from './frame-parser';
+import { FrameDto, validateFrame } from './frame-validation';
+import { frameHandlersOf } from './on-frame.decorator';
+import { RoutePattern } from './route';
+import { UpgradeLimiter } from './upgrade-limiter';
+import { errorFrame, WsError } from './ws-error';
+
+type FrameResult = ServerFrame | void | undefined;
+
+interface FrameHandler {
+  dto?: FrameDto<object>;
+  invoke(connection: ClientConnection, frame: object): FrameResult | Promise<FrameResult>;
+}
+
+/** One gateway's server, path and handler table, built once at start-up. */
+export interface EndpointBinding {
+  server: WebSocketServer;
+  pattern: RoutePattern;
+  hooks: EndpointHooks;
+  handlers: Map<string, FrameHandler>;
+}
+
+/** After this many consecutive rate-limited frames the connection is closed with 4429. */
+const SUSTAINED_ABUSE_FRAMES = 100;
+
+/**
+ * Everything the three gateways share: admission during the upgrade, one message
+ * listener per socket dispatching through the endpoint's handler table, errors as
+ * protocol frames, keep-alive, idle close, token expiry and graceful shutdown.
+ */
+@Injectable()
+export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestroy {
+  private readonly logger = new Logger('Realtime');
+  private readonly bindings = new Map<string, EndpointBinding>();
+  private readonly upgradeLimiter: UpgradeLimiter;
+  private sequence = 0;
+  private readonly instanceTag = Math.random().toString(36).slice(2, 8);
+  private ticker: NodeJS.Timeout | undefined;
+  private draining = false;
+  private inFlight = 0;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly authenticator: Authenticator,
+    private readonly registry: ConnectionRegistry,
+    @Inject(ConnectionDirectory) private readonly directory: ConnectionDirectory,
+    private readonly budget: RequestBudget,
+  ) {
+    this.upgradeLimiter = new UpgradeLimiter(config.ws.upgradesPerMinutePerIp);
+  }
+
+  // ---- wiring ---------------------------------------------------------------
+
+  /** Called by a gateway's afterInit: from now on upgrades matching `path` reach it. */
+  bind(server: WebSocketServer, path: string, hooks: EndpointHooks): void {
+    const handlers = new Map<string, FrameHandler>();
+    for (const meta of frameHandlersOf(hooks.constructor)) {
+      const method = (hooks as unknown as Record<string, (c: ClientConnection, f: object) => FrameResult>)[meta.method];
+      handlers.set(meta.type, { dto: meta.dto, invoke: method.bind(hooks) });
+    }
+    handlers.set('ping', { invoke: () => ({ type: 'pong' }) });
+    handlers.set('auth', { dto: AuthFrame, invoke: (c, f) => this.renew(c, (f as AuthFrame).token) });
+    this.bindings.set(hooks.endpoint, { server, pattern: new RoutePattern(path), hooks, handlers });
+    this.startTicker();
+  }
+
+  /** The adapter's upgrade listener: route, admit, then accept or refuse (after the upgrade, so browsers see why). */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, fallback: WebSocketServer): void {
+    socket.on('error', () => socket.destroy());
+    if (!this.upgradeLimiter.allow(request.socket.remoteAddress ?? 'unknown')) {
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const url = new URL(request.url ?? '/', 'ws://localhost');
+    for (const binding of this.bindings.values()) {
+      const params = binding.pattern.match(url.pathname);
+      if (params) {
+        void this.admitAndUpgrade(binding, request, socket, head, params, url.searchParams);
+        return;
+      }
+    }
+    this.refuseAfterUpgrade(fallback, request, socket, head, {
+      closeCode: CloseCode.NotFound,
+      code: 'not_found',
+      message: 'No WebSocket endpoint at this path',
+    });
+  }
+
+  private async admitAndUpgrade(
+    binding: EndpointBinding,
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    params: Record<string, string>,
+    query: URLSearchParams,
+  ): Promise<void> {
+    let principal;
+    let outcome: Admission | Refusal;
+    try {
+      if (this.draining) {
+        outcome = { closeCode: CloseCode.GoingAway, code: 'internal', message: 'Server is shutting down' };
+      } else {
+        principal = await this.authenticator.authenticate(extractToken(request.headers.authorization, request.url));
+        const open = await this.directory.connectionCount(principal.id);
+        outcome =
+          open >= this.config.ws.maxConnectionsPerUser
+            ? {
+                closeCode: CloseCode.TooManyRequests,
+                code: 'too_many_connections',
+                message: `At most ${this.config.ws.maxConnectionsPerUser} open connections per user`,
+              }
+            : await binding.hooks.admit({ principal, params, query, request });
+      }
+    } catch (error) {
+      if (error instanceof InvalidTokenError) {
+        outcome = {
+          closeCode: CloseCode.Unauthorized,
+          code: 'unauthorized',
+          message: 'Missing, invalid or expired token',
+        };
+      } else {
+        this.logger.error({ err: error, url: redactUrl(request.url) }, 'admission failed');
+        outcome = { closeCode: CloseCode.InternalError, code: 'internal', message: 'Internal server error' };
+      }
+    }
+    if (socket.destroyed) return;
+    if (isRefusal(outcome) || !principal) {
+      this.refuseAfterUpgrade(binding.server, request, socket, head, outcome as Refusal);
+      return;
+    }
+    const admission = outcome;
+    const user = principal;
+    binding.server.handleUpgrade(request, socket, head, (ws) => this.accept(binding, ws, user, admission, query));
+  }
+
+  private refuseAfterUpgrade(
+    server: WebSocketServer,
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    refusal: Refusal,
+  ): void {
+    server.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', () => undefined);
+      ws.send(JSON.stringify(errorFrame(refusal.code, refusal.message)));
+      ws.close(refusal.closeCode, refusal.message.slice(0, 120));
+      // A client that never answers the close handshake must not hold the socket.
+      setTimeout(() => ws.terminate(), 5000).unref();
+    });
+  }
+
+  // ---- connection lifecycle ---------------------------------------------------
+
+  private accept(
+    binding: EndpointBinding,
+    socket: SocketWithConnection,
+    user: ClientConnection['user'],
+    admission: Admission,
+    query: URLSearchParams,
+  ): void {
+    const id = `${this.instanceTag}-${(++this.sequence).toString(36)}`;
+    const connection = new ClientConnection(
+      id,
+      socket,
+      binding.hooks.endpoint,
+      user,
+      admission.room,
+      admission.context,
+      Date.now(),
+    );
+    socket.on('message', this.onMessage);
+    socket.on('close', this.onClose);
+    socket.on('error', this.onError);
+    socket.on('pong', this.onActivity);
+    socket.on('ping', this.onActivity);
+    this.registry.add(connection);
+    this.directory.opened(connection);
+    connection.send({ type: 'connection_established', ...binding.hooks.established(connection) });
+    if (binding.hooks.opened) {
+      this.track(connection, () => binding.hooks.opened!(connection, query), undefined);
+    }
+  }
+
+  private release(connection: ClientConnection): void {
+    if (!this.registry.remove(connection)) return;
+    this.directory.closed(connection);
+    this.bindingOf(connection).hooks.closed?.(connection);
+  }
+
+  /** Shared listeners: `this` is the socket, so no closure is allocated per connection. */
+  private readonly onMessage = ((runtime: RealtimeRuntime) =>
+    function (this: SocketWithConnection, data: Buffer, isBinary: boolean) {
+      const connection = this[CONNECTION];
+      if (connection) runtime.dispatch(connection, data, isBinary);
+    })(this);
+
+  private readonly onClose = ((runtime: RealtimeRuntime) =>
+    function (this: SocketWithConnection) {
+      const connection = this[CONNECTION];
+      if (connection) runtime.release(connection);
+    })(this);
+
+  private readonly onError = ((runtime: RealtimeRuntime) =>
+    function (this: SocketWithConnection, error: Error & { code?: string }) {
+      // ws closes the socket itself (e.g. 1009 for an oversized frame); this only records why.
+      runtime.logger.debug(`socket error: ${error.code ?? error.message}`);
+    })(this);
+
+  private readonly onActivity = function (this: SocketWithConnection) {
+    const connection = this[CONNECTION];
+    if (connection) connection.lastActivityMs = Date.now();
+  };
+
+  private bindingOf(connection: ClientConnection): EndpointBinding {
+    return this.bindings.get(connection.endpoint)!;
+  }
+
+  // ---- frames -----------------------------------------------------------------
+
+  private dispatch(connection: ClientConnection, data: Buffer, isBinary: boolean): void {
+    connection.lastActivityMs = Date.now();
+    let frame: RawFrame | undefined;
+    this.track(
+      connection,
+      async () => {
+        // Every frame spends budget, valid or not, so garbage floods are limited too.
+        const decision = await this.budget.spend(connection.userId);
+        if (!decision.allowed) {
+          if (++connection.refusedFrames >= SUSTAINED_ABUSE_FRAMES) {
+            this.close(connection, CloseCode.TooManyRequests, 'rate_limited', 'Rate limit exceeded repeatedly');
+            return undefined;
+          }
+          throw new WsError('rate_limited', 'Rate limit exceeded', { retry_after_ms: decision.retryAfterMs });
+        }
+        connection.refusedFrames = 0;
+        frame = parseFrame(data, isBinary);
+        const handler = this.bindingOf(connection).handlers.get(frame.type);
+        if (!handler) throw new WsError('unknown_type', `Unknown frame type on the ${connection.endpoint} endpoint`);
+        const input = handler.dto ? validateFrame(handler.dto, frame) : frame;
+        return handler.invoke(connection, input);
+      },
+      () => frameRef(frame),
+    );
+  }
+
+  /**
+   * Runs one unit of work for a connection, sends what it returns, and turns any
+   * failure into an `error` frame — the one place unknown errors become `internal`.
+   */
+  private track(
+    connection: ClientConnection,
+    work: () => FrameResult | Promise<FrameResult>,
+    ref: (() => string | undefined) | undefined,
+  ): void {
+    this.inFlight++;
+    let result: FrameResult | Promise<FrameResult>;
+    try {
+      result = work();
+    } catch (error) {
+      this.inFlight--;
+      this.sendError(connection, error, ref?.());
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (frame) => {
+          this.inFlight--;
+          if (frame) connection.send(frame);
+        },
+        (error: unknown) => {
+          this.inFlight--;
+          this.sendError(connection, error, ref?.());
+        },
+      );
+      return;
+    }
+    this.inFlight--;
+    if (result) connection.send(result);
+  }
+
+  private sendError(connection: ClientConnection, error: unknown, ref: string | undefined): void {
+    if (error instanceof WsError) {
+      connection.send(errorFrame(error.code, error.message, ref, error.extra));
+      return;
+    }
+    this.logger.error(error instanceof Error ? error : String(error));
+    connection.send(errorFrame('internal', 'Internal server error', ref));
+  }
+
+  private async renew(connection: ClientConnection, token: string): Promise<ServerFrame> {
+    let principal;
+    try {
+      principal = await this.authenticator.authenticate(token);
+    } catch {
+      throw new WsError('unauthorized', 'The token is invalid or expired');
+    }
+    if (principal.id !== connection.userId) throw new WsError('unauthorized', 'The token belongs to another user');
+    connection.user = principal;
+    connection.expiresAt = principal.exp;
+    return { type: 'auth_ok', expires_at: new Date(principal.exp * 1000).toISOString() };
+  }
+
+  // ---- keep-alive, idle, expiry ---------------------------------------------
+
+  private startTicker(): void {
+    if (this.ticker) return;
+    const { pingIntervalMs, idleTimeoutMs } = this.config.ws;
+    const every = Math.max(50, Math.min(1000, pingIntervalMs, Math.floor(idleTimeoutMs / 4)));
+    this.ticker = setInterval(() => this.tick(), every);
+    this.ticker.unref();
+  }
+
+  /** One pass over all connections per tick rather than a timer per connection (memory at 10k sockets). */
+  private tick(now = Date.now()): void {
+    const { pingIntervalMs, idleTimeoutMs } = this.config.ws;
+    for (const connection of this.registry.all()) {
+      if (connection.expiresAt * 1000 <= now) {
+        this.close(connection, CloseCode.Unauthorized, 'unauthorized', 'Token expired');
+      } else if (now - connection.lastActivityMs >= idleTimeoutMs) {
+        this.close(connection, CloseCode.IdleTimeout, undefined, 'Idle timeout');
+      } else if (now - connection.lastPingMs >= pingIntervalMs && connection.isOpen) {
+        connection.lastPingMs = now;
+        connection.socket.ping();
+      }
+    }
+  }
+
+  /** Optionally one `error` frame, then the close; the registry forgets the connection at once. */
+  close(
+    connection: ClientConnection,
+    code: number,
+    errorCode: 'unauthorized' | 'rate_limited' | undefined,
+    reason: string,
+  ) {
+    if (errorCode) connection.send(errorFrame(errorCode, reason));
+    if (connection.isOpen) connection.socket.close(code, reason);
+    this.release(connection);
+    setTimeout(() => connection.socket.terminate(), 5000).unref();
+  }
+
+  // ---- shutdown -----------------------------------------------------------------
+
+  /** Stop admitting, let frames in flight finish, then close every socket with 1001. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.draining = true;
+    if (this.ticker) clearInterval(this.ticker);
+    const deadline = Date.now() + Math.min(3000, this.config.shutdownTimeoutMs / 2);
+    while (this.inFlight > 0 && Date.now() < deadline) await delay(10);
+    const closing = [...this.registry.all()].map(
+      (connection) =>
+        new Promise<void>((resolve) => {
+          connection.socket.once('close', () => resolve());
+          connection.socket.close(CloseCode.GoingAway, 'Server shutting down');
+        }),
+    );
+    await Promise.race([Promise.all(closing), delay(1500)]);
+    for (const connection of [...this.registry.all()]) {
+      connection.socket.terminate();
+      this.release(connection);
+    }
+  }
+
+  onModuleDestroy(): void {
+    if (this.ticker) clearInterval(this.ticker);
+  }
+
+  /** Types the built-in handlers accept on every endpoint. */
+  static readonly builtInFrames: readonly ClientFrameType[] = ['ping', 'auth'];
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,19 @@
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { AuthModule } from '@numerai/auth';
+import { ConnectionDirectory, InProcessConnectionDirectory } from './connection-directory';
+import { ConnectionRegistry } from './connection-registry';
+import { RealtimeRuntime } from './realtime-runtime';
+
+@Global()
+@Module({})
+export class RealtimeModule {
+  /** `directory` lets scale-out swap in a cluster-wide ConnectionDirectory; in-process by default. */
+  static forRoot(directory: Omit<Provider, 'provide'> = { useClass: InProcessConnectionDirectory }): DynamicModule {
+    return {
+      module: RealtimeModule,
+      imports: [AuthModule],
+      providers: [ConnectionRegistry, RealtimeRuntime, { provide: ConnectionDirectory, ...directory } as Provider],
+      exports: [ConnectionRegistry, RealtimeRuntime, ConnectionDirectory],
+    };
+  }
+}
