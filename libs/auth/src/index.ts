@@ -5,3 +5,4 @@ export * from './jwt-auth.guard';
 export * from './password-hasher';
 export * from './roles.guard';
 export * from './token.service';
+export * from './dto/register.dto';

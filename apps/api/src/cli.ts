@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import pino from 'pino';
+import { AppConfig, ConfigError, loadConfig } from '@numerai/config';
+import { createRootLogger } from '@numerai/logging';
+import { isHelp, runCli, USAGE } from './cli/commands';
+
+/**
+ * The ops CLI: `npm run cli -- <command>` (see USAGE). Answers go to stdout; logs, as JSON,
+ * to stderr, so `npm run cli --silent -- demo --json | jq` works.
+ */
+async function main(argv: string[]): Promise<number> {
+  if (isHelp(argv)) {
+    process.stdout.write(`${USAGE}\n`);
+    return argv.length === 0 ? 2 : 0;
+  }
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 78; // EX_CONFIG, as the server
+    }
+    throw error;
+  }
+  const logger = createRootLogger(config.logLevel, pino.destination({ dest: 2, sync: true }));
+  for (const warning of config.warnings) logger.warn(`!!! ${warning}`);
+  return runCli(argv, config, logger, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`Fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
