@@ -1,0 +1,40 @@
+/**
+ * @numerai/client — the framework-free WebSocket client of the NumerAI real-time API
+ * (browser and Node). See libs/client/README.md.
+ */
+export { createChatWebSocket, createNotificationsWebSocket, createPresenceWebSocket } from './factories';
+export type { ChatWebSocket, NotificationsWebSocket, PresenceWebSocket } from './factories';
+export { NumerAIWebSocket, setDefaultOptions } from './websocket-client';
+export { backoffDelay, nominalDelay, DEFAULT_BACKOFF } from './backoff';
+export type { BackoffOptions } from './backoff';
+export { createClientId } from './ids';
+export { resolveHttpBase, resolveWebSocketBase } from './urls';
+export type {
+  ChatWebSocketOptions,
+  ConnectInfo,
+  ConnectionState,
+  DisconnectInfo,
+  EndpointClientFrames,
+  EndpointServerFrames,
+  FrameHandler,
+  FramePayload,
+  PayloadArgs,
+  SendResult,
+  Unsubscribe,
+  WebSocketClientOptions,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './types';
+export { CloseCode, Limits, TERMINAL_CLOSE_CODES } from '@numerai/protocol';
+export type {
+  ChatMessageData,
+  ClientFrame,
+  ClientFrameMap,
+  ClientFrameType,
+  ErrorCode,
+  NotificationData,
+  PresenceUser,
+  ServerFrame,
+  ServerFrameMap,
+  ServerFrameType,
+} from '@numerai/protocol';

@@ -1,0 +1,180 @@
+import type { ClientFrameMap, Endpoint, ServerFrameMap } from '@numerai/protocol';
+
+/** Frames each endpoint accepts from a client (`ping` and `auth` work everywhere). */
+export interface EndpointClientFrames {
+  chat: 'chat_message' | 'typing' | 'read_receipt' | 'ping' | 'auth';
+  notifications: 'mark_read' | 'mark_all_read' | 'ping' | 'auth';
+  presence: 'ping' | 'auth';
+}
+
+/** Frames each endpoint may send to a client. */
+export interface EndpointServerFrames {
+  chat:
+    | 'connection_established'
+    | 'chat_message'
+    | 'typing_indicator'
+    | 'read_receipt'
+    | 'replay_complete'
+    | 'pong'
+    | 'auth_ok'
+    | 'error';
+  notifications: 'connection_established' | 'notification' | 'unread_count' | 'pong' | 'auth_ok' | 'error';
+  presence: 'connection_established' | 'presence_state' | 'user_online' | 'user_offline' | 'pong' | 'auth_ok' | 'error';
+}
+
+/** What `send(type, payload)` takes: the frame without its `type`. */
+export type FramePayload<T extends keyof ClientFrameMap> = Omit<ClientFrameMap[T], 'type'>;
+
+/** The payload argument is optional exactly when the frame has no required field (`mark_all_read`, `ping`). */
+export type PayloadArgs<T extends keyof ClientFrameMap> =
+  object extends FramePayload<T> ? [payload?: FramePayload<T>] : [payload: FramePayload<T>];
+
+export type FrameHandler<T extends keyof ServerFrameMap> = (frame: ServerFrameMap[T]) => void;
+
+/** Removes the handler it was returned for. Calling it twice is harmless. */
+export type Unsubscribe = () => void;
+
+/**
+ * - `idle`: created with `autoConnect: false` and not connected yet.
+ * - `connecting`: a socket is opening, or open and waiting for `connection_established`.
+ * - `open`: `connection_established` received; frames are sent at once.
+ * - `reconnecting`: the connection dropped; waiting for the next attempt (or for `getToken()`).
+ * - `closed`: `close()` was called, the server refused for good (1000, 4400, 4403, 4404, 4401
+ *   without a new token), or the attempts ran out. `connect()` starts over.
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface ConnectInfo {
+  /** True when this is not the first connection of this client. */
+  reconnected: boolean;
+}
+
+export interface DisconnectInfo {
+  /** The WebSocket close code (1006 when the connection failed without one). */
+  code: number;
+  reason: string;
+  /** True when another attempt is scheduled. */
+  willReconnect: boolean;
+  /** Number of the attempt that will follow (1-based), when `willReconnect`. */
+  attempt?: number;
+  /** Milliseconds until that attempt, when `willReconnect`. */
+  delayMs?: number;
+  /** True when `close()` caused it. */
+  byClient: boolean;
+}
+
+export interface SendResult<T extends keyof ClientFrameMap = keyof ClientFrameMap> {
+  /**
+   * - `sent`: written to the open socket.
+   * - `queued`: kept until the next connection (the connection is not open).
+   * - `dropped`: not open and the frame is transient (`typing`, `ping`, `auth`), so queueing it makes no sense.
+   */
+  status: 'sent' | 'queued' | 'dropped';
+  /** The frame as it goes on the wire (for `chat_message`, with the `client_id` that was added). */
+  frame: ClientFrameMap[T];
+}
+
+/**
+ * The part of a WebSocket that the client uses: the browser's `WebSocket` and the `ws`
+ * package's both fit.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+/** A WebSocket class: `globalThis.WebSocket` in a browser, `require('ws')` in Node. */
+export type WebSocketConstructor = new (url: string) => unknown;
+
+/** Options shared by the three clients. */
+export interface WebSocketClientOptions {
+  /**
+   * Where the API lives: `https://api.numerobuddy.com`, `ws://localhost:8000` or the published
+   * `wss://api.numerobuddy.com/ws/` (a trailing `/ws/` is understood). http(s) becomes ws(s).
+   * Defaults to the page's origin in a browser; required in Node.
+   */
+  baseUrl?: string;
+
+  /**
+   * The WebSocket implementation. Defaults to `globalThis.WebSocket` (every browser; Node ≥ 22).
+   * In Node 20 pass the `ws` package: `{ WebSocket: require('ws') }`.
+   */
+  WebSocket?: WebSocketConstructor;
+
+  /**
+   * Called for a fresh JWT when the server closes with 4401 (missing, invalid or expired token),
+   * and before the first connection when no token was given. Return the new token, or
+   * null/undefined to stop reconnecting. Without it, a 4401 ends the client.
+   */
+  getToken?: () => string | null | undefined | Promise<string | null | undefined>;
+
+  /** Connect as soon as the client is created. Default true; with false, call `connect()`. */
+  autoConnect?: boolean;
+
+  /** Reconnect after an unexpected close (see `maxReconnectAttempts`). Default true. */
+  reconnect?: boolean;
+
+  /**
+   * Retries after a connection is lost before giving up (state `closed`). The count starts
+   * again after every successful connection. Default 5 (the published limit).
+   */
+  maxReconnectAttempts?: number;
+
+  /** Delay before the first retry, in milliseconds. Default 1000 (the published 1 s). */
+  initialDelayMs?: number;
+
+  /** Multiplier between consecutive retry delays. Default 2 (the published 2^n s). */
+  backoffFactor?: number;
+
+  /** Upper bound of a retry delay before randomisation, in milliseconds. Default 30000. */
+  maxDelayMs?: number;
+
+  /**
+   * Randomisation of every retry delay: 0.5 (the default) picks uniformly within ±50 %, so
+   * clients dropped together do not return together. 0 disables it.
+   */
+  jitter?: number;
+
+  /** Source of randomness in [0, 1) for the jitter. Default Math.random; tests pass their own. */
+  random?: () => number;
+
+  /**
+   * How long a connection attempt may take until `connection_established` arrives before it is
+   * abandoned and counted as a failed attempt, in milliseconds. Default 10000.
+   */
+  connectTimeoutMs?: number;
+
+  /**
+   * Frames kept while disconnected, sent in order after the next connection. When full the
+   * oldest frame is dropped and `onQueueDrop` handlers hear about it. Default 100; 0 disables queueing.
+   */
+  maxQueueSize?: number;
+
+  /**
+   * Where exceptions thrown by your own handlers go, so one faulty handler cannot break the
+   * client or the other handlers. Default: `reportError` in browsers, `console.error` elsewhere.
+   */
+  onHandlerError?: (error: unknown) => void;
+}
+
+/** Options of `createChatWebSocket`. */
+export interface ChatWebSocketOptions extends WebSocketClientOptions {
+  /**
+   * Id of the newest message the caller already has (e.g. from the REST history). The first
+   * connection then asks for everything after it (`?last_message_id=`), exactly as reconnects do.
+   */
+  lastMessageId?: string;
+
+  /**
+   * How long to wait, after reconnecting with `last_message_id`, for `replay_complete` before
+   * sending queued frames anyway, in milliseconds. Default 10000.
+   */
+  replayTimeoutMs?: number;
+}
+
+export type { Endpoint };

@@ -1,0 +1,533 @@
+import type { ServerFrame } from '@numerai/protocol';
+import { createChatWebSocket, createNotificationsWebSocket, createPresenceWebSocket } from './factories';
+import type { ChatWebSocketOptions, WebSocketLike } from './types';
+
+/**
+ * An in-memory WebSocket: each instance is one connection attempt, driven by the test
+ * (`accept`, `serverSend`, `serverClose`). Timers are Jest's fake ones, so backoff delays
+ * are measured exactly.
+ */
+class FakeSocket implements WebSocketLike {
+  static instances: FakeSocket[] = [];
+  readyState = 0;
+  sent: Record<string, unknown>[] = [];
+  closedWith: { code?: number; reason?: string } | undefined;
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+
+  constructor(readonly url: string) {
+    FakeSocket.instances.push(this);
+  }
+
+  static get last(): FakeSocket {
+    return FakeSocket.instances[FakeSocket.instances.length - 1];
+  }
+
+  get query(): URLSearchParams {
+    return new URL(this.url).searchParams;
+  }
+
+  send(data: string): void {
+    if (this.readyState !== 1) throw new Error('not open');
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.closedWith = { code, reason };
+    this.readyState = 3;
+  }
+
+  /** Upgrade accepted and authenticated: open + connection_established. */
+  accept(extra: ServerFrame[] = []): void {
+    this.readyState = 1;
+    this.onopen?.({});
+    this.serverSend({ type: 'connection_established', message: 'Connected' });
+    for (const frame of extra) this.serverSend(frame);
+  }
+
+  serverSend(frame: ServerFrame | Record<string, unknown>): void {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+
+  serverClose(code: number, reason = ''): void {
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
+  }
+
+  /** The upgrade is accepted, then refused the way the server refuses: error frame, close code. */
+  refuse(code: number, errorCode: 'unauthorized' | 'forbidden' | 'not_found' = 'forbidden'): void {
+    this.readyState = 1;
+    this.onopen?.({});
+    this.serverSend({ type: 'error', code: errorCode, message: 'refused' });
+    this.serverClose(code);
+  }
+}
+
+const BASE: ChatWebSocketOptions = {
+  baseUrl: 'ws://api.test',
+  WebSocket: FakeSocket,
+  random: () => 0.5, // nominal delays unless a test says otherwise
+};
+
+function message(id: string, client_id?: string): ServerFrame {
+  return {
+    type: 'chat_message',
+    data: {
+      id,
+      sender_id: 'u1',
+      sender_name: 'Ann',
+      content: `m ${id}`,
+      created_at: '2024-01-15T10:00:00.000Z',
+      message_type: 'text',
+      ...(client_id ? { client_id } : {}),
+    },
+  };
+}
+
+beforeEach(() => {
+  FakeSocket.instances = [];
+  jest.useFakeTimers();
+});
+
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+describe('connecting', () => {
+  it('opens the published URL with the token and reports the connection', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    expect(FakeSocket.last.url).toBe('ws://api.test/ws/chat/c-1/?token=tok');
+    expect(ws.state).toBe('connecting');
+    const connected = jest.fn();
+    ws.onConnect(connected);
+    FakeSocket.last.accept();
+    expect(ws.state).toBe('open');
+    expect(ws.isConnected).toBe(true);
+    expect(connected).toHaveBeenCalledWith({ reconnected: false });
+  });
+
+  it('uses the notifications and presence paths', () => {
+    createNotificationsWebSocket('t', BASE);
+    expect(FakeSocket.last.url).toBe('ws://api.test/ws/notifications/?token=t');
+    createPresenceWebSocket('t', BASE);
+    expect(FakeSocket.last.url).toBe('ws://api.test/ws/presence/?token=t');
+  });
+
+  it('does not connect until connect() with autoConnect: false', () => {
+    const ws = createPresenceWebSocket('t', { ...BASE, autoConnect: false });
+    expect(ws.state).toBe('idle');
+    expect(FakeSocket.instances).toHaveLength(0);
+    ws.connect();
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  it('delivers frames to the handlers of their type, and unsubscribe stops them', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    const messages = jest.fn();
+    const typing = jest.fn();
+    const off = ws.on('chat_message', messages);
+    ws.on('typing_indicator', typing);
+    FakeSocket.last.accept([message('m1')]);
+    FakeSocket.last.serverSend({ type: 'typing_indicator', user_id: 'u2', user_name: 'Bo', is_typing: true });
+    expect(messages).toHaveBeenCalledWith(message('m1'));
+    expect(typing).toHaveBeenCalledTimes(1);
+    off();
+    off();
+    FakeSocket.last.serverSend(message('m2'));
+    expect(messages).toHaveBeenCalledTimes(1);
+  });
+
+  it('one throwing handler neither breaks the client nor the other handlers', () => {
+    const onHandlerError = jest.fn();
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, onHandlerError });
+    const second = jest.fn();
+    ws.on('chat_message', () => {
+      throw new Error('boom');
+    });
+    ws.on('chat_message', second);
+    FakeSocket.last.accept([message('m1')]);
+    expect(second).toHaveBeenCalledTimes(1);
+    expect(onHandlerError).toHaveBeenCalledWith(expect.objectContaining({ message: 'boom' }));
+    expect(ws.state).toBe('open');
+  });
+
+  it('ignores frames that are not JSON objects with a type', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    FakeSocket.last.accept();
+    FakeSocket.last.onmessage?.({ data: 'not json' });
+    FakeSocket.last.onmessage?.({ data: '[1,2]' });
+    FakeSocket.last.onmessage?.({ data: new Uint8Array([1, 2]) });
+    expect(ws.state).toBe('open');
+  });
+
+  it('decodes text frames that arrive as bytes', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    const seen = jest.fn();
+    ws.on('chat_message', seen);
+    FakeSocket.last.accept();
+    FakeSocket.last.onmessage?.({ data: new TextEncoder().encode(JSON.stringify(message('m9'))) });
+    expect(seen).toHaveBeenCalledTimes(1);
+  });
+
+  it('abandons an attempt that gets no connection_established in time and retries', () => {
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, connectTimeoutMs: 3000 });
+    jest.advanceTimersByTime(2999);
+    expect(FakeSocket.instances).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    expect(FakeSocket.instances[0].closedWith).toBeDefined();
+    expect(ws.state).toBe('reconnecting');
+    jest.advanceTimersByTime(1000);
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
+});
+
+describe('sending', () => {
+  it('sends typed frames with their type, adding a client_id to chat messages', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    FakeSocket.last.accept();
+    const result = ws.send('chat_message', { message: 'Hello!' });
+    ws.send('chat_message', { message: 'mine', client_id: 'my-key' });
+    ws.send('typing', { is_typing: true });
+    ws.send('read_receipt', { message_id: 'm1' });
+    expect(result.status).toBe('sent');
+    expect(result.frame.client_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(FakeSocket.last.sent).toEqual([
+      { type: 'chat_message', message: 'Hello!', client_id: result.frame.client_id },
+      { type: 'chat_message', message: 'mine', client_id: 'my-key' },
+      { type: 'typing', is_typing: true },
+      { type: 'read_receipt', message_id: 'm1' },
+    ]);
+  });
+
+  it('takes no payload for frames without fields', () => {
+    const ws = createNotificationsWebSocket('tok', BASE);
+    FakeSocket.last.accept();
+    ws.send('mark_all_read');
+    ws.send('mark_read', { notification_id: 'n1' });
+    expect(FakeSocket.last.sent).toEqual([{ type: 'mark_all_read' }, { type: 'mark_read', notification_id: 'n1' }]);
+  });
+
+  it('rejects frames over the 64 KB protocol limit instead of getting the connection closed', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    FakeSocket.last.accept();
+    expect(() => ws.send('chat_message', { message: 'x'.repeat(70 * 1024) })).toThrow(RangeError);
+    expect(FakeSocket.last.sent).toHaveLength(0);
+  });
+
+  it('queues while disconnected and flushes in order once connected; transient frames are dropped', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    expect(ws.send('chat_message', { message: 'one' }).status).toBe('queued');
+    expect(ws.send('typing', { is_typing: true }).status).toBe('dropped');
+    ws.send('read_receipt', { message_id: 'm0' });
+    ws.send('chat_message', { message: 'two' });
+    expect(ws.queuedFrames).toHaveLength(3);
+    FakeSocket.last.accept();
+    expect(FakeSocket.last.sent.map((f) => f.message ?? f.type)).toEqual(['one', 'read_receipt', 'two']);
+    expect(ws.queuedFrames.filter((f) => f.type !== 'chat_message')).toHaveLength(0);
+  });
+
+  it('bounds the queue: the oldest frame is dropped with an event', () => {
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, maxQueueSize: 2 });
+    const dropped = jest.fn();
+    ws.onQueueDrop(dropped);
+    ws.send('chat_message', { message: 'a' });
+    ws.send('chat_message', { message: 'b' });
+    ws.send('chat_message', { message: 'c' });
+    expect(dropped).toHaveBeenCalledTimes(1);
+    expect(dropped).toHaveBeenCalledWith(expect.objectContaining({ message: 'a' }));
+    FakeSocket.last.accept();
+    expect(FakeSocket.last.sent.map((f) => f.message)).toEqual(['b', 'c']);
+  });
+
+  it('maxQueueSize 0 disables queueing', () => {
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, maxQueueSize: 0 });
+    expect(ws.send('chat_message', { message: 'a' }).status).toBe('dropped');
+  });
+
+  it('updateToken sends an in-band auth frame and is used on the next connection', () => {
+    const ws = createChatWebSocket('c-1', 'old', BASE);
+    FakeSocket.last.accept();
+    ws.updateToken('new');
+    expect(FakeSocket.last.sent).toEqual([{ type: 'auth', token: 'new' }]);
+    FakeSocket.last.serverClose(1001);
+    jest.advanceTimersByTime(1000);
+    expect(FakeSocket.last.query.get('token')).toBe('new');
+  });
+});
+
+describe('reconnecting', () => {
+  it('retries after 1, 2, 4, 8 and 16 s, then gives up after 5 attempts', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    FakeSocket.last.accept();
+    const disconnects = jest.fn();
+    ws.onDisconnect(disconnects);
+    FakeSocket.last.serverClose(1006);
+    expect(disconnects).toHaveBeenLastCalledWith(
+      expect.objectContaining({ code: 1006, willReconnect: true, attempt: 1, delayMs: 1000 }),
+    );
+    const expected = [1000, 2000, 4000, 8000, 16000];
+    for (const [index, delay] of expected.entries()) {
+      const before = FakeSocket.instances.length;
+      expect(ws.state).toBe('reconnecting');
+      jest.advanceTimersByTime(delay - 1);
+      expect(FakeSocket.instances).toHaveLength(before);
+      jest.advanceTimersByTime(1);
+      expect(FakeSocket.instances).toHaveLength(before + 1);
+      expect(ws.state).toBe('connecting');
+      FakeSocket.last.serverClose(1006); // attempt `index + 1` fails
+      void index;
+    }
+    expect(ws.state).toBe('closed');
+    expect(disconnects).toHaveBeenLastCalledWith(expect.objectContaining({ willReconnect: false }));
+    jest.advanceTimersByTime(120_000);
+    expect(FakeSocket.instances).toHaveLength(6); // the first connection + 5 retries
+  });
+
+  it('randomises each delay within ±50 %', () => {
+    let r = 0;
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, random: () => r });
+    FakeSocket.last.accept();
+    const delays: number[] = [];
+    ws.onDisconnect((info) => delays.push(info.delayMs ?? -1));
+    FakeSocket.last.serverClose(1011);
+    r = 0.999999;
+    jest.advanceTimersByTime(500); // 1000 × 0.5
+    expect(FakeSocket.instances).toHaveLength(2);
+    FakeSocket.last.accept();
+    FakeSocket.last.serverClose(1011);
+    expect(delays).toEqual([500, 1500]);
+    jest.advanceTimersByTime(1499);
+    expect(FakeSocket.instances).toHaveLength(2);
+    jest.advanceTimersByTime(1);
+    expect(FakeSocket.instances).toHaveLength(3);
+  });
+
+  it('honours configured attempts and delays', () => {
+    const ws = createChatWebSocket('c-1', 'tok', {
+      ...BASE,
+      maxReconnectAttempts: 2,
+      initialDelayMs: 10,
+      backoffFactor: 3,
+    });
+    FakeSocket.last.accept();
+    FakeSocket.last.serverClose(1006);
+    jest.advanceTimersByTime(10);
+    FakeSocket.last.serverClose(1006);
+    jest.advanceTimersByTime(29);
+    expect(FakeSocket.instances).toHaveLength(2);
+    jest.advanceTimersByTime(1);
+    expect(FakeSocket.instances).toHaveLength(3);
+    FakeSocket.last.serverClose(1006);
+    expect(ws.state).toBe('closed');
+  });
+
+  it('starts counting again after a successful connection', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    FakeSocket.last.accept();
+    for (let round = 0; round < 8; round++) {
+      FakeSocket.last.serverClose(1001);
+      jest.advanceTimersByTime(1000);
+      FakeSocket.last.accept();
+    }
+    expect(ws.state).toBe('open');
+    expect(FakeSocket.instances).toHaveLength(9);
+  });
+
+  it('reconnects (with backoff) on 1001, 1009, 1011, 4408 and 4429', () => {
+    for (const code of [1001, 1009, 1011, 4408, 4429]) {
+      FakeSocket.instances = [];
+      const ws = createPresenceWebSocket('tok', BASE);
+      FakeSocket.last.accept();
+      FakeSocket.last.serverClose(code);
+      expect(ws.state).toBe('reconnecting');
+      jest.advanceTimersByTime(1000);
+      expect(FakeSocket.instances).toHaveLength(2);
+      ws.close();
+    }
+  });
+
+  it.each([1000, 4400, 4403, 4404, 4402])('never retries after close %i', (code) => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    const disconnects = jest.fn();
+    ws.onDisconnect(disconnects);
+    const errors = jest.fn();
+    ws.on('error', errors);
+    FakeSocket.last.refuse(code);
+    expect(ws.state).toBe('closed');
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(disconnects).toHaveBeenCalledWith(expect.objectContaining({ code, willReconnect: false }));
+    jest.advanceTimersByTime(120_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  it('after 4401 asks getToken() for a fresh token before retrying', async () => {
+    const getToken = jest.fn(async () => 'fresh');
+    const ws = createChatWebSocket('c-1', 'expired', { ...BASE, getToken });
+    FakeSocket.last.refuse(4401, 'unauthorized');
+    expect(getToken).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(FakeSocket.last.query.get('token')).toBe('fresh');
+    FakeSocket.last.accept();
+    expect(ws.state).toBe('open');
+  });
+
+  it('stops after 4401 without getToken, or when getToken has none', async () => {
+    const ws = createChatWebSocket('c-1', 'expired', BASE);
+    FakeSocket.last.refuse(4401, 'unauthorized');
+    expect(ws.state).toBe('closed');
+
+    const getToken = jest.fn(() => null);
+    const ws2 = createChatWebSocket('c-1', 'expired', { ...BASE, getToken });
+    FakeSocket.last.refuse(4401, 'unauthorized');
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(getToken).toHaveBeenCalledTimes(1);
+    expect(ws2.state).toBe('closed');
+    expect(FakeSocket.instances).toHaveLength(2);
+
+    const failing = jest.fn(() => Promise.reject(new Error('refresh failed')));
+    const onHandlerError = jest.fn();
+    const ws3 = createChatWebSocket('c-1', 'expired', { ...BASE, getToken: failing, onHandlerError });
+    FakeSocket.last.refuse(4401, 'unauthorized');
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(ws3.state).toBe('closed');
+    expect(onHandlerError).toHaveBeenCalled();
+  });
+
+  it('gets its first token from getToken when created without one', async () => {
+    createNotificationsWebSocket(null, { ...BASE, getToken: () => Promise.resolve('from-provider') });
+    expect(FakeSocket.instances).toHaveLength(0);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.last.query.get('token')).toBe('from-provider');
+  });
+
+  it('close() closes with 1000 and never reconnects; connect() starts over', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    FakeSocket.last.accept();
+    const disconnects = jest.fn();
+    ws.onDisconnect(disconnects);
+    ws.close();
+    expect(FakeSocket.last.closedWith?.code).toBe(1000);
+    expect(ws.state).toBe('closed');
+    expect(disconnects).toHaveBeenCalledWith(expect.objectContaining({ byClient: true, willReconnect: false }));
+    jest.advanceTimersByTime(60_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+    ws.connect();
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
+
+  it('close() while waiting to retry cancels the retry', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    FakeSocket.last.accept();
+    FakeSocket.last.serverClose(1006);
+    ws.close();
+    jest.advanceTimersByTime(60_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+});
+
+describe('chat catch-up and exactly-once sending', () => {
+  it('reconnects with last_message_id of the newest message seen', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    FakeSocket.last.accept([message('m1'), message('m2')]);
+    expect(ws.lastMessageId).toBe('m2');
+    FakeSocket.last.serverClose(1001);
+    jest.advanceTimersByTime(1000);
+    expect(FakeSocket.last.query.get('last_message_id')).toBe('m2');
+  });
+
+  it('starts from options.lastMessageId (e.g. the newest message of the REST history)', () => {
+    createChatWebSocket('c-1', 'tok', { ...BASE, lastMessageId: 'h9' });
+    expect(FakeSocket.last.query.get('last_message_id')).toBe('h9');
+  });
+
+  it('delivers each message once even when a replay repeats it', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    const seen: string[] = [];
+    ws.on('chat_message', (frame) => seen.push(frame.data.id));
+    FakeSocket.last.accept([message('m1'), message('m2')]);
+    FakeSocket.last.serverClose(1006);
+    jest.advanceTimersByTime(1000);
+    FakeSocket.last.accept([message('m2'), message('m3'), { type: 'replay_complete', count: 2 }]);
+    expect(seen).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it('resends an unacknowledged message with the same client_id after the replay, unless the replay had it', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    FakeSocket.last.accept([message('m1')]);
+    const stored = ws.send('chat_message', { message: 'stored before the drop' }).frame;
+    const lost = ws.send('chat_message', { message: 'lost with the connection' }).frame;
+    FakeSocket.last.serverClose(1006); // neither echo arrived
+    ws.send('chat_message', { message: 'written while away' });
+    expect(ws.queuedFrames.map((f) => f.type === 'chat_message' && f.message)).toEqual([
+      'stored before the drop',
+      'lost with the connection',
+      'written while away',
+    ]);
+    jest.advanceTimersByTime(1000);
+    const second = FakeSocket.last;
+    expect(second.query.get('last_message_id')).toBe('m1');
+    second.accept([message('m2', stored.client_id)]);
+    expect(second.sent).toEqual([]); // held until the replay is complete
+    second.serverSend({ type: 'replay_complete', count: 1 });
+    expect(second.sent).toEqual([
+      { type: 'chat_message', message: 'lost with the connection', client_id: lost.client_id },
+      { type: 'chat_message', message: 'written while away', client_id: expect.any(String) },
+    ]);
+  });
+
+  it('flushes anyway when the server does not know last_message_id (error not_found, no replay)', () => {
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, lastMessageId: 'gone' });
+    ws.send('chat_message', { message: 'queued' });
+    FakeSocket.last.accept([{ type: 'error', code: 'not_found', message: 'unknown message' }]);
+    expect(FakeSocket.last.sent).toHaveLength(1);
+    expect(ws.lastMessageId).toBeUndefined();
+  });
+
+  it('flushes after replayTimeoutMs when replay_complete never comes', () => {
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, lastMessageId: 'm1', replayTimeoutMs: 2000 });
+    ws.send('chat_message', { message: 'queued' });
+    FakeSocket.last.accept();
+    expect(FakeSocket.last.sent).toHaveLength(0);
+    jest.advanceTimersByTime(2000);
+    expect(FakeSocket.last.sent).toHaveLength(1);
+  });
+
+  it('does not resend a message the server rejected (error with ref)', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    FakeSocket.last.accept();
+    const { frame } = ws.send('chat_message', { message: 'closed consultation' });
+    FakeSocket.last.serverSend({
+      type: 'error',
+      code: 'consultation_closed',
+      message: 'read-only',
+      ref: frame.client_id,
+    });
+    FakeSocket.last.serverClose(1006);
+    expect(ws.queuedFrames).toHaveLength(0);
+  });
+});
+
+describe('types', () => {
+  it('accepts only the frames of its endpoint (checked by tsc)', () => {
+    const chat = createChatWebSocket('c-1', 'tok', { ...BASE, autoConnect: false });
+    const notifications = createNotificationsWebSocket('tok', { ...BASE, autoConnect: false });
+    // The published usage:
+    chat.send('chat_message', { message: 'Hello!' });
+    chat.on('chat_message', (data) => data.data.content.toUpperCase());
+    // @ts-expect-error mark_read belongs to the notifications endpoint
+    chat.send('mark_read', { notification_id: 'x' });
+    // @ts-expect-error chat messages need a message
+    chat.send('chat_message', {});
+    // @ts-expect-error is_typing must be a boolean
+    chat.send('typing', { is_typing: 'yes' });
+    // @ts-expect-error notifications never arrive on the chat endpoint
+    chat.on('notification', () => undefined);
+    // @ts-expect-error a misspelt type does not compile
+    notifications.on('unread_cont', () => undefined);
+    notifications.on('unread_count', (frame) => frame.count.toFixed());
+    expect(chat.queuedFrames.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,235 @@
+/**
+ * The client SDK over real sockets against the PROTOCOL STUB (test/client/support/protocol-stub.ts),
+ * not the NumerAI server: stages what the real server does not do on demand — lost
+ * acknowledgements, a restart on the same port, forced refusals. The same behaviours against
+ * the real server: sdk.e2e-spec.ts.
+ */
+import WebSocket from 'ws';
+import {
+  createChatWebSocket,
+  createNotificationsWebSocket,
+  createPresenceWebSocket,
+  type ChatWebSocketOptions,
+  type NumerAIWebSocket,
+} from '../../libs/client/src';
+import type { Endpoint, ServerFrameMap } from '@numerai/protocol';
+import { ProtocolStub, StubUser } from './support/protocol-stub';
+
+let stub: ProtocolStub;
+let ann: StubUser;
+let bob: StubUser;
+let consultationId: string;
+const clients: Array<NumerAIWebSocket<Endpoint>> = [];
+
+function options(extra: ChatWebSocketOptions = {}): ChatWebSocketOptions {
+  return { baseUrl: stub.wsUrl, WebSocket, initialDelayMs: 50, ...extra };
+}
+
+function track<T extends NumerAIWebSocket<Endpoint>>(client: T): T {
+  clients.push(client);
+  return client;
+}
+
+/** Resolves with the next frame of `type` the client delivers. */
+function next<E extends Endpoint, T extends keyof ServerFrameMap>(
+  client: NumerAIWebSocket<E>,
+  type: T,
+  predicate: (frame: ServerFrameMap[T]) => boolean = () => true,
+  timeoutMs = 3000,
+): Promise<ServerFrameMap[T]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for ${type}`));
+    }, timeoutMs);
+    const off = (client as unknown as NumerAIWebSocket<'chat'>).on(type as never, (frame: ServerFrameMap[T]) => {
+      if (!predicate(frame)) return;
+      clearTimeout(timer);
+      off();
+      resolve(frame);
+    });
+  });
+}
+
+function connected(client: NumerAIWebSocket<Endpoint>): Promise<void> {
+  if (client.state === 'open') return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = client.onConnect(() => {
+      off();
+      resolve();
+    });
+  });
+}
+
+function disconnected(client: NumerAIWebSocket<Endpoint>) {
+  return new Promise<{ code: number; willReconnect: boolean }>((resolve) => {
+    const off = client.onDisconnect((info) => {
+      off();
+      resolve(info);
+    });
+  });
+}
+
+async function eventually(check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+beforeEach(async () => {
+  stub = await ProtocolStub.start();
+  ann = stub.addUser('Ann Client');
+  bob = stub.addUser('Bob Numerologist');
+  consultationId = stub.addConsultation(ann, bob);
+});
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await stub.close();
+});
+
+describe('SDK ↔ protocol stub: chat', () => {
+  it('connects, sends and receives between two participants, with typing and read receipts', async () => {
+    const a = track(createChatWebSocket(consultationId, ann.token, options()));
+    const b = track(createChatWebSocket(consultationId, bob.token, options()));
+    await Promise.all([connected(a), connected(b)]);
+
+    const typing = next(b, 'typing_indicator');
+    a.send('typing', { is_typing: true });
+    expect(await typing).toMatchObject({ user_id: ann.id, user_name: 'Ann Client', is_typing: true });
+
+    const atB = next(b, 'chat_message');
+    const echo = next(a, 'chat_message');
+    const { frame } = a.send('chat_message', { message: 'Hello!' });
+    const [received, echoed] = await Promise.all([atB, echo]);
+    expect(received.data).toMatchObject({ content: 'Hello!', sender_id: ann.id, client_id: frame.client_id });
+    expect(echoed.data.id).toBe(received.data.id);
+
+    const receipt = next(a, 'read_receipt');
+    b.send('read_receipt', { message_id: received.data.id });
+    expect(await receipt).toMatchObject({ message_id: received.data.id, user_id: bob.id });
+  });
+
+  it('does not retry after 4403 (not a participant) nor 4404 (no such consultation)', async () => {
+    const eve = stub.addUser('Eve');
+    const refused = track(createChatWebSocket(consultationId, eve.token, options()));
+    const errors: string[] = [];
+    refused.on('error', (frame) => errors.push(frame.code));
+    expect(await disconnected(refused)).toMatchObject({ code: 4403, willReconnect: false });
+    const missing = track(createChatWebSocket('0b9a3a4e-8d7c-4d2b-9a0e-2f5d1c7e6b11', ann.token, options()));
+    expect(await disconnected(missing)).toMatchObject({ code: 4404, willReconnect: false });
+    await new Promise((resolve) => setTimeout(resolve, 400)); // several backoff periods
+    expect(stub.upgrades).toHaveLength(2);
+    expect(errors).toEqual(['forbidden']);
+    expect(refused.state).toBe('closed');
+  });
+
+  it('after 4401 gets a fresh token from getToken() and connects with it', async () => {
+    const getToken = jest.fn(() => Promise.resolve(ann.token));
+    const client = track(createChatWebSocket(consultationId, 'expired-token', options({ getToken })));
+    await connected(client);
+    expect(getToken).toHaveBeenCalledTimes(1);
+    expect(stub.upgrades.map((url) => url.searchParams.get('token'))).toEqual(['expired-token', ann.token]);
+  });
+
+  it('delivers messages queued while the server was down exactly once, in order, after it comes back', async () => {
+    const a = track(createChatWebSocket(consultationId, ann.token, options({ maxReconnectAttempts: 50 })));
+    await connected(a);
+    const down = disconnected(a);
+    await stub.stop();
+    await down;
+    for (const text of ['one', 'two', 'three']) expect(a.send('chat_message', { message: text }).status).toBe('queued');
+    await stub.restart();
+    await eventually(() => stub.messages.get(consultationId)!.length === 3);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // nothing more arrives
+    expect(stub.messages.get(consultationId)!.map((m) => m.content)).toEqual(['one', 'two', 'three']);
+    expect(a.queuedFrames).toHaveLength(0);
+  });
+
+  it('a message whose acknowledgement was lost is stored once: the replay confirms it, no resend', async () => {
+    const a = track(createChatWebSocket(consultationId, ann.token, options()));
+    await connected(a);
+    const first = next(a, 'chat_message');
+    a.send('chat_message', { message: 'before' });
+    await first;
+    stub.dropEchoToSender = true;
+    a.send('chat_message', { message: 'ack lost' });
+    await eventually(() => stub.messages.get(consultationId)!.length === 2);
+    stub.dropEchoToSender = false;
+    const seen: string[] = [];
+    a.on('chat_message', (frame) => seen.push(frame.data.content));
+    const replayed = next(a, 'replay_complete');
+    stub.closeAll(1001);
+    expect(await replayed).toEqual({ type: 'replay_complete', count: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stub.messages.get(consultationId)!.map((m) => m.content)).toEqual(['before', 'ack lost']);
+    expect(seen).toEqual(['ack lost']);
+    expect(stub.upgrades[1].searchParams.get('last_message_id')).toBe(stub.messages.get(consultationId)![0].id);
+  });
+
+  it('a message lost before it reached the server is resent with the same client_id after reconnecting', async () => {
+    const a = track(createChatWebSocket(consultationId, ann.token, options()));
+    await connected(a);
+    const down = disconnected(a);
+    await stub.stop(); // the socket dies with the frame unsent or unprocessed
+    const { frame } = a.send('chat_message', { message: 'in flight' });
+    await down;
+    await stub.restart();
+    await eventually(() => stub.messages.get(consultationId)!.length === 1);
+    expect(stub.messages.get(consultationId)![0]).toMatchObject({ content: 'in flight', client_id: frame.client_id });
+  });
+
+  it('catches up with last_message_id on reconnect: everything sent meanwhile, nothing twice', async () => {
+    const a = track(createChatWebSocket(consultationId, ann.token, options({ initialDelayMs: 300, jitter: 0 })));
+    const b = track(createChatWebSocket(consultationId, bob.token, options()));
+    await Promise.all([connected(a), connected(b)]);
+    const seen: string[] = [];
+    a.on('chat_message', (frame) => seen.push(frame.data.content));
+    const hello = next(a, 'chat_message');
+    b.send('chat_message', { message: 'seen live' });
+    await hello;
+    // Drop only Ann's connection; Bob writes while she is away.
+    const annDown = disconnected(a);
+    for (const c of (stub as unknown as { connections: Set<{ user: StubUser; ws: WebSocket }> }).connections) {
+      if (c.user.id === ann.id) c.ws.terminate();
+    }
+    await annDown;
+    b.send('chat_message', { message: 'missed 1' });
+    b.send('chat_message', { message: 'missed 2' });
+    const done = next(a, 'replay_complete');
+    expect(await done).toEqual({ type: 'replay_complete', count: 2 });
+    expect(seen).toEqual(['seen live', 'missed 1', 'missed 2']);
+  });
+});
+
+describe('SDK ↔ protocol stub: notifications and presence', () => {
+  it('receives notifications and unread counts, and marks them read', async () => {
+    const n = track(createNotificationsWebSocket(ann.token, options()));
+    const first = next(n, 'unread_count');
+    await connected(n);
+    expect((await first).count).toBe(0);
+    const pushed = next(n, 'notification');
+    const counted = next(n, 'unread_count', (f) => f.count === 1);
+    const created = stub.notify(ann, 'Daily Reading Ready', 'daily_reading');
+    expect((await pushed).data).toEqual(created);
+    await counted;
+    const zero = next(n, 'unread_count', (f) => f.count === 0);
+    n.send('mark_read', { notification_id: created.id });
+    await zero;
+  });
+
+  it('sees contacts come online and go offline', async () => {
+    const p = track(createPresenceWebSocket(ann.token, options()));
+    const state = next(p, 'presence_state');
+    await connected(p);
+    expect((await state).users).toEqual([]);
+    const online = next(p, 'user_online');
+    const bobs = track(createPresenceWebSocket(bob.token, options()));
+    expect(await online).toMatchObject({ user_id: bob.id, user_name: 'Bob Numerologist' });
+    const offline = next(p, 'user_offline');
+    bobs.close();
+    expect((await offline).user_id).toBe(bob.id);
+  });
+});
