@@ -76,6 +76,15 @@ describe(`REST auth and users (${ENGINE})`, () => {
       expectError(await register({ email: email.toUpperCase(), password: PASSWORD, full_name: 'Third' }), 409, 'email');
     });
 
+    it('409 for all but one of several registrations racing for one email', async () => {
+      const email = uniqueEmail('race');
+      const results = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => register({ email, password: PASSWORD, full_name: `Racer ${i}` })),
+      );
+      expect(results.map((res) => res.status).sort()).toEqual([201, 409, 409, 409, 409]);
+      for (const res of results.filter((r) => r.status === 409)) expectError(res, 409, 'email');
+    });
+
     it('nobody can register as admin: 400 naming role', async () => {
       const email = uniqueEmail();
       expectError(await register({ email, password: PASSWORD, full_name: 'Mallory', role: 'admin' }), 400, 'role');
