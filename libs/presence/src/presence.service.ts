@@ -50,9 +50,11 @@ export class PresenceService implements UserConnectivityListener, OnModuleInit, 
 
   userDisconnected(userId: string): void {
     if (this.leaving.has(userId)) return;
+    // last_seen is when the last connection closed, not when the grace period ran out.
+    const lastSeen = new Date();
     const timer = setTimeout(() => {
       this.leaving.delete(userId);
-      this.run(() => this.goOfflineIfGone(userId));
+      this.run(() => this.goOfflineIfGone(userId, lastSeen));
     }, this.config.presence.graceMs);
     timer.unref();
     this.leaving.set(userId, timer);
@@ -78,9 +80,8 @@ export class PresenceService implements UserConnectivityListener, OnModuleInit, 
     }));
   }
 
-  private async goOfflineIfGone(userId: string): Promise<void> {
+  private async goOfflineIfGone(userId: string, lastSeen: Date): Promise<void> {
     if ((await this.directory.connectionCount(userId)) > 0) return;
-    const lastSeen = new Date();
     if (!(await this.store.markOffline(userId, lastSeen))) return;
     await this.announce(userId, '', false, lastSeen.toISOString());
   }
