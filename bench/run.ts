@@ -1,0 +1,763 @@
+/**
+ * `npm run bench` — NumerAI's real-time backend side by side with raw `ws` and Socket.IO.
+ *
+ * Starts the three servers (each its own child process, own process group), seeds NumerAI
+ * through its REST API, forks the load generator (bench/load/loadgen.ts, a separate process),
+ * runs every scenario against every target alternately, and writes bench/results/<date>.json and
+ * .md. Every scenario is bounded in time, all traffic goes to 127.0.0.1, and every child is killed
+ * at the end, on error and on Ctrl-C. See bench/README.md for what each number means.
+ *
+ *   npm run bench                 full run (3 repetitions, 10,000 idle connections)
+ *   npm run bench -- --quick      ~1 minute smoke run (CI)
+ *   options: --repeats N  --idle N  --targets numerai,ws,socketio  --scenarios idle,fanout,dm,notify
+ *            --profile (CPU-profile the NumerAI child)  --no-build  --strict  --time-limit MIN
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { topFunctions, HotFunction } from './lib/cpuprofile';
+import { Progress } from './lib/progress';
+import {
+  checkTargets,
+  computeRatios,
+  emptyResults,
+  markdownTable,
+  record,
+  RunRecord,
+  ScenarioName,
+  ScenarioResults,
+  skip,
+  summarize,
+} from './lib/report';
+import type { RpcClient } from './lib/rpc';
+import { chatSpecs, httpJson, HttpReply, mintToken, openBenchDb } from './lib/seed';
+import { killAllNow, startWorker, stopAll, stopProcess } from './lib/servers';
+import { fmtNumber, sleep } from './lib/stats';
+import {
+  cleanupTasks,
+  closeAll,
+  compileBench,
+  countMessages,
+  cpuOf,
+  DIST_BENCH,
+  memoryOfTarget,
+  openAll,
+  ROOT,
+  setLogSink,
+  startBaseline,
+  startNumerai,
+  startScaledOut,
+  StartContext,
+  Target,
+  Unavailable,
+} from './lib/targets';
+import type { NotificationWaitResult, TrafficResult } from './lib/types';
+
+// ---------------------------------------------------------------------------------------------
+// Options and plan
+
+interface Options {
+  quick: boolean;
+  repeats: number;
+  targets: string[];
+  scenarios: Set<string>;
+  idleConnections: number;
+  profile: boolean;
+  build: boolean;
+  strict: boolean;
+  timeLimitMin: number;
+  outDir: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = {
+    quick: false,
+    repeats: 0,
+    targets: ['numerai', 'ws', 'socketio'],
+    scenarios: new Set(['idle', 'fanout', 'dm', 'notify']),
+    idleConnections: 0,
+    profile: false,
+    build: true,
+    strict: false,
+    timeLimitMin: 0,
+    outDir: join(ROOT, 'bench', 'results'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--quick') opts.quick = true;
+    else if (arg === '--repeats') opts.repeats = positive(arg, value());
+    else if (arg === '--idle') opts.idleConnections = positive(arg, value());
+    else if (arg === '--targets') opts.targets = value().split(',').filter(Boolean);
+    else if (arg === '--scenarios') opts.scenarios = new Set(value().split(',').filter(Boolean));
+    else if (arg === '--profile') opts.profile = true;
+    else if (arg === '--no-build') opts.build = false;
+    else if (arg === '--strict') opts.strict = true;
+    else if (arg === '--time-limit') opts.timeLimitMin = positive(arg, value());
+    else if (arg === '--out') opts.outDir = resolve(value());
+    else if (arg === '--help' || arg === '-h') {
+      process.stdout.write(
+        readFileSync(__filename, 'utf8')
+          .split('*/')[0]
+          .replace(/^\/\*\*?|^ \* ?/gm, ''),
+      );
+      process.exit(0);
+    } else throw new Error(`unknown option ${arg} (try --help)`);
+  }
+  for (const target of opts.targets) {
+    if (!['numerai', 'ws', 'socketio'].includes(target)) throw new Error(`unknown target ${target}`);
+  }
+  for (const scenario of opts.scenarios) {
+    if (!['idle', 'fanout', 'dm', 'notify'].includes(scenario)) throw new Error(`unknown scenario ${scenario}`);
+  }
+  opts.repeats ||= opts.quick ? 1 : 3;
+  opts.idleConnections ||= opts.quick ? 2000 : 10_000;
+  opts.timeLimitMin ||= opts.quick ? 6 : 60;
+  return opts;
+}
+
+function positive(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number`);
+  return value;
+}
+
+/** Sizes and pacing; --quick scales everything down to about a minute. */
+function makePlan(opts: Options) {
+  const perRoom = 50;
+  return {
+    padding: 64,
+    idle: {
+      connections: opts.idleConnections,
+      perRoom,
+      rooms: Math.ceil(opts.idleConnections / perRoom),
+      concurrency: 256,
+      settleMs: opts.quick ? 1000 : 3000,
+    },
+    fanout: {
+      rooms: 20,
+      perRoom,
+      startRate: 100,
+      factor: opts.quick ? 2 : 1.5,
+      stepMs: opts.quick ? 700 : 2000,
+      maxSteps: 14,
+      latencyMs: opts.quick ? 1500 : 5000,
+    },
+    dm: {
+      pairs: opts.quick ? 50 : 200,
+      startRate: 500,
+      factor: opts.quick ? 2 : 1.5,
+      stepMs: opts.quick ? 700 : 2000,
+      maxSteps: 14,
+      latencyMs: opts.quick ? 1500 : 5000,
+      latencyCap: 10_000,
+    },
+    notify: { users: opts.quick ? 2000 : 10_000 },
+  };
+}
+type Plan = ReturnType<typeof makePlan>;
+
+// ---------------------------------------------------------------------------------------------
+// Targets
+
+/** Idle connections and the connect storm share one pass: N connections opened as fast as allowed, then held. */
+async function idleAndStorm(
+  lg: RpcClient,
+  target: Target,
+  plan: Plan,
+): Promise<{ storm: RunRecord['metrics']; idle: RunRecord['metrics'] }> {
+  // Warm-up: the code paths of connect/close are compiled before the baseline sample.
+  await openAll(lg, target, chatSpecs(target.roster, Math.min(20, plan.idle.rooms), 10), 50);
+  await closeAll(lg);
+  await sleep(500);
+  const before = await memoryOfTarget(target);
+  const cpu0 = cpuOf(target);
+  const specs = chatSpecs(target.roster, plan.idle.rooms, plan.idle.perRoom).slice(0, plan.idle.connections);
+  const connected = await openAll(lg, target, specs, plan.idle.concurrency);
+  const cpu1 = cpuOf(target);
+  try {
+    await sleep(plan.idle.settleMs);
+    const after = await memoryOfTarget(target);
+    const n = connected.opened;
+    return {
+      storm: {
+        connections_per_s: connected.ratePerS,
+        connections: n,
+        cpu_us_per_connection: (cpu1 - cpu0) / n,
+        loadgen_cpu_us_per_connection: connected.loadgenCpuUs / n,
+        elapsed_ms: connected.elapsedMs,
+      },
+      idle: {
+        connections: n,
+        rss_per_conn_bytes: (after.rss - before.rss) / n,
+        heap_per_conn_bytes: (after.heapUsed - before.heapUsed) / n,
+        external_per_conn_bytes: (after.external - before.external) / n,
+        rss_baseline_bytes: before.rss,
+        rss_loaded_bytes: after.rss,
+      },
+    };
+  } finally {
+    await closeAll(lg);
+    await sleep(500);
+  }
+}
+
+interface TrafficConfig {
+  rooms: number;
+  perRoom: number;
+  startRate: number;
+  factor: number;
+  stepMs: number;
+  maxSteps: number;
+  latencyMs: number;
+}
+
+interface TrafficOutcome {
+  metrics: RunRecord['metrics'];
+  detail: unknown;
+  saturationMsgsPerS: number;
+}
+
+/**
+ * Open-loop traffic: offered rate raised step by step until the target stops keeping up (the best
+ * delivered rate is its saturation), then a fixed-rate phase at `latencyRate` for latency and CPU.
+ */
+async function trafficScenario(
+  lg: RpcClient,
+  target: Target,
+  config: TrafficConfig,
+  padding: number,
+  latencyRate: (ownSaturationMsgsPerS: number) => number,
+  startRate: number,
+  label: (text: string) => void,
+): Promise<TrafficOutcome> {
+  await openAll(lg, target, chatSpecs(target.roster, config.rooms, config.perRoom), 100);
+  try {
+    const rowsBefore = await countMessages(target);
+    const steps: Array<TrafficResult & { serverCpuUs: number }> = [];
+    let best: TrafficResult | undefined;
+    let rate = startRate;
+    for (let i = 0; i < config.maxSteps; i++) {
+      label(`saturation step ${i + 1}: ${fmtNumber(rate)} msg/s`);
+      const cpu0 = cpuOf(target);
+      const result = await lg.call<TrafficResult>(
+        'traffic',
+        { rate, durationMs: config.stepMs, drainMs: 5000, warmupFraction: 0.2, padding },
+        config.stepMs + 30_000,
+      );
+      steps.push({ ...result, serverCpuUs: cpuOf(target) - cpu0 });
+      if (!best || result.deliveriesPerS > best.deliveriesPerS) best = result;
+      const keepingUp =
+        result.deliveriesPerS >= 0.9 * rate * config.perRoom &&
+        result.deliveries >= 0.99 * result.expectedDeliveries &&
+        result.skipped === 0 &&
+        result.closedDuringRun === 0 &&
+        result.latencyMs.p99 < 1000;
+      if (!keepingUp) break;
+      rate *= config.factor;
+    }
+    if (!best || best.deliveries === 0) {
+      const errors = Object.entries(steps[0]?.errorFrames ?? {}).map(([code, n]) => `${code} ×${n}`);
+      throw new Unavailable(`no chat_message delivered${errors.length ? ` (error frames: ${errors.join(', ')})` : ''}`);
+    }
+    await sleep(500);
+    const fixedRate = Math.max(1, Math.round(latencyRate(best.msgsPerS)));
+    label(`latency at ${fmtNumber(fixedRate)} msg/s`);
+    const cpu0 = cpuOf(target);
+    const fixed = await lg.call<TrafficResult>(
+      'traffic',
+      { rate: fixedRate, durationMs: config.latencyMs, drainMs: 10_000, warmupFraction: 0.1, padding },
+      config.latencyMs + 40_000,
+    );
+    const cpuUs = cpuOf(target) - cpu0;
+    const rowsAfter = await countMessages(target);
+    const sentTotal = steps.reduce((sum, step) => sum + step.sent, 0) + fixed.sent;
+    const metrics: RunRecord['metrics'] = {
+      saturation_deliveries_per_s: best.deliveriesPerS,
+      saturation_msgs_per_s: best.msgsPerS,
+      saturation_p99_ms: best.latencyMs.p99,
+      loadgen_cpu_at_saturation: best.loadgenCpu,
+      offered_msgs_per_s: fixedRate,
+      p50_ms: fixed.latencyMs.p50,
+      p90_ms: fixed.latencyMs.p90,
+      p99_ms: fixed.latencyMs.p99,
+      max_ms: fixed.latencyMs.max,
+      delivered_fraction: fixed.expectedDeliveries ? fixed.deliveries / fixed.expectedDeliveries : 0,
+      cpu_us_per_delivery: fixed.deliveries ? cpuUs / fixed.deliveries : NaN,
+      cpu_us_per_msg: fixed.sent ? cpuUs / fixed.sent : NaN,
+    };
+    if (rowsBefore !== undefined && rowsAfter !== undefined) {
+      metrics.persisted_rows = rowsAfter - rowsBefore;
+      metrics.persisted_fraction = sentTotal ? (rowsAfter - rowsBefore) / sentTotal : 0;
+    }
+    return { metrics, detail: { steps, fixed }, saturationMsgsPerS: best.msgsPerS };
+  } finally {
+    await closeAll(lg);
+    await sleep(700);
+  }
+}
+
+/**
+ * HOOK — triggerNotificationBurst. The realtime engineer adds a bench/admin endpoint that calls
+ * notify() for many users at once; until it exists the scenario is skipped. Contract assumed here
+ * (change it here when the real endpoint lands; BENCH_NOTIFY_BURST_PATH overrides the path):
+ *   POST <path>  Authorization: Bearer <admin token>
+ *   {"user_ids": [...], "title": "...", "message": "...", "notification_type": "system"}
+ *   → 2xx once the notifications are stored (delivery may still be in flight).
+ * One request for the whole burst: one REST call per user (POST /api/admin/notifications) is not a burst.
+ */
+export const NOTIFY_BURST_PATH = process.env.BENCH_NOTIFY_BURST_PATH ?? '/api/admin/notifications/burst';
+
+export function triggerNotificationBurst(port: number, adminToken: string, userIds: string[]): Promise<HttpReply> {
+  return httpJson(port, 'POST', NOTIFY_BURST_PATH, {
+    token: adminToken,
+    timeoutMs: 120_000,
+    body: {
+      user_ids: userIds,
+      title: 'Bench burst',
+      message: 'One notification to every connected user',
+      notification_type: 'system',
+    },
+  });
+}
+
+/** Whether the burst endpoint exists at all (an unmatched route answers 404 before any guard runs). */
+async function burstEndpointExists(port: number): Promise<boolean> {
+  const reply = await httpJson(port, 'POST', NOTIFY_BURST_PATH, { body: {} });
+  return reply.status !== 404;
+}
+
+interface BurstFixture {
+  users: Array<{ id: string; name: string; token: string }>;
+  adminToken: string;
+}
+
+async function prepareBurst(target: Target, ctx: StartContext, users: number): Promise<BurstFixture> {
+  if (!target.db) throw new Unavailable('no bench database');
+  const port = target.endpoint.ports[0];
+  const reply = await httpJson(port, 'POST', '/api/auth/register', {
+    body: {
+      email: `bench-${ctx.runId}-admin@bench.test`,
+      password: 'bench-password-not-secret',
+      full_name: 'Bench Admin',
+      role: 'user',
+    },
+  });
+  const admin = reply.body as { access_token?: string; user?: { id?: string } };
+  if (reply.status !== 201 || !admin.user?.id || !admin.access_token)
+    throw new Unavailable(`admin register: HTTP ${reply.status}`);
+  const db = await openBenchDb(target.db.kind, target.db.location);
+  try {
+    await db.makeAdmin(admin.user.id);
+    // Users are cloned in the bench database from a REST-registered one: 10,000 argon2 registrations would take minutes.
+    const clones = await db.cloneUsers(admin.user.id, users, ctx.runId);
+    return {
+      adminToken: admin.access_token,
+      users: clones.map((user) => ({ ...user, token: mintToken(ctx.secret, user, 'user') })),
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+async function notificationBurst(lg: RpcClient, target: Target, fixture: BurstFixture): Promise<RunRecord['metrics']> {
+  const specs = fixture.users.map((user) => ({ room: user.id, token: user.token, userId: user.id }));
+  await openAll(lg, target, specs, 256, 'notifications');
+  try {
+    await sleep(500);
+    await lg.call('armNotifications', {}, 10_000);
+    const t0 = performance.timeOrigin + performance.now();
+    const reply = await triggerNotificationBurst(
+      target.endpoint.ports[0],
+      fixture.adminToken,
+      fixture.users.map((user) => user.id),
+    );
+    const requestMs = performance.timeOrigin + performance.now() - t0;
+    if (reply.status >= 300)
+      throw new Unavailable(
+        `${NOTIFY_BURST_PATH} answered HTTP ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`,
+      );
+    const waited = await lg.call<NotificationWaitResult>('waitNotifications', { timeoutMs: 60_000 }, 90_000);
+    if (waited.received < waited.expected) {
+      throw new Unavailable(`only ${waited.received}/${waited.expected} users got the notification within 60 s`);
+    }
+    return {
+      users: waited.expected,
+      time_to_first_ms: waited.firstAt - t0,
+      time_to_last_ms: waited.lastAt - t0,
+      request_ms: requestMs,
+    };
+  } finally {
+    await closeAll(lg);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  const plan = makePlan(opts);
+  setLogSink(log);
+  const runId = randomBytes(4).toString('hex');
+  const workDir = mkdtempSync(join(tmpdir(), 'numerai-bench-'));
+  const secret = randomBytes(32).toString('hex');
+  const ctx: StartContext = { workDir, secret, runId, opts };
+  const startedAt = new Date();
+  workDirs.push(workDir);
+  log(`bench: ${opts.quick ? 'quick' : 'full'} run, ${opts.repeats} repetition(s), work dir ${workDir}`);
+
+  compileBench();
+  const roomsNeeded = Math.max(plan.idle.rooms, plan.fanout.rooms, plan.dm.pairs);
+
+  // Servers: the baselines first (cheap), then NumerAI (build, start, seed through REST).
+  const targets: Target[] = [];
+  for (const name of opts.targets) {
+    if (name === 'ws' || name === 'socketio') targets.push(await startBaseline(ctx, name, roomsNeeded));
+  }
+  if (opts.targets.includes('numerai')) {
+    log('numerai: starting and seeding through REST …');
+    const numerai = await startNumerai(ctx, roomsNeeded);
+    targets.unshift(numerai);
+    log(
+      numerai.available
+        ? `numerai: ready (${numerai.roster.length} consultations seeded)`
+        : `numerai: unavailable (${numerai.reason})`,
+    );
+    const scaled = await startScaledOut(ctx, roomsNeeded);
+    if (scaled) {
+      targets.splice(1, 0, scaled);
+      log(
+        scaled.available
+          ? `${scaled.name}: ready on ${scaled.servers.length} instance(s)`
+          : `${scaled.name}: unavailable (${scaled.reason})`,
+      );
+    } else {
+      log('scaled-out configuration: not measured (set DATABASE_URL, and REDIS_URL for two instances)');
+    }
+  }
+  for (const target of targets) {
+    if (!target.available && target.name !== 'numerai') log(`${target.name}: unavailable (${target.reason})`);
+  }
+
+  const loadgen = startWorker(join(DIST_BENCH, 'load', 'loadgen.js'), ROOT, join(workDir, 'loadgen.log'));
+  const lg = loadgen.rpc;
+  await sleep(200);
+
+  const results: ScenarioResults = emptyResults();
+  const names = targets.map((target) => target.name);
+  const live = () => targets.filter((target) => target.available);
+  // A/B alternation: each repetition rotates the order of the targets.
+  const order = (rep: number) => {
+    const list = live();
+    const shift = rep % Math.max(1, list.length);
+    return [...list.slice(shift), ...list.slice(0, shift)];
+  };
+  for (const target of targets) {
+    if (!target.available) {
+      for (const scenario of ['idle', 'connect_storm', 'fanout', 'dm'] as ScenarioName[]) {
+        skip(results, scenario, target.name, `unavailable (${target.reason})`);
+        results[scenario][target.name].status = 'unavailable';
+      }
+    }
+  }
+
+  const perTarget = live().length;
+  const weights = {
+    idle: opts.quick ? 6 : 20,
+    fanout: opts.quick ? 8 : 30,
+    dm: opts.quick ? 8 : 30,
+    notify: opts.quick ? 6 : 20,
+  };
+  progress = new Progress(
+    opts.repeats *
+      perTarget *
+      ((opts.scenarios.has('idle') ? weights.idle : 0) +
+        (opts.scenarios.has('fanout') ? weights.fanout : 0) +
+        (opts.scenarios.has('dm') ? weights.dm : 0)) +
+      (opts.scenarios.has('notify') ? opts.repeats * weights.notify : 0),
+  );
+
+  const runOne = async (
+    scenario: ScenarioName,
+    target: Target,
+    rep: number,
+    body: () => Promise<{ metrics: RunRecord['metrics']; detail?: unknown }>,
+  ) => {
+    try {
+      const { metrics, detail } = await body();
+      record(results, scenario, target.name, { rep, ok: true, metrics, detail });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      record(results, scenario, target.name, { rep, ok: false, reason, metrics: {} });
+      log(`${scenario} / ${target.name}: unavailable (${reason})`);
+      if (!(error instanceof Unavailable)) {
+        // An unexpected failure (load generator crash, timeout): make sure nothing is left connected.
+        await closeAll(lg).catch(() => undefined);
+      }
+    }
+  };
+
+  // Offered loads for the latency phases: 50 % of raw ws's saturation, measured in the first repetition.
+  const calibration: { fanout?: number; dm?: number } = {};
+  const previous = new Map<string, number>();
+  const latencyFor = (kind: 'fanout' | 'dm', target: Target) => (own: number) => {
+    if (calibration[kind] === undefined && target.name === 'ws') calibration[kind] = own * 0.5;
+    const base = calibration[kind] ?? own * 0.5;
+    return kind === 'dm' ? Math.min(plan.dm.latencyCap, base) : base;
+  };
+  let burst: BurstFixture | undefined;
+  let burstSkip: string | undefined;
+
+  for (let rep = 0; rep < opts.repeats; rep++) {
+    // raw ws goes first in the first repetition: its saturation sets the offered load of the latency phases.
+    const targetsThisRep =
+      rep === 0 ? [...live()].sort((a, b) => Number(b.name === 'ws') - Number(a.name === 'ws')) : order(rep);
+    const tag = `rep ${rep + 1}/${opts.repeats}`;
+    if (opts.scenarios.has('idle')) {
+      for (const target of targetsThisRep) {
+        progress.start(`idle+storm ${target.name} (${fmtNumber(plan.idle.connections)} conns) ${tag}`, weights.idle);
+        let storm: RunRecord['metrics'] | undefined;
+        await runOne('idle', target, rep, async () => {
+          const measured = await idleAndStorm(lg, target, plan);
+          storm = measured.storm;
+          return { metrics: measured.idle };
+        });
+        if (storm) record(results, 'connect_storm', target.name, { rep, ok: true, metrics: storm });
+        else {
+          const failure = results.idle[target.name].runs.slice(-1)[0];
+          record(results, 'connect_storm', target.name, { rep, ok: false, reason: failure.reason, metrics: {} });
+        }
+      }
+    }
+    for (const kind of ['fanout', 'dm'] as const) {
+      if (!opts.scenarios.has(kind)) continue;
+      const config: TrafficConfig = kind === 'fanout' ? plan.fanout : { ...plan.dm, rooms: plan.dm.pairs, perRoom: 2 };
+      for (const target of targetsThisRep) {
+        const title = `${kind} ${target.name} ${tag}`;
+        progress.start(title, weights[kind]);
+        await runOne(kind, target, rep, async () => {
+          const key = `${kind}:${target.name}`;
+          const prior = previous.get(key);
+          // Later repetitions start the search nearer the known saturation (fewer steps).
+          const start = prior ? Math.max(config.startRate, prior * 0.3) : config.startRate;
+          const outcome = await trafficScenario(
+            lg,
+            target,
+            config,
+            plan.padding,
+            latencyFor(kind, target),
+            start,
+            (text) => progress?.start(`${title}: ${text}`, 0),
+          );
+          previous.set(key, outcome.saturationMsgsPerS);
+          return outcome;
+        });
+      }
+    }
+    if (opts.scenarios.has('notify')) {
+      const target = targets.find((candidate) => candidate.name === 'numerai');
+      progress.start(`notification burst numerai ${tag}`, weights.notify);
+      if (!target || !target.available) {
+        burstSkip = `numerai unavailable (${target?.reason ?? 'not selected'})`;
+      } else if (!burstSkip) {
+        try {
+          if (!burst) {
+            if (!(await burstEndpointExists(target.endpoint.ports[0]))) {
+              burstSkip = `skipped: POST ${NOTIFY_BURST_PATH} is not there yet (404) — see the triggerNotificationBurst hook in bench/run.ts`;
+            } else {
+              burst = await prepareBurst(target, ctx, plan.notify.users);
+            }
+          }
+        } catch (error) {
+          burstSkip = `setup failed: ${error instanceof Error ? error.message : String(error)}`;
+        }
+        const fixture = burst;
+        if (fixture)
+          await runOne('notification_burst', target, rep, async () => ({
+            metrics: await notificationBurst(lg, target, fixture),
+          }));
+      }
+      if (burstSkip && rep === 0) log(`notification burst: ${burstSkip}`);
+    }
+  }
+  progress.stop();
+  progress = undefined;
+  if (burstSkip) skip(results, 'notification_burst', 'numerai', burstSkip);
+
+  summarize(results);
+  const ratios = computeRatios(results);
+  const targetChecks = checkTargets(results, ratios);
+
+  let profile: { file: string; top: HotFunction[] } | undefined;
+  const numerai = targets.find((target) => target.name === 'numerai');
+  if (opts.profile && numerai?.servers[0]) {
+    // The profile is written when the process exits cleanly.
+    await stopProcess(numerai.servers[0].child, 20_000);
+    const dir = join(workDir, 'profiles');
+    const files = readdirSync(dir).filter((file) => file.endsWith('.cpuprofile'));
+    if (files.length) {
+      const keepDir = join(opts.outDir, 'profiles');
+      mkdirSync(keepDir, { recursive: true });
+      const keep = join(keepDir, `${stamp(startedAt)}-numerai.cpuprofile`);
+      writeFileSync(keep, readFileSync(join(dir, files[0])));
+      profile = { file: relative(ROOT, keep), top: topFunctions(keep, 25) };
+    }
+  }
+
+  const notes = [
+    `${opts.quick ? 'Quick' : 'Full'} run, ${opts.repeats} repetition(s), medians; ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'cpu'}), Node ${process.version}.`,
+    `Idle: ${fmtNumber(plan.idle.connections)} authenticated chat connections (rooms of ${plan.idle.perRoom}); memory after GC, delta over the server's own baseline.`,
+    `Fan-out: ${plan.fanout.rooms} rooms × ${plan.fanout.perRoom} connections; latency and CPU at ${fmtNumber(calibration.fanout ?? NaN)} msg/s offered (50 % of raw ws saturation).`,
+    `DM: ${plan.dm.pairs} two-party chats; latency and CPU at ${fmtNumber(Math.min(plan.dm.latencyCap, calibration.dm ?? NaN))} msg/s offered. NumerAI stores every message (SQLite), the baselines store nothing.`,
+    ...targets.filter((target) => !target.available).map((target) => `${target.name}: unavailable (${target.reason})`),
+  ];
+  const table = markdownTable(results, ratios, names, notes);
+  const output = {
+    date: startedAt.toISOString(),
+    commit: gitCommit(),
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model.trim(), memory_bytes: totalmem(), node: process.version },
+    options: {
+      quick: opts.quick,
+      repeats: opts.repeats,
+      targets: opts.targets,
+      scenarios: [...opts.scenarios],
+      profile: opts.profile,
+    },
+    plan,
+    calibration,
+    targets: Object.fromEntries(
+      targets.map((target) => [
+        target.name,
+        {
+          available: target.available,
+          reason: target.reason,
+          instances: target.servers.length,
+          protocol: target.endpoint.protocol,
+        },
+      ]),
+    ),
+    ratios,
+    targets_met: targetChecks,
+    scenarios: results,
+    profile,
+  };
+  mkdirSync(opts.outDir, { recursive: true });
+  const base = join(opts.outDir, `${stamp(startedAt)}${opts.quick ? '-quick' : ''}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify(output, null, 2)}\n`);
+  const targetLines = targetChecks.map(
+    (check) =>
+      `- ${check.met === null ? '…' : check.met ? '✅' : '❌'} ${check.description}: ${check.value === null ? 'n/a' : check.value}`,
+  );
+  const profileLines = profile
+    ? [
+        '',
+        `CPU profile of the NumerAI child (${profile.file}), top self time:`,
+        '',
+        '| % busy | self ms | function | where |',
+        '| ---: | ---: | --- | --- |',
+        ...profile.top
+          .slice(0, 15)
+          .map((hot) => `| ${hot.percent} | ${hot.selfMs} | ${hot.function} | ${hot.location} |`),
+      ]
+    : [];
+  const markdown = [
+    `# Benchmark ${startedAt.toISOString()}`,
+    '',
+    table,
+    '',
+    'Targets:',
+    '',
+    ...targetLines,
+    ...profileLines,
+    '',
+  ].join('\n');
+  writeFileSync(`${base}.md`, markdown);
+  process.stdout.write(
+    `\n${table}\n\nTargets:\n${targetLines.join('\n')}\n${profileLines.join('\n')}\n\nResults: ${relative(ROOT, base)}.json and .md\n`,
+  );
+
+  const baselinesOk = ['ws', 'socketio']
+    .filter((name) => opts.targets.includes(name))
+    .every((name) => Object.values(results).some((scenario) => scenario[name]?.status === 'ok'));
+  if (!baselinesOk) {
+    process.stderr.write('bench: a baseline produced no result — the benchmark itself is broken\n');
+    return 1;
+  }
+  if (opts.strict && targetChecks.some((check) => check.met !== true)) {
+    process.stderr.write('bench: --strict and some targets are not met\n');
+    return 1;
+  }
+  return 0;
+}
+
+let progress: Progress | undefined;
+function log(message: string): void {
+  if (progress) progress.log(message);
+  else process.stderr.write(`${message}\n`);
+}
+
+function stamp(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
+}
+
+function gitCommit(): string | undefined {
+  const result = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+let workDirs: string[] = [];
+/** Stops every child; the work dir (server logs) is kept when the run failed, for the post-mortem. */
+async function cleanup(keepLogs = false): Promise<void> {
+  progress?.stop();
+  await stopAll(3000);
+  for (const task of cleanupTasks.splice(0)) await task().catch(() => undefined);
+  for (const dir of workDirs) {
+    if (keepLogs) process.stderr.write(`bench: server and load-generator logs kept in ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+  workDirs = [];
+}
+
+process.on('exit', killAllNow);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\nbench: ${signal}, stopping servers …\n`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+const timeLimitMin = (() => {
+  try {
+    return parseArgs(process.argv.slice(2)).timeLimitMin;
+  } catch {
+    return 60;
+  }
+})();
+const hardStop = setTimeout(() => {
+  process.stderr.write(`\nbench: time limit of ${timeLimitMin} min reached, stopping\n`);
+  void cleanup(true).finally(() => process.exit(2));
+}, timeLimitMin * 60_000);
+hardStop.unref();
+
+main()
+  .then(async (code) => {
+    await cleanup(code !== 0);
+    process.exit(code);
+  })
+  .catch(async (error: unknown) => {
+    process.stderr.write(
+      `\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    await cleanup(true);
+    process.exit(1);
+  });
