@@ -35,6 +35,16 @@ export function parseFrame(data: Buffer | ArrayBuffer | Buffer[], isBinary: bool
   return frame as RawFrame;
 }
 
+/** The frame if it parses, else undefined: to name (ref) a frame that is refused without being processed. */
+export function peekFrame(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): RawFrame | undefined {
+  try {
+    return parseFrame(data, isBinary);
+  } catch (error) {
+    if (error instanceof WsError) return undefined;
+    throw error;
+  }
+}
+
 /** The `client_id` of a frame, if it has a sane one, so errors can say which frame they answer. */
 export function frameRef(frame: RawFrame | undefined): string | undefined {
   const ref = frame?.client_id;

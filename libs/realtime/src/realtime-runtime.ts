@@ -12,7 +12,7 @@ import { ClientConnection, CONNECTION, SocketWithConnection } from './client-con
 import { ConnectionDirectory } from './connection-directory';
 import { ConnectionRegistry } from './connection-registry';
 import { Admission, EndpointHooks, isRefusal, Refusal } from './endpoint';
-import { frameRef, parseFrame, RawFrame } from './frame-parser';
+import { frameRef, parseFrame, peekFrame, RawFrame } from './frame-parser';
 import { FrameDto, validateFrame } from './frame-validation';
 import { frameHandlersOf } from './on-frame.decorator';
 import { RoutePattern } from './route';
@@ -244,6 +244,8 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
             this.close(connection, CloseCode.TooManyRequests, 'rate_limited', 'Rate limit exceeded repeatedly');
             return undefined;
           }
+          // Not processed, but the refusal still names the frame it answers (ref = its client_id).
+          frame = peekFrame(data, isBinary);
           throw new WsError('rate_limited', 'Rate limit exceeded', { retry_after_ms: decision.retryAfterMs });
         }
         connection.refusedFrames = 0;
