@@ -232,6 +232,7 @@ export class NumerAIWebSocket<E extends Endpoint> {
    * in-band (`{"type":"auth"}`) so the server does not close at the old token's expiry.
    */
   updateToken(token: string): void {
+    if (token === this.token) return;
     this.token = token;
     if (this.currentState === 'open' && this.socket?.readyState === OPEN) this.write({ type: 'auth', token });
   }

@@ -1,0 +1,12 @@
+/**
+ * @numerai/react — React hooks on the NumerAI client SDK. See libs/react/README.md.
+ */
+export { NumerAIProvider, useNumerAI, ApiError } from './provider';
+export type { NumerAIProviderProps, NumerAIContextValue } from './provider';
+export { useChatWebSocket } from './use-chat-websocket';
+export type { UseChatWebSocketOptions, UseChatWebSocketResult, TypingUser, ReadMarker } from './use-chat-websocket';
+export { useNotifications } from './use-notifications';
+export type { UseNotificationsOptions, UseNotificationsResult } from './use-notifications';
+export { usePresence } from './use-presence';
+export type { UsePresenceOptions, UsePresenceResult, PresenceEntry } from './use-presence';
+export { userIdFromToken } from './jwt';

@@ -1,0 +1,125 @@
+/**
+ * The React hooks (libs/react) under React Testing Library against the real server
+ * (test/support/server.ts), over real sockets and REST. Runs once the gateways are wired.
+ * The protocol-stub twin is react-hooks.protocol-stub.e2e-spec.ts.
+ */
+import './support/dom';
+import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
+import { createElement, type ReactNode } from 'react';
+import WebSocket from 'ws';
+import { createChatWebSocket } from '../../libs/client/src';
+import { NumerAIProvider, useChatWebSocket, useNotifications, usePresence } from '../../libs/react/src';
+import { createConsultation, TestUser } from '../support/factories';
+import { http } from '../support/http';
+import { startTestServer, TestServer } from '../support/server';
+import { connect } from '../support/ws-client';
+import { describeWithGateways } from './support/gateways';
+import { nodeFetch } from './support/node-fetch';
+
+describeWithGateways('React hooks ↔ real server', () => {
+  let server: TestServer;
+
+  function wrapperFor(user: TestUser) {
+    return function Wrapper({ children }: { children?: ReactNode }) {
+      return createElement(
+        NumerAIProvider,
+        {
+          baseUrl: server.httpUrl,
+          token: user.token,
+          WebSocket,
+          fetch: nodeFetch,
+          clientOptions: { initialDelayMs: 50 },
+        },
+        children,
+      );
+    };
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer({ PRESENCE_GRACE_MS: '200' });
+  });
+
+  afterEach(() => cleanup());
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('useChatWebSocket: history from REST, live messages once each, typing and read receipts', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server);
+    const raw = await connect(`${server.wsUrl}/ws/chat/${consultation.id}/`, { token: numerologist.token });
+    await raw.next('connection_established');
+    for (const message of ['first', 'second']) {
+      raw.send({ type: 'chat_message', message });
+      await raw.next('chat_message');
+    }
+    await raw.close();
+
+    const mine = renderHook(() => useChatWebSocket(consultation.id), { wrapper: wrapperFor(client) });
+    const theirs = renderHook(() => useChatWebSocket(consultation.id), { wrapper: wrapperFor(numerologist) });
+    await waitFor(() => expect(mine.result.current.historyLoaded).toBe(true));
+    await waitFor(() => expect(theirs.result.current.isConnected).toBe(true));
+    await waitFor(() => expect(mine.result.current.isConnected).toBe(true));
+    expect(mine.result.current.messages.map((m) => m.content)).toEqual(['first', 'second']);
+    expect(mine.result.current.messages[0]).toMatchObject({
+      sender_id: numerologist.id,
+      sender_name: numerologist.name,
+    });
+
+    act(() => mine.result.current.sendTyping(true));
+    await waitFor(() =>
+      expect(theirs.result.current.typingUsers).toEqual([{ user_id: client.id, user_name: client.name }]),
+    );
+
+    act(() => {
+      mine.result.current.sendMessage('Hello!');
+    });
+    await waitFor(() =>
+      expect(theirs.result.current.messages.map((m) => m.content)).toEqual(['first', 'second', 'Hello!']),
+    );
+    await waitFor(() =>
+      expect(mine.result.current.messages.map((m) => m.content)).toEqual(['first', 'second', 'Hello!']),
+    );
+    await waitFor(() => expect(theirs.result.current.typingUsers).toEqual([]));
+
+    act(() => theirs.result.current.markRead());
+    const newest = theirs.result.current.messages[2].id;
+    await waitFor(() => expect(mine.result.current.readReceipts[numerologist.id]?.message_id).toBe(newest));
+  });
+
+  it('useNotifications: a chat message while away raises the unread count; markAllRead clears it', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server);
+    const bell = renderHook(() => useNotifications(), { wrapper: wrapperFor(numerologist) });
+    await waitFor(() => expect(bell.result.current.isConnected).toBe(true));
+    expect(bell.result.current.unreadCount).toBe(0);
+
+    const sender = createChatWebSocket(consultation.id, client.token, { baseUrl: server.wsUrl, WebSocket });
+    try {
+      sender.send('chat_message', { message: 'are you there?' });
+      await waitFor(() => expect(bell.result.current.unreadCount).toBe(1));
+      await waitFor(() => expect(bell.result.current.notifications).toHaveLength(1));
+      expect(bell.result.current.notifications[0]).toMatchObject({ notification_type: 'chat_message', is_read: false });
+    } finally {
+      sender.close();
+    }
+
+    act(() => bell.result.current.markAllRead());
+    expect(bell.result.current.unreadCount).toBe(0);
+    await waitFor(async () => {
+      const res = await http(server.httpUrl, 'GET', '/api/notifications/unread-count', { token: numerologist.token });
+      expect(res.body).toEqual({ count: 0 });
+    });
+  });
+
+  it('usePresence: a contact comes online, and goes offline after the grace period once unmounted', async () => {
+    const { client, numerologist } = await createConsultation(server);
+    const watcher = renderHook(() => usePresence(), { wrapper: wrapperFor(client) });
+    await waitFor(() => expect(watcher.result.current.isConnected).toBe(true));
+    expect(watcher.result.current.onlineUserIds).not.toContain(numerologist.id);
+    const other = renderHook(() => usePresence(), { wrapper: wrapperFor(numerologist) });
+    await waitFor(() => expect(watcher.result.current.onlineUserIds).toContain(numerologist.id));
+    expect(watcher.result.current.isOnline(numerologist.id)).toBe(true);
+    other.unmount(); // closes its socket
+    await waitFor(() => expect(watcher.result.current.isOnline(numerologist.id)).toBe(false), { timeout: 5000 });
+  });
+});

@@ -1,0 +1,352 @@
+/**
+ * The client SDK (libs/client) against the real server: a listening app with its own
+ * database (test/support/server.ts), users and consultations made through the REST API, and
+ * the SDK over real `ws` sockets. Runs once the gateways are wired into AppModule
+ * (describeWithGateways); the same behaviours with staged failures: sdk.protocol-stub.e2e-spec.ts.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { Writable } from 'node:stream';
+import WebSocket from 'ws';
+import type { Endpoint, ServerFrameMap } from '@numerai/protocol';
+import { createRootLogger } from '@numerai/logging';
+import { createApp } from '../../apps/api/src/bootstrap';
+import {
+  createChatWebSocket,
+  createNotificationsWebSocket,
+  createPresenceWebSocket,
+  nominalDelay,
+  type ChatWebSocketOptions,
+  type NumerAIWebSocket,
+  type WebSocketConstructor,
+} from '../../libs/client/src';
+import { createConsultation, createUser, TestUser } from '../support/factories';
+import { http } from '../support/http';
+import { startTestServer, TestServer } from '../support/server';
+import { connect } from '../support/ws-client';
+import { describeWithGateways } from './support/gateways';
+
+const clients: Array<NumerAIWebSocket<Endpoint>> = [];
+
+function track<T extends NumerAIWebSocket<Endpoint>>(client: T): T {
+  clients.push(client);
+  return client;
+}
+
+/** `ws`, counting and timing every connection attempt the SDK makes. */
+function countingWebSocket() {
+  const attempts: Array<{ url: URL; at: number }> = [];
+  class Counting extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      attempts.push({ url: new URL(url), at: Date.now() });
+    }
+  }
+  return { WebSocket: Counting as unknown as WebSocketConstructor, attempts };
+}
+
+function next<E extends Endpoint, T extends keyof ServerFrameMap>(
+  client: NumerAIWebSocket<E>,
+  type: T,
+  predicate: (frame: ServerFrameMap[T]) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<ServerFrameMap[T]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for ${type}`));
+    }, timeoutMs);
+    const off = (client as unknown as NumerAIWebSocket<'chat'>).on(type as never, (frame: ServerFrameMap[T]) => {
+      if (!predicate(frame)) return;
+      clearTimeout(timer);
+      off();
+      resolve(frame);
+    });
+  });
+}
+
+function connected(client: NumerAIWebSocket<Endpoint>): Promise<void> {
+  if (client.state === 'open') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const offConnect = client.onConnect(() => {
+      offConnect();
+      offDisconnect();
+      resolve();
+    });
+    const offDisconnect = client.onDisconnect((info) => {
+      if (info.willReconnect) return;
+      offConnect();
+      offDisconnect();
+      reject(new Error(`closed with ${info.code} before connecting`));
+    });
+  });
+}
+
+function finalDisconnect(client: NumerAIWebSocket<Endpoint>) {
+  return new Promise<{ code: number; willReconnect: boolean }>((resolve) => {
+    const off = client.onDisconnect((info) => {
+      if (info.willReconnect) return;
+      off();
+      resolve(info);
+    });
+  });
+}
+
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function history(server: Pick<TestServer, 'httpUrl'>, consultationId: string, user: TestUser) {
+  const res = await http(server.httpUrl, 'GET', `/api/consultations/${consultationId}/messages?limit=100`, {
+    token: user.token,
+  });
+  expect(res.status).toBe(200);
+  return (res.body as { items: Array<{ id: string; content: string; client_id?: string }> }).items.reverse();
+}
+
+afterEach(() => {
+  for (const client of clients.splice(0)) client.close();
+});
+
+describeWithGateways('SDK ↔ real server', () => {
+  let server: TestServer;
+  let options: ChatWebSocketOptions;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    options = { baseUrl: server.wsUrl, WebSocket, initialDelayMs: 50 };
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('connects, sends and receives between both participants, with typing and read receipts', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server);
+    const a = track(createChatWebSocket(consultation.id, client.token, options));
+    const b = track(createChatWebSocket(consultation.id, numerologist.token, options));
+    await Promise.all([connected(a), connected(b)]);
+
+    const typing = next(b, 'typing_indicator');
+    a.send('typing', { is_typing: true });
+    expect(await typing).toMatchObject({ user_id: client.id, user_name: client.name, is_typing: true });
+
+    const atB = next(b, 'chat_message');
+    const echo = next(a, 'chat_message');
+    const { frame, status } = a.send('chat_message', { message: 'Hello!' });
+    expect(status).toBe('sent');
+    const [received, echoed] = await Promise.all([atB, echo]);
+    expect(received.data).toMatchObject({
+      content: 'Hello!',
+      sender_id: client.id,
+      sender_name: client.name,
+      message_type: 'text',
+      client_id: frame.client_id,
+    });
+    expect(echoed.data.id).toBe(received.data.id);
+    expect(a.lastMessageId).toBe(received.data.id);
+
+    const receipt = next(a, 'read_receipt');
+    b.send('read_receipt', { message_id: received.data.id });
+    expect(await receipt).toMatchObject({ message_id: received.data.id, user_id: numerologist.id });
+  });
+
+  it('does not retry after 4403 (not a participant)', async () => {
+    const { consultation } = await createConsultation(server);
+    const outsider = await createUser(server);
+    const counting = countingWebSocket();
+    const ws = track(
+      createChatWebSocket(consultation.id, outsider.token, { ...options, WebSocket: counting.WebSocket }),
+    );
+    const errors: string[] = [];
+    ws.on('error', (frame) => errors.push(frame.code));
+    expect(await finalDisconnect(ws)).toMatchObject({ code: 4403, willReconnect: false });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // ten times the first backoff delay
+    expect(counting.attempts).toHaveLength(1);
+    expect(ws.state).toBe('closed');
+    expect(errors).toHaveLength(1);
+  });
+
+  it('does not retry after 4404 (no such consultation) nor 4400 (not a UUID)', async () => {
+    const user = await createUser(server);
+    for (const [id, code] of [
+      ['0b9a3a4e-8d7c-4d2b-9a0e-2f5d1c7e6b11', 4404],
+      ['not-a-uuid', 4400],
+    ] as const) {
+      const counting = countingWebSocket();
+      const ws = track(createChatWebSocket(id, user.token, { ...options, WebSocket: counting.WebSocket }));
+      expect(await finalDisconnect(ws)).toMatchObject({ code, willReconnect: false });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(counting.attempts).toHaveLength(1);
+    }
+  });
+
+  it('after 4401 asks getToken() for a fresh token and connects with it; without one it stops', async () => {
+    const user = await createUser(server);
+    const counting = countingWebSocket();
+    const getToken = jest.fn(() => Promise.resolve(user.token));
+    const ws = track(
+      createNotificationsWebSocket('not-a-jwt', { ...options, WebSocket: counting.WebSocket, getToken }),
+    );
+    await connected(ws);
+    expect(getToken).toHaveBeenCalledTimes(1);
+    expect(counting.attempts.map((a) => a.url.searchParams.get('token'))).toEqual(['not-a-jwt', user.token]);
+
+    const stopped = track(createNotificationsWebSocket('not-a-jwt', options));
+    expect(await finalDisconnect(stopped)).toMatchObject({ code: 4401, willReconnect: false });
+  });
+
+  it('backs off 1×, 2×, 4× the base delay within ±50 %, and stops after the attempt limit', async () => {
+    // A port where nothing listens: every attempt fails at once, so only the delays separate them.
+    const idle = await startTestServer();
+    const deadUrl = idle.wsUrl;
+    await idle.close();
+    const counting = countingWebSocket();
+    const base = 200;
+    const ws = track(
+      createPresenceWebSocket('token', {
+        baseUrl: deadUrl,
+        WebSocket: counting.WebSocket,
+        initialDelayMs: base,
+        maxReconnectAttempts: 3,
+      }),
+    );
+    const gaveUp = finalDisconnect(ws);
+    await gaveUp;
+    expect(ws.state).toBe('closed');
+    expect(counting.attempts).toHaveLength(4); // the first try and 3 retries
+    const gaps = counting.attempts.slice(1).map((attempt, i) => attempt.at - counting.attempts[i].at);
+    gaps.forEach((gap, i) => {
+      const nominal = nominalDelay(i + 1, { initialDelayMs: base, factor: 2, maxDelayMs: 30_000, jitter: 0.5 });
+      expect(gap).toBeGreaterThanOrEqual(nominal * 0.5 - 5);
+      expect(gap).toBeLessThanOrEqual(nominal * 1.5 + 150); // plus the time a refused connect takes
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(counting.attempts).toHaveLength(4);
+  });
+
+  it('a resend of an already-stored client_id is stored once', async () => {
+    const { consultation, client } = await createConsultation(server);
+    // The first send reached the server but its acknowledgement never came back…
+    const raw = await connect(`${server.wsUrl}/ws/chat/${consultation.id}/`, { token: client.token });
+    await raw.next('connection_established');
+    raw.send({ type: 'chat_message', message: 'only once', client_id: 'retry-key-1' });
+    await raw.next('chat_message');
+    await raw.close();
+    // …so the SDK still has it queued and flushes it with the same client_id on connect.
+    const ws = track(createChatWebSocket(consultation.id, client.token, { ...options, autoConnect: false }));
+    ws.send('chat_message', { message: 'only once', client_id: 'retry-key-1' });
+    ws.send('chat_message', { message: 'after it' });
+    ws.connect();
+    await eventually(async () => (await history(server, consultation.id, client)).length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await history(server, consultation.id, client)).map((m) => m.content)).toEqual(['only once', 'after it']);
+  });
+
+  it('catches up from lastMessageId: replays what was missed, then replay_complete', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server);
+    const b = track(createChatWebSocket(consultation.id, numerologist.token, options));
+    await connected(b);
+    const first = next(b, 'chat_message');
+    b.send('chat_message', { message: 'seen before leaving' });
+    const seenId = (await first).data.id;
+    for (const text of ['missed 1', 'missed 2']) {
+      const stored = next(b, 'chat_message', (f) => f.data.content === text);
+      b.send('chat_message', { message: text });
+      await stored;
+    }
+    const a = track(createChatWebSocket(consultation.id, client.token, { ...options, lastMessageId: seenId }));
+    const seen: string[] = [];
+    a.on('chat_message', (frame) => seen.push(frame.data.content));
+    expect(await next(a, 'replay_complete')).toEqual({ type: 'replay_complete', count: 2 });
+    expect(seen).toEqual(['missed 1', 'missed 2']);
+  });
+
+  it('receives notifications and unread counts, and marks them read', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server);
+    const n = track(createNotificationsWebSocket(numerologist.token, options));
+    const initial = next(n, 'unread_count');
+    await connected(n);
+    const before = (await initial).count;
+    // A chat message to a participant with no chat connection notifies them.
+    const notified = next(n, 'notification');
+    const counted = next(n, 'unread_count', (f) => f.count === before + 1);
+    const chat = track(createChatWebSocket(consultation.id, client.token, options));
+    chat.send('chat_message', { message: 'are you there?' });
+    const notification = await notified;
+    expect(notification.data).toMatchObject({ notification_type: 'chat_message', is_read: false });
+    await counted;
+    const decremented = next(n, 'unread_count', (f) => f.count === before);
+    n.send('mark_read', { notification_id: notification.data.id });
+    await decremented;
+  });
+
+  it('sees a contact come online', async () => {
+    const { client, numerologist } = await createConsultation(server);
+    const p = track(createPresenceWebSocket(client.token, options));
+    const state = next(p, 'presence_state');
+    await connected(p);
+    expect((await state).users.map((u) => u.user_id)).not.toContain(numerologist.id);
+    const online = next(p, 'user_online', (f) => f.user_id === numerologist.id);
+    track(createPresenceWebSocket(numerologist.token, options));
+    expect(await online).toMatchObject({ user_id: numerologist.id, user_name: numerologist.name });
+  });
+});
+
+describeWithGateways('SDK ↔ real server restarted on the same port and database', () => {
+  it('delivers messages queued while the server was down exactly once, in order', async () => {
+    const server = await startTestServer();
+    const port = Number(new URL(server.httpUrl).port);
+    let restarted: INestApplication | undefined;
+    try {
+      const { consultation, client } = await createConsultation(server);
+      const ws = track(
+        createChatWebSocket(consultation.id, client.token, {
+          baseUrl: server.wsUrl,
+          WebSocket,
+          initialDelayMs: 100,
+          backoffFactor: 1.5,
+          maxReconnectAttempts: 30,
+        }),
+      );
+      await connected(ws);
+      const greeted = next(ws, 'chat_message');
+      ws.send('chat_message', { message: 'before the restart' });
+      await greeted;
+
+      const down = new Promise<void>((resolve) => {
+        const off = ws.onDisconnect(() => {
+          off();
+          resolve();
+        });
+      });
+      await server.app.close();
+      await down;
+      for (const text of ['one', 'two', 'three'])
+        expect(ws.send('chat_message', { message: text }).status).toBe('queued');
+
+      const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+      restarted = await createApp({ config: server.config, logger: createRootLogger(server.config.logLevel, quiet) });
+      await restarted.listen(port, '127.0.0.1');
+
+      await eventually(async () => (await history(server, consultation.id, client)).length >= 4, 15_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await history(server, consultation.id, client)).map((m) => m.content)).toEqual([
+        'before the restart',
+        'one',
+        'two',
+        'three',
+      ]);
+      expect(ws.queuedFrames).toHaveLength(0);
+      expect(ws.state).toBe('open');
+    } finally {
+      for (const client of clients.splice(0)) client.close();
+      await restarted?.close();
+      // The first app is closed already; close() then only drops the database and the files.
+      await server.close().catch(() => undefined);
+    }
+  });
+});
