@@ -13,6 +13,8 @@ const MAX_ENTRIES = 50_000;
 @Injectable()
 export class ConsultationStatusCache {
   private readonly statuses = new Map<string, ConsultationStatus>();
+  /** Lookups in flight: concurrent callers share one, so they resume in the order they asked (message order). */
+  private readonly loading = new Map<string, Promise<ConsultationStatus | undefined>>();
 
   constructor(
     private readonly consultations: ConsultationsService,
@@ -26,6 +28,15 @@ export class ConsultationStatusCache {
   async status(consultationId: string): Promise<ConsultationStatus | undefined> {
     const cached = this.statuses.get(consultationId);
     if (cached) return cached;
+    let loading = this.loading.get(consultationId);
+    if (!loading) {
+      loading = this.load(consultationId).finally(() => this.loading.delete(consultationId));
+      this.loading.set(consultationId, loading);
+    }
+    return loading;
+  }
+
+  private async load(consultationId: string): Promise<ConsultationStatus | undefined> {
     const consultation = await this.consultations.findById(consultationId);
     if (!consultation) return undefined;
     if (this.statuses.size >= MAX_ENTRIES) this.statuses.clear();
