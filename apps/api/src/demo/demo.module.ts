@@ -1,0 +1,58 @@
+import { Logger, Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { ExpressAdapter } from '@nestjs/platform-express';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Where the demo page is served. */
+export const DEMO_PREFIX = '/demo';
+
+/**
+ * The built demo page (`npm run build:demo` → apps/api/public/demo), looked up from this
+ * file when run from source (tests) and from dist/ when run from the build.
+ */
+export function findDemoDirectory(): string | undefined {
+  const candidates = [
+    resolve(__dirname, '..', '..', 'public', 'demo'), // apps/api/src/demo → apps/api/public/demo
+    resolve(__dirname, '..', '..', '..', '..', '..', 'apps', 'api', 'public', 'demo'), // dist/apps/api/src/demo
+    resolve(process.cwd(), 'apps', 'api', 'public', 'demo'),
+  ];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html')));
+}
+
+/**
+ * Serves the demo page (apps/demo, built with Vite) at GET /demo with Express' static file
+ * server. Plain middleware, so the global auth guard does not apply: the page signs in
+ * through the REST API like any other client.
+ */
+@Module({})
+export class DemoModule implements OnModuleInit {
+  private readonly logger = new Logger('DemoModule');
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    const adapter = this.adapterHost.httpAdapter as unknown as ExpressAdapter;
+    if (adapter?.getType?.() !== 'express') return;
+    const directory = findDemoDirectory();
+    if (!directory) {
+      adapter.use(
+        DEMO_PREFIX,
+        (_req: unknown, res: { status(code: number): { type(t: string): { send(body: string): void } } }) =>
+          res.status(503).type('text/plain').send('The demo page is not built yet: run `npm run build:demo`.\n'),
+      );
+      this.logger.warn(`demo page not built; ${DEMO_PREFIX} answers 503 until \`npm run build:demo\` runs`);
+      return;
+    }
+    adapter.useStaticAssets(directory, {
+      prefix: DEMO_PREFIX,
+      index: 'index.html',
+      // Vite fingerprints everything under assets/; the page itself must always be fresh.
+      setHeaders: (res: { setHeader(name: string, value: string): void }, path: string) =>
+        res.setHeader(
+          'cache-control',
+          path.includes(`${join('demo', 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        ),
+    });
+  }
+}

@@ -1,0 +1,158 @@
+import { useCallback, useEffect, useState } from 'react';
+import { NumerAIProvider, usePresence } from '@numerai/react';
+import {
+  API_BASE,
+  ApiFailure,
+  listConsultations,
+  loadSession,
+  saveSession,
+  startConsultation,
+  type Consultation,
+  type Session,
+} from './api';
+import { Bell } from './Bell';
+import { ChatPanel } from './ChatPanel';
+import { SignIn } from './SignIn';
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(loadSession);
+  const signOut = useCallback(() => {
+    saveSession(null);
+    setSession(null);
+  }, []);
+
+  if (!session) {
+    return (
+      <SignIn
+        onSignedIn={(next) => {
+          saveSession(next);
+          setSession(next);
+        }}
+      />
+    );
+  }
+  return (
+    <NumerAIProvider baseUrl={API_BASE} token={session.token}>
+      <Workspace session={session} onSignOut={signOut} />
+    </NumerAIProvider>
+  );
+}
+
+function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
+  const { user, token } = session;
+  const [consultations, setConsultations] = useState<Consultation[] | null>(null);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [numerologistId, setNumerologistId] = useState('');
+  const presence = usePresence();
+
+  const refresh = useCallback(() => {
+    listConsultations(token).then(setConsultations, (failure: unknown) => {
+      if (failure instanceof ApiFailure && failure.status === 401) onSignOut();
+      else setProblem(failure instanceof Error ? failure.message : String(failure));
+    });
+  }, [token, onSignOut]);
+  useEffect(refresh, [refresh]);
+
+  const otherOf = (c: Consultation) => (c.user_id === user.id ? c.numerologist_id : c.user_id);
+  const nameOf = (c: Consultation) =>
+    presence.users[otherOf(c)]?.user_name ?? (c.user_id === user.id ? 'Your numerologist' : 'Your client');
+  const selected = consultations?.find((c) => c.id === selectedId) ?? null;
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <strong>NumerAI</strong> <span className="muted">real-time demo</span>
+        <span className="spacer" />
+        <span data-testid="me">
+          {user.full_name} <span className="muted">({user.role})</span>
+        </span>
+        <Bell />
+        <button type="button" className="link" onClick={onSignOut}>
+          Sign out
+        </button>
+      </header>
+      <div className="body">
+        <aside className="sidebar">
+          <h2>Consultations</h2>
+          {problem && <p className="error">{problem}</p>}
+          {consultations === null && <p className="muted">Loading…</p>}
+          {consultations?.length === 0 && (
+            <p className="muted">
+              None yet. {user.role === 'user' ? 'Start one below.' : 'A client has to start one.'}
+            </p>
+          )}
+          <ul className="consultations">
+            {consultations?.map((c) => {
+              const online = presence.isOnline(otherOf(c));
+              return (
+                <li key={c.id}>
+                  <button
+                    type="button"
+                    className={c.id === selectedId ? 'consultation selected' : 'consultation'}
+                    data-testid="consultation"
+                    data-consultation-id={c.id}
+                    onClick={() => setSelectedId(c.id)}
+                  >
+                    <span
+                      className={online ? 'dot online' : 'dot offline'}
+                      data-testid="presence-dot"
+                      data-user-id={otherOf(c)}
+                      data-online={online}
+                      title={online ? 'online' : 'offline'}
+                    />
+                    <span className="name">{nameOf(c)}</span>
+                    <span className="muted small">{c.status}</span>
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+          {user.role === 'user' && (
+            <form
+              className="new-consultation"
+              onSubmit={(event) => {
+                event.preventDefault();
+                startConsultation(token, numerologistId.trim()).then(
+                  (created) => {
+                    setNumerologistId('');
+                    setSelectedId(created.id);
+                    refresh();
+                  },
+                  (failure: unknown) => setProblem(failure instanceof Error ? failure.message : String(failure)),
+                );
+              }}
+            >
+              <input
+                placeholder="numerologist id"
+                value={numerologistId}
+                onChange={(event) => setNumerologistId(event.target.value)}
+              />
+              <button type="submit" disabled={!numerologistId.trim()}>
+                Start
+              </button>
+            </form>
+          )}
+          <p className="muted small hint">
+            Open this page in a second window (another tab works: sessions are per tab) and sign in as the other
+            participant to watch messages, typing and read receipts travel.
+          </p>
+        </aside>
+        <main className="main">
+          {selected ? (
+            <ChatPanel
+              key={selected.id}
+              consultation={selected}
+              me={user}
+              otherId={otherOf(selected)}
+              otherName={nameOf(selected)}
+              otherOnline={presence.isOnline(otherOf(selected))}
+            />
+          ) : (
+            <p className="muted empty">Pick a consultation to open its chat.</p>
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,189 @@
+/**
+ * The demo page (apps/demo) in a real browser: Debian's Chromium driven by playwright-core,
+ * two pages signed in as the two participants of a consultation, against the real server.
+ * One types and sends; the other sees the typing indicator, the message and its unread
+ * badge change; read receipts and presence dots travel back. Screenshots go to test-artifacts/.
+ *
+ * Needs /usr/bin/chromium (`apt-get install -y chromium`; CHROMIUM_PATH overrides) and builds
+ * the demo with Vite first. The page is loaded from the API's own GET /demo once DemoModule is
+ * wired into AppModule; until then from a static server here, pointed at the API with ?api=.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createConsultation, TestUser } from '../support/factories';
+import { startTestServer, TestServer } from '../support/server';
+import { describeWithGateways } from '../client/support/gateways';
+
+const ROOT = join(__dirname, '..', '..');
+const DEMO_DIR = join(ROOT, 'apps', 'api', 'public', 'demo');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+
+function demoModuleWired(): boolean {
+  return readFileSync(join(ROOT, 'apps', 'api', 'src', 'app.module.ts'), 'utf8').includes('DemoModule');
+}
+
+function buildDemo(): void {
+  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--config', 'apps/demo/vite.config.mts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (result.status !== 0) throw new Error(`demo build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
+};
+
+/** Serves the built demo at /demo/ (the stand-in for DemoModule until it is wired). */
+async function serveDemo(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/demo\/?/, '') || 'index.html';
+    const file = normalize(join(DEMO_DIR, path));
+    if (!file.startsWith(DEMO_DIR) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+async function textOf(page: Page, testId: string): Promise<string> {
+  return ((await page.getByTestId(testId).first().textContent()) ?? '').trim();
+}
+
+/** Polls until the element with `testId` has exactly `text`. */
+async function waitForText(page: Page, testId: string, text: string, timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const current = (await page.getByTestId(testId).count()) > 0 ? await textOf(page, testId) : '(absent)';
+    if (current === text) return;
+    if (Date.now() > deadline) throw new Error(`[data-testid=${testId}] is "${current}", expected "${text}"`);
+    await page.waitForTimeout(50);
+  }
+}
+
+async function signIn(page: Page, url: string, user: TestUser): Promise<void> {
+  await page.goto(url);
+  await page.locator('input[name=email]').fill(user.email);
+  await page.locator('input[name=password]').fill(user.password);
+  await page.getByTestId('signin-submit').click();
+  await page.getByTestId('me').waitFor();
+}
+
+async function openChat(page: Page, consultationId: string): Promise<void> {
+  await page.locator(`[data-testid=consultation][data-consultation-id="${consultationId}"]`).click();
+  await waitForText(page, 'chat-state', 'connected');
+}
+
+describeWithGateways('demo page in Chromium: two participants', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let staticServer: Server | undefined;
+  let demoUrl: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium)`);
+    }
+    buildDemo();
+    const wired = demoModuleWired();
+    server = await startTestServer(wired ? {} : { CORS_ORIGINS: '*' });
+    if (wired) {
+      demoUrl = `${server.httpUrl}/demo/`;
+    } else {
+      const served = await serveDemo();
+      staticServer = served.server;
+      demoUrl = `${served.url}/demo/?api=${encodeURIComponent(server.httpUrl)}`;
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    staticServer?.close();
+    await server?.close();
+  });
+
+  it('is served by the API at GET /demo when DemoModule is wired', async () => {
+    if (!demoModuleWired()) return; // Checked once AppModule imports DemoModule.
+    const page = await fetch(`${server.httpUrl}/demo`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+  });
+
+  it('one types and sends; the other sees typing, the message, its unread badge, and reads it', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server);
+    const clientPage = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
+    const numerologistPage = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
+    const pageErrors: string[] = [];
+    for (const page of [clientPage, numerologistPage]) page.on('pageerror', (error) => pageErrors.push(error.message));
+
+    await signIn(clientPage, demoUrl, client);
+    await signIn(numerologistPage, demoUrl, numerologist);
+
+    // Presence: each sees the other online in the consultation list.
+    const dotFor = (page: Page, userId: string) => page.locator(`[data-testid=presence-dot][data-user-id="${userId}"]`);
+    await dotFor(clientPage, numerologist.id).and(clientPage.locator('[data-online=true]')).waitFor();
+    await dotFor(numerologistPage, client.id).and(numerologistPage.locator('[data-online=true]')).waitFor();
+
+    // The numerologist is not in the chat: the client's message becomes a notification for them.
+    await waitForText(numerologistPage, 'unread-count', '0');
+    await openChat(clientPage, consultation.id);
+    await clientPage.getByTestId('composer').fill('Hello from the browser');
+    await clientPage.getByTestId('send').click();
+    await waitForText(clientPage, 'message-content', 'Hello from the browser');
+    await waitForText(numerologistPage, 'unread-count', '1');
+
+    // Opening the chat shows the message (history) and marks it read: the sender sees ✓✓.
+    await openChat(numerologistPage, consultation.id);
+    await waitForText(numerologistPage, 'message-content', 'Hello from the browser');
+    await clientPage.locator('[data-testid=receipt][data-read=true]').waitFor();
+
+    // Typing travels live, then the message does, and the indicator goes away.
+    await clientPage.getByTestId('composer').pressSequentially('Your numbers look', { delay: 20 });
+    await numerologistPage.getByTestId('typing-indicator').waitFor();
+    expect(await textOf(numerologistPage, 'typing-indicator')).toBe(`${client.name} is typing…`);
+    await clientPage.screenshot({ path: join(ARTIFACTS, 'browser-demo-client-typing.png') });
+    await numerologistPage.screenshot({ path: join(ARTIFACTS, 'browser-demo-numerologist-sees-typing.png') });
+    await clientPage.getByTestId('composer').pressSequentially(' promising!');
+    await clientPage.getByTestId('composer').press('Enter');
+    await numerologistPage.getByText('Your numbers look promising!').waitFor();
+    await numerologistPage.getByTestId('typing-indicator').waitFor({ state: 'detached' });
+    expect(await numerologistPage.getByTestId('message').count()).toBe(2);
+
+    // The bell: one unread notification, cleared with "Mark all read".
+    expect(await textOf(numerologistPage, 'unread-count')).toBe('1');
+    await numerologistPage.getByTestId('bell').click();
+    await numerologistPage.getByTestId('notifications').getByText(client.name, { exact: false }).first().waitFor();
+    await numerologistPage.screenshot({ path: join(ARTIFACTS, 'browser-demo-numerologist-bell.png') });
+    await numerologistPage.getByTestId('mark-all-read').click();
+    await waitForText(numerologistPage, 'unread-count', '0');
+
+    await clientPage.locator('[data-testid=receipt][data-read=true]').nth(1).waitFor();
+    await clientPage.screenshot({ path: join(ARTIFACTS, 'browser-demo-client.png') });
+    await numerologistPage.screenshot({ path: join(ARTIFACTS, 'browser-demo-numerologist.png') });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});
