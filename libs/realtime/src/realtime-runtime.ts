@@ -52,6 +52,8 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
   private ticker: NodeJS.Timeout | undefined;
   private draining = false;
   private inFlight = 0;
+  /** Upgrades of each user still being admitted here: they count against the cap, or a burst would all pass it. */
+  private readonly admitting = new Map<string, number>();
 
   constructor(
     private readonly config: AppConfig,
@@ -110,20 +112,24 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
   ): Promise<void> {
     let principal;
     let outcome: Admission | Refusal;
+    let reserved: string | undefined;
     try {
       if (this.draining) {
         outcome = { closeCode: CloseCode.GoingAway, code: 'internal', message: 'Server is shutting down' };
       } else {
         principal = await this.authenticator.authenticate(extractToken(request.headers.authorization, request.url));
-        const open = await this.directory.connectionCount(principal.id);
-        outcome =
-          open >= this.config.ws.maxConnectionsPerUser
-            ? {
-                closeCode: CloseCode.TooManyRequests,
-                code: 'too_many_connections',
-                message: `At most ${this.config.ws.maxConnectionsPerUser} open connections per user`,
-              }
-            : await binding.hooks.admit({ principal, params, query, request });
+        const open = (await this.directory.connectionCount(principal.id)) + (this.admitting.get(principal.id) ?? 0);
+        if (open >= this.config.ws.maxConnectionsPerUser) {
+          outcome = {
+            closeCode: CloseCode.TooManyRequests,
+            code: 'too_many_connections',
+            message: `At most ${this.config.ws.maxConnectionsPerUser} open connections per user`,
+          };
+        } else {
+          reserved = principal.id;
+          this.admitting.set(reserved, (this.admitting.get(reserved) ?? 0) + 1);
+          outcome = await binding.hooks.admit({ principal, params, query, request });
+        }
       }
     } catch (error) {
       if (error instanceof InvalidTokenError) {
@@ -137,14 +143,25 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
         outcome = { closeCode: CloseCode.InternalError, code: 'internal', message: 'Internal server error' };
       }
     }
-    if (socket.destroyed) return;
-    if (isRefusal(outcome) || !principal) {
-      this.refuseAfterUpgrade(binding.server, request, socket, head, outcome as Refusal);
-      return;
+    try {
+      if (socket.destroyed) return;
+      if (isRefusal(outcome) || !principal) {
+        this.refuseAfterUpgrade(binding.server, request, socket, head, outcome as Refusal);
+        return;
+      }
+      const admission = outcome;
+      const user = principal;
+      // Accepts synchronously: from here on the registry counts this connection instead of the reservation.
+      binding.server.handleUpgrade(request, socket, head, (ws) => this.accept(binding, ws, user, admission, query));
+    } finally {
+      if (reserved) this.unreserve(reserved);
     }
-    const admission = outcome;
-    const user = principal;
-    binding.server.handleUpgrade(request, socket, head, (ws) => this.accept(binding, ws, user, admission, query));
+  }
+
+  private unreserve(userId: string): void {
+    const left = (this.admitting.get(userId) ?? 1) - 1;
+    if (left > 0) this.admitting.set(userId, left);
+    else this.admitting.delete(userId);
   }
 
   private refuseAfterUpgrade(
