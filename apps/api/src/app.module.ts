@@ -8,6 +8,7 @@ import { ConsultationsModule } from '@numerai/consultations';
 import { DatabaseModule } from '@numerai/database';
 import { EventsModule } from '@numerai/events';
 import { LoggingModule } from '@numerai/logging';
+import { MetricsModule } from '@numerai/metrics';
 import { NotificationsModule } from '@numerai/notifications';
 import { PresenceModule } from '@numerai/presence';
 import { RateLimitModule, UserThrottlerGuard } from '@numerai/rate-limit';
@@ -28,6 +29,7 @@ export class AppModule implements NestModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger),
+        MetricsModule,
         DatabaseModule,
         ...(infrastructure.imports ?? []),
         EventsModule.forRoot(infrastructure.events),

@@ -1,9 +1,20 @@
 import type { DynamicModule, Provider } from '@nestjs/common';
 import type { AppConfig } from '@numerai/config';
-import { InProcessEventBus } from '@numerai/events';
+import { DomainEventMap, DomainEventName, InProcessEventBus } from '@numerai/events';
+import { realtimeMetrics } from '@numerai/metrics';
 import { InProcessPresenceStore } from '@numerai/presence';
 import type { RateLimitModuleOptions } from '@numerai/rate-limit';
 import { InProcessConnectionDirectory } from '@numerai/realtime';
+import {
+  RedisClients,
+  RedisConnectionDirectory,
+  RedisEventBus,
+  RedisPresenceStore,
+  RedisThrottlerStorage,
+  ScaleOutModule,
+} from '@numerai/scale-out';
+import type { HealthIndicator } from './health/health-indicators';
+import { RedisHealthIndicator } from './health/redis-health.indicator';
 
 type Implementation = Omit<Provider, 'provide'>;
 
@@ -21,13 +32,39 @@ export interface Infrastructure {
   healthIndicators: Implementation;
 }
 
-export function selectInfrastructure(_config: AppConfig): Infrastructure {
+/** The in-process bus, timing each publish (its local fan-out) for numerai_fanout_delay_seconds. */
+class MeteredInProcessEventBus extends InProcessEventBus {
+  override publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
+    const started = performance.now();
+    super.publish(name, payload);
+    realtimeMetrics.fanoutDelay(performance.now() - started, 'local');
+  }
+}
+
+export function selectInfrastructure(config: AppConfig): Infrastructure {
+  if (!config.redisUrl) {
+    return {
+      imports: [],
+      events: { useClass: MeteredInProcessEventBus },
+      directory: { useClass: InProcessConnectionDirectory },
+      presenceStore: { useClass: InProcessPresenceStore },
+      rateLimit: {},
+      healthIndicators: { useValue: [] },
+    };
+  }
+  // Scale-out: fan-out over Redis pub/sub, presence and rate-limit counters in Redis.
+  // Each falls back to this instance's own view while Redis is unreachable.
   return {
-    imports: [],
-    events: { useClass: InProcessEventBus },
-    directory: { useClass: InProcessConnectionDirectory },
-    presenceStore: { useClass: InProcessPresenceStore },
-    rateLimit: {},
-    healthIndicators: { useValue: [] },
+    imports: [ScaleOutModule],
+    events: { useClass: RedisEventBus },
+    directory: { useClass: RedisConnectionDirectory },
+    presenceStore: { useClass: RedisPresenceStore },
+    rateLimit: {
+      storage: { inject: [RedisThrottlerStorage], useFactory: (storage) => storage as RedisThrottlerStorage },
+    },
+    healthIndicators: {
+      inject: [RedisClients],
+      useFactory: (redis: RedisClients): HealthIndicator[] => [new RedisHealthIndicator(redis)],
+    },
   };
 }

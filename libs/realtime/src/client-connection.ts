@@ -1,4 +1,5 @@
 import type WebSocket from 'ws';
+import { realtimeMetrics } from '@numerai/metrics';
 import type { Principal } from '@numerai/common';
 import type { Endpoint, ServerFrame } from '@numerai/protocol';
 
@@ -46,6 +47,7 @@ export class ClientConnection {
 
   /** Sends one frame to this connection only. */
   send(frame: ServerFrame): void {
+    realtimeMetrics.framesOut(frame.type);
     this.sendRaw(Buffer.from(JSON.stringify(frame)));
   }
 

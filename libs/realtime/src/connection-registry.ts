@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { realtimeMetrics } from '@numerai/metrics';
 import type { ServerFrame } from '@numerai/protocol';
 import type { ClientConnection } from './client-connection';
 
@@ -13,12 +14,14 @@ export class ConnectionRegistry {
     this.connections.add(connection);
     addTo(this.rooms, connection.room, connection);
     addTo(this.users, connection.userId, connection);
+    realtimeMetrics.connectionOpened(connection.endpoint);
   }
 
   remove(connection: ClientConnection): boolean {
     if (!this.connections.delete(connection)) return false;
     removeFrom(this.rooms, connection.room, connection);
     removeFrom(this.users, connection.userId, connection);
+    realtimeMetrics.connectionClosed(connection.endpoint);
     return true;
   }
 
@@ -56,6 +59,7 @@ export class ConnectionRegistry {
       connection.sendRaw(payload);
       sent++;
     }
+    realtimeMetrics.framesOut(frame.type, sent);
     return sent;
   }
 
@@ -72,6 +76,7 @@ export class ConnectionRegistry {
         sent++;
       }
     }
+    realtimeMetrics.framesOut(frame.type, sent);
     return sent;
   }
 }

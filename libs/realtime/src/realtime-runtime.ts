@@ -5,6 +5,7 @@ import type { WebSocketServer } from 'ws';
 import { Authenticator, extractToken, InvalidTokenError } from '@numerai/auth';
 import { AppConfig } from '@numerai/config';
 import { redactUrl } from '@numerai/logging';
+import { realtimeMetrics } from '@numerai/metrics';
 import { ClientFrameType, CloseCode, type ServerFrame } from '@numerai/protocol';
 import { RequestBudget } from '@numerai/rate-limit';
 import { AuthFrame } from './built-in-frames';
@@ -171,6 +172,7 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     head: Buffer,
     refusal: Refusal,
   ): void {
+    realtimeMetrics.error(refusal.code);
     server.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', () => undefined);
       ws.send(JSON.stringify(errorFrame(refusal.code, refusal.message)));
@@ -268,6 +270,7 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
         connection.refusedFrames = 0;
         frame = parseFrame(data, isBinary);
         const handler = this.bindingOf(connection).handlers.get(frame.type);
+        if (handler) realtimeMetrics.frameIn(frame.type);
         if (!handler) throw new WsError('unknown_type', `Unknown frame type on the ${connection.endpoint} endpoint`);
         const input = handler.dto ? validateFrame(handler.dto, frame) : frame;
         return handler.invoke(connection, input);
@@ -312,6 +315,7 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
   }
 
   private sendError(connection: ClientConnection, error: unknown, ref: string | undefined): void {
+    realtimeMetrics.error(error instanceof WsError ? error.code : 'internal');
     if (error instanceof WsError) {
       connection.send(errorFrame(error.code, error.message, ref, error.extra));
       return;
@@ -365,7 +369,10 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     errorCode: 'unauthorized' | 'rate_limited' | undefined,
     reason: string,
   ) {
-    if (errorCode) connection.send(errorFrame(errorCode, reason));
+    if (errorCode) {
+      realtimeMetrics.error(errorCode);
+      connection.send(errorFrame(errorCode, reason));
+    }
     if (connection.isOpen) connection.socket.close(code, reason);
     this.release(connection);
     setTimeout(() => connection.socket.terminate(), 5000).unref();

@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { dependencyMetrics, Metrics } from '@numerai/metrics';
 
 export type HealthState = 'up' | 'down';
+
+const CHECK_TIMEOUT_MS = 2000;
 
 /** A dependency /health reports on, e.g. Redis when it is configured. */
 export abstract class HealthIndicator {
@@ -17,7 +20,13 @@ export class HealthIndicators {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(EXTRA_HEALTH_INDICATORS) private readonly extra: HealthIndicator[],
-  ) {}
+    metrics: Metrics,
+  ) {
+    // The same checks feed the numerai_dependency_up gauges, refreshed on every scrape.
+    metrics.addCollector(async () => {
+      for (const [name, state] of Object.entries(await this.check())) dependencyMetrics.set(name, state === 'up');
+    });
+  }
 
   async check(): Promise<Record<string, HealthState>> {
     const checks: Record<string, HealthState> = { database: await this.database() };
@@ -25,12 +34,21 @@ export class HealthIndicators {
     return checks;
   }
 
+  /** A database that does not answer within CHECK_TIMEOUT_MS counts as down: /health must answer, not hang. */
   private async database(): Promise<HealthState> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.dataSource.query('SELECT 1');
+      await Promise.race([
+        this.dataSource.query('SELECT 1'),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
+        }),
+      ]);
       return 'up';
     } catch {
       return 'down';
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

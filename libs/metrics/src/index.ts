@@ -1,0 +1,4 @@
+export * from './metrics.controller';
+export * from './metrics.module';
+export * from './metrics.service';
+export * from './realtime-metrics';

@@ -1,0 +1,41 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { collectDefaultMetrics } from 'prom-client';
+import { metricsRegistry } from './realtime-metrics';
+
+/** Something to refresh right before a scrape (e.g. the dependency health gauges). */
+export type ScrapeCollector = () => Promise<void>;
+
+let defaultMetricsRegistered = false;
+
+/** Serialises the registry for /metrics, after running this app's collectors. */
+@Injectable()
+export class Metrics {
+  private readonly logger = new Logger('Metrics');
+  private readonly collectors: ScrapeCollector[] = [];
+
+  constructor() {
+    // Process metrics (CPU, memory, event-loop lag, handles) once per process: registering twice throws.
+    if (!defaultMetricsRegistered) {
+      defaultMetricsRegistered = true;
+      collectDefaultMetrics({ register: metricsRegistry });
+    }
+  }
+
+  addCollector(collector: ScrapeCollector): void {
+    this.collectors.push(collector);
+  }
+
+  get contentType(): string {
+    return metricsRegistry.contentType;
+  }
+
+  async scrape(): Promise<string> {
+    const results = await Promise.allSettled(this.collectors.map((collect) => collect()));
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        this.logger.warn(`a metrics collector failed: ${String(result.reason)}`);
+      }
+    }
+    return metricsRegistry.metrics();
+  }
+}

@@ -1,0 +1,53 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { AppConfig } from '@numerai/config';
+import { RedisClients } from './redis-clients';
+
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+/**
+ * The throttler's counters in Redis, so the per-user budget (REST requests and WebSocket
+ * frames alike, through RequestBudget) is one budget on every instance. The counting is
+ * @nest-lab/throttler-storage-redis (one atomic Lua script per hit); this adds the key
+ * prefix and an outage policy: while Redis is away, or a call fails or times out, the
+ * hit is counted in this instance's memory instead, so limits stay enforced per instance
+ * and nothing waits on Redis.
+ */
+@Injectable()
+export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+  private readonly logger = new Logger('RateLimit');
+  private readonly shared: ThrottlerStorageRedisService;
+  private readonly local = new ThrottlerStorageService();
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redis: RedisClients,
+    config: AppConfig,
+  ) {
+    // Given a client, the package neither creates nor closes connections of its own.
+    this.shared = new ThrottlerStorageRedisService(redis.commands);
+    this.prefix = `${config.redisKeyPrefix}:rl:`;
+  }
+
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
+    if (this.redis.canCommand) {
+      try {
+        return await this.shared.increment(this.prefix + key, ttl, limit, blockDuration, throttlerName);
+      } catch (error) {
+        this.logger.debug(`rate limit counted locally: ${String(error)}`);
+      }
+    }
+    return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+  }
+
+  onApplicationShutdown(): void {
+    this.local.onApplicationShutdown();
+  }
+}

@@ -1,0 +1,248 @@
+import { createConsultation, createUser, TestUser } from '../support/factories';
+import { http } from '../support/http';
+import { connect, TestSocket } from '../support/ws-client';
+import { Cluster, describeScaleOut, Instance, sleep } from './support/cluster';
+
+/**
+ * Three instances as separate processes on one PostgreSQL database and one Redis: every
+ * feature of one instance works the same with the two sides of it on different instances.
+ */
+const RATE_LIMIT = 60;
+
+describeScaleOut('scale-out: three instances, one chat, notification and presence view', () => {
+  let cluster: Cluster;
+  let A: Instance;
+  let B: Instance;
+  let C: Instance;
+  const sockets: TestSocket[] = [];
+
+  const open = async (instance: Instance, path: string, user: TestUser, query: Record<string, string> = {}) => {
+    const socket = await connect(`${instance.wsUrl}${path}`, { token: user.token, query });
+    sockets.push(socket);
+    await socket.next('connection_established');
+    return socket;
+  };
+
+  const createAdmin = async (): Promise<TestUser> => {
+    const user = await createUser(A, { name: 'Admin' });
+    await cluster.sql(`UPDATE users SET role = 'admin' WHERE id = $1`, [user.id]);
+    return { ...user, role: 'admin' };
+  };
+
+  beforeAll(async () => {
+    cluster = await Cluster.start(3, { PRESENCE_GRACE_MS: '1000', RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) });
+    [A, B, C] = cluster.instances;
+  }, 180_000);
+
+  afterEach(async () => {
+    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+  });
+
+  afterAll(async () => {
+    const problems = cluster?.instances.flatMap((instance) => instance.problems()) ?? [];
+    const exits = cluster?.instances.map((instance) => instance.exit) ?? [];
+    await cluster?.stop();
+    expect(exits).toEqual(exits.map(() => undefined)); // none of them died during the suite
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('every instance reports database and redis up on /health', async () => {
+    for (const instance of [A, B, C]) {
+      expect(await instance.health()).toEqual({
+        status: 200,
+        body: { status: 'ok', checks: { database: 'up', redis: 'up' } },
+      });
+    }
+  });
+
+  it('chat both ways, typing and read receipts between participants on different instances', async () => {
+    const { consultation, client, numerologist } = await createConsultation(A);
+    const path = `/ws/chat/${consultation.id}/`;
+    const clientChat = await open(A, path, client);
+    const numerologistChat = await open(B, path, numerologist);
+    // A second tab of the client, on a third instance: "every connection of both participants".
+    const clientTab = await open(C, path, client);
+
+    clientChat.send({ type: 'chat_message', message: 'Hello from A', client_id: 'a-1' });
+    const first = await numerologistChat.next('chat_message');
+    expect(first.data).toMatchObject({ sender_id: client.id, content: 'Hello from A', client_id: 'a-1' });
+    expect((await clientChat.next('chat_message')).data.id).toBe(first.data.id);
+    expect((await clientTab.next('chat_message')).data.id).toBe(first.data.id);
+
+    numerologistChat.send({ type: 'chat_message', message: 'Hello from B' });
+    const reply = await clientChat.next('chat_message');
+    expect(reply.data).toMatchObject({ sender_id: numerologist.id, content: 'Hello from B' });
+    expect((await clientTab.next('chat_message')).data.id).toBe(reply.data.id);
+    expect((await numerologistChat.next('chat_message')).data.id).toBe(reply.data.id);
+
+    // Order per consultation holds across instances.
+    for (let i = 0; i < 10; i++) clientChat.send({ type: 'chat_message', message: `burst ${i}` });
+    const burst: string[] = [];
+    for (let i = 0; i < 10; i++) burst.push((await numerologistChat.next('chat_message')).data.content);
+    expect(burst).toEqual(Array.from({ length: 10 }, (_, i) => `burst ${i}`));
+
+    clientChat.send({ type: 'typing', is_typing: true });
+    expect(await numerologistChat.next('typing_indicator')).toEqual({
+      type: 'typing_indicator',
+      user_id: client.id,
+      user_name: client.name,
+      is_typing: true,
+    });
+    // Not to the typist's own tabs, wherever they are.
+    await clientTab.expectSilence(300, 'typing_indicator');
+
+    numerologistChat.send({ type: 'read_receipt', message_id: first.data.id });
+    expect(await clientChat.next('read_receipt')).toMatchObject({
+      message_id: first.data.id,
+      user_id: numerologist.id,
+    });
+    expect(await clientTab.next('read_receipt')).toMatchObject({ message_id: first.data.id, user_id: numerologist.id });
+
+    // The numerologist had a chat open (on B) the whole time: no chat notification for them.
+    await sleep(300);
+    const unread = await http(C.httpUrl, 'GET', '/api/notifications/unread-count', { token: numerologist.token });
+    expect(unread.body).toEqual({ count: 0 });
+  });
+
+  it('a notification created on one instance reaches every tab on the others, with equal unread_count', async () => {
+    const admin = await createAdmin();
+    const user = await createUser(A);
+    const tabA = await open(A, '/ws/notifications/', user);
+    const tabC = await open(C, '/ws/notifications/', user);
+    expect(await tabA.next('unread_count')).toEqual({ type: 'unread_count', count: 0 });
+    expect(await tabC.next('unread_count')).toEqual({ type: 'unread_count', count: 0 });
+
+    for (const [i, title] of ['One', 'Two'].entries()) {
+      const created = await http(B.httpUrl, 'POST', '/api/admin/notifications', {
+        token: admin.token,
+        body: { user_id: user.id, title, message: 'm', notification_type: 'system' },
+      });
+      expect(created.status).toBe(201);
+      for (const tab of [tabA, tabC]) {
+        expect((await tab.next('notification')).data).toMatchObject({ id: created.body.id, title, is_read: false });
+        expect(await tab.next('unread_count')).toEqual({ type: 'unread_count', count: i + 1 });
+      }
+    }
+
+    // mark_read on A's tab: C's tab hears the new count too.
+    const [newest] = (await http(B.httpUrl, 'GET', '/api/notifications', { token: user.token })).body.items;
+    tabA.send({ type: 'mark_read', notification_id: newest.id });
+    expect((await tabA.next('unread_count')).count).toBe(1);
+    expect((await tabC.next('unread_count')).count).toBe(1);
+
+    // The same through REST on the third instance.
+    expect((await http(B.httpUrl, 'POST', '/api/notifications/read-all', { token: user.token })).status).toBe(200);
+    expect((await tabA.next('unread_count')).count).toBe(0);
+    expect((await tabC.next('unread_count')).count).toBe(0);
+  });
+
+  it('a chat message to a participant without an open chat becomes a notification on their instance', async () => {
+    const { consultation, client, numerologist } = await createConsultation(B);
+    const numerologistNotifications = await open(C, '/ws/notifications/', numerologist);
+    await numerologistNotifications.next('unread_count');
+    const clientChat = await open(A, `/ws/chat/${consultation.id}/`, client);
+    clientChat.send({ type: 'chat_message', message: 'Are you there?' });
+    const notification = await numerologistNotifications.next('notification');
+    expect(notification.data).toMatchObject({ notification_type: 'chat_message', message: 'Are you there?' });
+    expect(await numerologistNotifications.next('unread_count')).toEqual({ type: 'unread_count', count: 1 });
+  });
+
+  it('presence: online and offline (after the grace period) across instances, contacts only', async () => {
+    const { client, numerologist } = await createConsultation(A);
+    const stranger = await createUser(A);
+    const watcher = await open(A, '/ws/presence/', client);
+    expect(await watcher.next('presence_state')).toEqual({ type: 'presence_state', users: [] });
+
+    const numerologistPresence = await open(B, '/ws/presence/', numerologist);
+    expect(await watcher.next('user_online')).toEqual({
+      type: 'user_online',
+      user_id: numerologist.id,
+      user_name: numerologist.name,
+    });
+    // The numerologist's own snapshot, on B, shows the client connected on A.
+    expect(await numerologistPresence.next('presence_state')).toEqual({
+      type: 'presence_state',
+      users: [{ user_id: client.id, user_name: client.name }],
+    });
+
+    // Someone who shares no consultation: nobody is told.
+    const strangerSocket = await open(C, '/ws/presence/', stranger);
+    await watcher.expectSilence(300, 'user_online');
+
+    // A reload that lands on another instance within the grace period does not flap.
+    await numerologistPresence.close();
+    const again = await open(C, '/ws/notifications/', numerologist);
+    await watcher.expectSilence(1500, 'user_offline');
+
+    // Two connections on two instances: closing one keeps the user online.
+    const second = await open(B, '/ws/notifications/', numerologist);
+    await again.close();
+    await watcher.expectSilence(1500, 'user_offline');
+
+    await second.close();
+    const offline = await watcher.next('user_offline', 5000);
+    expect(offline).toMatchObject({ type: 'user_offline', user_id: numerologist.id, last_seen: expect.any(String) });
+
+    const rest = await http(C.httpUrl, 'GET', '/api/presence', { token: client.token });
+    expect(rest.body.users).toEqual([{ user_id: numerologist.id, online: false, last_seen: offline.last_seen }]);
+    await strangerSocket.close();
+  });
+
+  it('at most 20 connections per user across all instances', async () => {
+    const user = await createUser(A);
+    const instances = [A, B, C];
+    for (let i = 0; i < 20; i++) await open(instances[i % 3], '/ws/notifications/', user);
+    for (const instance of instances) {
+      const refused = await connect(`${instance.wsUrl}/ws/presence/`, { token: user.token });
+      expect(await refused.next('error')).toMatchObject({ code: 'too_many_connections' });
+      expect((await refused.closed).code).toBe(4429);
+    }
+  });
+
+  it('one rate-limit budget per user across instances, REST and WebSocket frames alike', async () => {
+    const user = await createUser(A);
+    const half = RATE_LIMIT / 2;
+    for (let i = 0; i < half; i++) {
+      const res = await http(A.httpUrl, 'GET', '/api/notifications/unread-count', { token: user.token });
+      expect(res.status).toBe(200);
+    }
+    const socket = await open(B, '/ws/notifications/', user);
+    for (let i = 0; i < half; i++) socket.send({ type: 'ping' });
+    for (let i = 0; i < half; i++) await socket.next('pong');
+    socket.send({ type: 'ping' });
+    expect(await socket.next('error')).toMatchObject({ code: 'rate_limited', retry_after_ms: expect.any(Number) });
+    const refused = await http(C.httpUrl, 'GET', '/api/notifications/unread-count', { token: user.token });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('/metrics on every instance: connections, frames, errors, fan-out delay and dependency health', async () => {
+    const { consultation, client, numerologist } = await createConsultation(A);
+    const path = `/ws/chat/${consultation.id}/`;
+    const sender = await open(A, path, client);
+    const receiver = await open(B, path, numerologist);
+    sender.send({ type: 'chat_message', message: 'measured' });
+    await receiver.next('chat_message');
+    sender.send('not json');
+    await sender.next('error');
+
+    const scrape = async (instance: Instance) => {
+      const res = await fetch(`${instance.httpUrl}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      return res.text();
+    };
+    const a = await scrape(A);
+    const b = await scrape(B);
+    expect(a).toMatch(/^numerai_ws_connections\{endpoint="chat"\} [1-9]/m);
+    expect(a).toMatch(/^numerai_ws_frames_in_total\{type="chat_message"\} [1-9]/m);
+    expect(a).toMatch(/^numerai_ws_errors_total\{code="invalid_json"\} [1-9]/m);
+    expect(b).toMatch(/^numerai_ws_frames_out_total\{type="chat_message"\} [1-9]/m);
+    expect(b).toMatch(/^numerai_fanout_delay_seconds_count\{source="remote"\} [1-9]/m);
+    expect(a).toMatch(/^numerai_fanout_delay_seconds_count\{source="local"\} [1-9]/m);
+    for (const text of [a, b]) {
+      expect(text).toMatch(/^numerai_dependency_up\{dependency="database"\} 1$/m);
+      expect(text).toMatch(/^numerai_dependency_up\{dependency="redis"\} 1$/m);
+    }
+  });
+});

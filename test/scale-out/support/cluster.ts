@@ -1,0 +1,378 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { Client } from 'pg';
+import { createTestDatabase, TestDatabase } from '../../support/database';
+import { TEST_JWT_SECRET } from '../../support/rest-helpers';
+
+const ROOT = join(__dirname, '..', '..', '..');
+/** A private build of the app, so these suites never depend on (or race) whoever rebuilds ./dist. */
+const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'numerai-scale-out');
+const MAIN = join(BUILD_DIR, 'dist', 'apps', 'api', 'src', 'main.js');
+
+// ---- can this suite run here? ------------------------------------------------------
+
+function findOnPath(binary: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, binary);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return ['/usr/bin', '/usr/local/bin', '/usr/sbin'].map((dir) => join(dir, binary)).find((path) => existsSync(path));
+}
+
+export const REDIS_SERVER = findOnPath('redis-server');
+
+/** Why the multi-instance suites cannot run here, or undefined when they can. */
+function skipReason(): string | undefined {
+  if (!REDIS_SERVER) return 'redis-server is not installed (looked on PATH and in /usr/bin, /usr/local/bin)';
+  const url = process.env.DATABASE_URL;
+  if (!url) return 'no DATABASE_URL — set it (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run on PostgreSQL';
+  // describe() is synchronous, so probe the server from a child process.
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `const { Client } = require('pg'); const c = new Client({ connectionString: process.argv[1], connectionTimeoutMillis: 3000 });
+       c.connect().then(() => c.end()).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });`,
+      url,
+    ],
+    { cwd: ROOT, encoding: 'utf8', timeout: 10_000 },
+  );
+  if (probe.status !== 0) return `PostgreSQL at DATABASE_URL is not reachable (${(probe.stderr || 'timeout').trim()})`;
+  return undefined;
+}
+
+/** `describe`, or a skipped block that says why (no PostgreSQL or no redis-server here). */
+export function describeScaleOut(name: string, body: () => void): void {
+  const reason = skipReason();
+  if (!reason) {
+    describe(name, body);
+    return;
+  }
+  process.stdout.write(`${name}: skipped: ${reason}\n`);
+  describe.skip(`${name} (skipped: ${reason})`, () => {
+    it('needs PostgreSQL (DATABASE_URL) and redis-server', () => undefined);
+  });
+}
+
+// ---- the app, built once ---------------------------------------------------------------
+
+/**
+ * Compiles the app into BUILD_DIR (incrementally; a few seconds when nothing changed) and
+ * returns the entry point. Suites in parallel workers take turns through a lock directory.
+ */
+export function buildApp(): string {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const lock = join(BUILD_DIR, 'lock');
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lock}`);
+      // A lock left by a killed run is stale after two minutes.
+      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 120_000)
+        rmSync(lock, { force: true, recursive: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    const bin = (tool: string) => join(ROOT, 'node_modules', '.bin', tool);
+    const outDir = join(BUILD_DIR, 'dist');
+    const tsc = spawnSync(
+      bin('tsc'),
+      [
+        '-p',
+        'tsconfig.build.json',
+        '--outDir',
+        outDir,
+        '--incremental',
+        '--tsBuildInfoFile',
+        join(BUILD_DIR, 'tsbuildinfo'),
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    if (tsc.status !== 0) {
+      // tsc still emits when some file has a type error (another change in progress, say);
+      // typecheck is a separate gate, so run what was built as long as it was built.
+      if (!existsSync(MAIN)) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
+      process.stdout.write(`scale-out build reported problems; running what it emitted:\n${tsc.stdout}${tsc.stderr}\n`);
+    }
+    const alias = spawnSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json', '--outDir', outDir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (alias.status !== 0) throw new Error(`tsc-alias failed:\n${alias.stdout}${alias.stderr}`);
+  } finally {
+    rmSync(lock, { force: true, recursive: true });
+  }
+  return MAIN;
+}
+
+// ---- processes -------------------------------------------------------------------------
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes; returns how long it took. */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 50) {
+  const started = Date.now();
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return { value, ms: Date.now() - started };
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
+    await sleep(everyMs);
+  }
+}
+
+/** A redis-server of our own on a free port, without persistence, that the test can stop and restart. */
+export class RedisServer {
+  private child: ChildProcess | undefined;
+  readonly output: string[] = [];
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<RedisServer> {
+    const server = new RedisServer(await freePort());
+    await server.restart();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async restart(): Promise<void> {
+    if (this.child) throw new Error('redis-server is already running');
+    const child = spawn(
+      REDIS_SERVER!,
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child = child;
+    child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    await waitFor(
+      `redis-server on ${this.port}`,
+      () => this.output.join('').includes('Ready to accept connections'),
+      10_000,
+      20,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${this.output.join('')}`);
+    });
+  }
+
+  /** SIGKILL: the connections drop as if the machine went away. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    this.output.length = 0;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+export interface InstanceExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** One `node dist/apps/api/src/main.js` on its own port. */
+export class Instance {
+  readonly output: string[] = [];
+  readonly exited: Promise<InstanceExit>;
+  exit: InstanceExit | undefined;
+  private readonly child: ChildProcess;
+
+  constructor(
+    readonly name: string,
+    main: string,
+    readonly port: number,
+    env: Record<string, string>,
+  ) {
+    this.child = spawn(process.execPath, [main], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
+    this.child.stdout?.on('data', collect);
+    this.child.stderr?.on('data', collect);
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolve(this.exit);
+      }),
+    );
+  }
+
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.exit === undefined;
+  }
+
+  async health(): Promise<{ status: number; body: { status: string; checks: Record<string, string> } }> {
+    const response = await fetch(`${this.httpUrl}/health`, { signal: AbortSignal.timeout(3000) });
+    return { status: response.status, body: (await response.json()) as never };
+  }
+
+  async waitHealthy(timeoutMs = 30_000): Promise<void> {
+    await waitFor(
+      `${this.name} to answer /health with 200`,
+      async () => {
+        if (this.exit) throw new Error(`${this.name} exited ${JSON.stringify(this.exit)}:\n${this.output.join('\n')}`);
+        return (await this.health()).status === 200;
+      },
+      timeoutMs,
+      100,
+    );
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+
+  async stop(): Promise<InstanceExit> {
+    if (!this.running) return this.exit!;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.kill('SIGKILL'), 10_000);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+
+  /** Log lines that would mean a crash or an unhandled failure. */
+  problems(): string[] {
+    return this.output.filter((line) => /unhandled|uncaught|fatal|TypeError|ReferenceError/i.test(line));
+  }
+
+  logsMatching(pattern: RegExp): string[] {
+    return this.output.filter((line) => pattern.test(line));
+  }
+}
+
+/** N instances on one fresh PostgreSQL database and one Redis of our own. */
+export class Cluster {
+  readonly instances: Instance[] = [];
+
+  private constructor(
+    readonly redis: RedisServer,
+    readonly database: TestDatabase,
+    readonly env: Record<string, string>,
+    private readonly main: string,
+    private readonly dataDir: string,
+  ) {}
+
+  static async start(count: number, env: Record<string, string> = {}): Promise<Cluster> {
+    const main = buildApp();
+    const dataDir = mkdtempSync(join(tmpdir(), 'numerai-scale-out-'));
+    const database = await createTestDatabase(dataDir);
+    const redis = await RedisServer.start();
+    const cluster = new Cluster(
+      redis,
+      database,
+      {
+        ...database.env,
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: `t${randomBytes(3).toString('hex')}`,
+        JWT_SECRET: TEST_JWT_SECRET,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+        ...env,
+      },
+      main,
+      dataDir,
+    );
+    try {
+      // The first one runs the migrations; the rest start together once the schema is there.
+      await cluster.add();
+      await Promise.all(Array.from({ length: count - 1 }, () => cluster.add()));
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  async add(): Promise<Instance> {
+    const port = await freePort();
+    // Named and listed synchronously, so instances started together get distinct names.
+    const instance = new Instance(String.fromCharCode(65 + this.instances.length), this.main, port, this.env);
+    this.instances.push(instance);
+    await instance.waitHealthy();
+    return instance;
+  }
+
+  /** Runs SQL on the suite's database (e.g. to promote an admin). */
+  async sql(query: string, params: unknown[] = []): Promise<void> {
+    const client = new Client({ connectionString: this.env.DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(query, params);
+    } finally {
+      await client.end();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.instances.map((instance) => instance.stop()));
+    // SCALE_OUT_LOGS=<dir> keeps every instance's log for a look afterwards.
+    const keep = process.env.SCALE_OUT_LOGS;
+    if (keep) {
+      mkdirSync(keep, { recursive: true });
+      for (const instance of this.instances) {
+        writeFileSync(
+          join(keep, `${this.env.REDIS_KEY_PREFIX}-${instance.name}.log`),
+          `${instance.output.join('\n')}\n`,
+        );
+      }
+    }
+    await this.redis.stop();
+    await this.database.drop().catch(() => undefined);
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
