@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies are asserted field by field in the tests */
 /** A tiny fetch wrapper: JSON in and out, status and headers kept for assertions. */
 export interface HttpResult<T = any> {
   status: number;

@@ -33,7 +33,6 @@ export async function createApp({ config, logger }: CreateAppOptions): Promise<I
     }),
   );
   app.useWebSocketAdapter(new RealtimeAdapter(app));
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

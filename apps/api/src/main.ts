@@ -1,10 +1,12 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@numerai/config';
+import type { INestApplication } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AppConfig, ConfigError, loadConfig } from '@numerai/config';
 import { createRootLogger } from '@numerai/logging';
 import { createApp } from './bootstrap';
 
 async function main(): Promise<void> {
-  let config;
+  let config: AppConfig;
   try {
     config = loadConfig();
   } catch (error) {
@@ -18,11 +20,44 @@ async function main(): Promise<void> {
   for (const warning of config.warnings) logger.warn(`!!! ${warning}`);
 
   const app = await createApp({ config, logger });
+  installShutdown(app, logger, config.shutdownTimeoutMs);
   await app.listen(config.port, '0.0.0.0');
   logger.info(
     { port: config.port, database: config.database.kind, redis: Boolean(config.redisUrl) },
     `NumerAI listening on http://localhost:${config.port} (REST /api, docs /api/docs, WebSockets /ws/…)`,
   );
+}
+
+/**
+ * SIGTERM/SIGINT: stop admitting, finish frames in flight, close every socket with 1001,
+ * close the database and Redis (Nest's shutdown hooks), flush logs, exit 0. A hard
+ * deadline guarantees the process is gone well within 10 s even if something hangs.
+ */
+function installShutdown(app: INestApplication, logger: Logger, timeoutMs: number): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown took too long; exiting anyway');
+      logger.flush();
+      process.exit(1);
+    }, timeoutMs);
+    deadline.unref();
+    app.close().then(
+      () => {
+        logger.info('shutdown complete');
+        logger.flush(() => process.exit(0));
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        logger.flush(() => process.exit(1));
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 main().catch((error: unknown) => {

@@ -408,6 +408,7 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
   static readonly builtInFrames: readonly ClientFrameType[] = ['ping', 'auth'];
 }
 
+/** A wait that never keeps the process alive on its own (shutdown must be able to finish early). */
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

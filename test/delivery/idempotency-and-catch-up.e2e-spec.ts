@@ -1,0 +1,192 @@
+import { DataSource } from 'typeorm';
+import { TokenService } from '@numerai/auth';
+import { NotificationsService } from '@numerai/notifications';
+import type { ChatMessageData } from '@numerai/protocol';
+import { createConsultation, createUser } from '../support/factories';
+import { http } from '../support/http';
+import { startTestServer, TestServer } from '../support/server';
+import { connect, TestSocket } from '../support/ws-client';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+const chatUrl = (id: string) => `${server.wsUrl}/ws/chat/${id}/`;
+
+async function open(url: string, token: string, query?: Record<string, string>): Promise<TestSocket> {
+  const socket = await connect(url, { token, query });
+  await socket.next('connection_established');
+  return socket;
+}
+
+async function history(consultationId: string, token: string): Promise<ChatMessageData[]> {
+  const res = await http(server.httpUrl, 'GET', `/api/consultations/${consultationId}/messages?limit=100`, { token });
+  expect(res.status).toBe(200);
+  return res.body.items;
+}
+
+describe('idempotent sends', () => {
+  test('the same client_id twice in a row: one row, two identical acknowledgements', async () => {
+    const { consultation, client } = await createConsultation(server);
+    const socket = await open(chatUrl(consultation.id), client.token);
+    socket.send({ type: 'chat_message', message: 'once only', client_id: 'retry-1' });
+    const first = await socket.next('chat_message');
+    socket.send({ type: 'chat_message', message: 'once only', client_id: 'retry-1' });
+    const second = await socket.next('chat_message');
+    expect(second).toEqual(first);
+    expect(first.data.client_id).toBe('retry-1');
+    expect((await history(consultation.id, client.token)).filter((m) => m.client_id === 'retry-1')).toHaveLength(1);
+    await socket.close();
+  });
+
+  test('the same client_id concurrently from two connections: one row, identical acknowledgements', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server);
+    const [a, b, other] = await Promise.all([
+      open(chatUrl(consultation.id), client.token),
+      open(chatUrl(consultation.id), client.token),
+      open(chatUrl(consultation.id), numerologist.token),
+    ]);
+    a.send({ type: 'chat_message', message: 'race', client_id: 'race-1' });
+    b.send({ type: 'chat_message', message: 'race', client_id: 'race-1' });
+    const [ackA, ackB] = await Promise.all([a.next('chat_message'), b.next('chat_message')]);
+    expect(ackA).toEqual(ackB);
+    await other.next('chat_message');
+    await other.expectSilence(300, 'chat_message');
+    expect((await history(consultation.id, client.token)).filter((m) => m.client_id === 'race-1')).toHaveLength(1);
+    await Promise.all([a.close(), b.close(), other.close()]);
+  });
+});
+
+describe('acknowledged means stored', () => {
+  test('when storing fails the sender gets an error with its ref and nobody receives the message', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server);
+    const sender = await open(chatUrl(consultation.id), client.token);
+    const receiver = await open(chatUrl(consultation.id), numerologist.token);
+    const db = server.app.get(DataSource);
+    await db.query('ALTER TABLE chat_messages RENAME TO chat_messages_away');
+    try {
+      sender.send({ type: 'chat_message', message: 'lost?', client_id: 'fail-1' });
+      expect(await sender.next('error')).toMatchObject({ type: 'error', code: 'internal', ref: 'fail-1' });
+      await receiver.expectSilence(300, 'chat_message');
+    } finally {
+      await db.query('ALTER TABLE chat_messages_away RENAME TO chat_messages');
+    }
+    sender.send({ type: 'chat_message', message: 'lost?', client_id: 'fail-1' });
+    expect((await receiver.next('chat_message')).data).toMatchObject({ content: 'lost?', client_id: 'fail-1' });
+    expect(sender.all('chat_message')).toHaveLength(1);
+    await Promise.all([sender.close(), receiver.close()]);
+  });
+});
+
+describe('catch-up from the database', () => {
+  test('50 missed messages replay in order, then replay_complete, then live, while a third connection keeps sending', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server);
+    const writer = await open(chatUrl(consultation.id), numerologist.token);
+    const busy = await open(chatUrl(consultation.id), numerologist.token);
+    const reader = await open(chatUrl(consultation.id), client.token);
+    writer.send({ type: 'chat_message', message: 'seen' });
+    const seen = (await reader.next('chat_message')).data;
+    expect((await writer.next('chat_message')).data.id).toBe(seen.id);
+    await reader.close();
+
+    const missed: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      writer.send({ type: 'chat_message', message: `missed ${i}` });
+      missed.push((await writer.next('chat_message')).data.id);
+    }
+
+    // A third connection keeps sending while the reader reconnects and replays.
+    let sending = true;
+    let sentDuring = 0;
+    const sender = (async () => {
+      while (sending && sentDuring < 200) {
+        busy.send({ type: 'chat_message', message: `during ${sentDuring++}` });
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    const back = await open(chatUrl(consultation.id), client.token, { last_message_id: seen.id });
+    const complete = await back.next('replay_complete');
+    sending = false;
+    await sender;
+    writer.send({ type: 'chat_message', message: 'live after replay' });
+
+    const stored = (await waitForHistory(consultation.id, client.token, 1 + 50 + sentDuring + 1)).reverse();
+    const expected = stored.filter((m) => m.id > seen.id).map((m) => m.id);
+    while ((await back.next('chat_message')).data.content !== 'live after replay');
+    const received = back.all('chat_message').map((frame) => frame.data.id);
+    const replayed = back.all('chat_message').slice(0, complete.count);
+    // replay_complete came right after the replayed frames, before any live one.
+    expect(back.frames.findIndex((frame) => frame.type === 'replay_complete')).toBe(1 + complete.count);
+    expect(replayed.slice(0, 50).map((f) => f.data.id)).toEqual(missed);
+    expect(received).toEqual(expected);
+    expect(new Set(received).size).toBe(received.length);
+    await Promise.all([writer.close(), busy.close(), back.close()]);
+  });
+
+  test('an unknown last_message_id gets not_found and no replay', async () => {
+    const { consultation, client } = await createConsultation(server);
+    const socket = await open(chatUrl(consultation.id), client.token, {
+      last_message_id: '01900000-0000-7000-8000-000000000000',
+    });
+    expect(await socket.next('error')).toMatchObject({ code: 'not_found' });
+    await socket.expectSilence(200, 'replay_complete');
+    socket.send({ type: 'ping' });
+    expect(await socket.next('pong')).toEqual({ type: 'pong' });
+    await socket.close();
+  });
+
+  test('notifications replay after ?last_notification_id=', async () => {
+    const user = await createUser(server);
+    const notifications = server.app.get(NotificationsService);
+    const first = await notifications.notify(user.id, { title: 't0', message: 'm0', notification_type: 'test' });
+    const later = [];
+    for (let i = 1; i <= 3; i++) {
+      later.push(await notifications.notify(user.id, { title: `t${i}`, message: `m${i}`, notification_type: 'test' }));
+    }
+    const socket = await open(`${server.wsUrl}/ws/notifications/`, user.token, { last_notification_id: first.id });
+    expect(await socket.next('unread_count')).toEqual({ type: 'unread_count', count: 4 });
+    for (const expected of later) expect((await socket.next('notification')).data).toEqual(expected);
+    expect(await socket.next('replay_complete')).toEqual({ type: 'replay_complete', count: 3 });
+    await socket.close();
+  });
+});
+
+describe('tokens on live sockets', () => {
+  test('a token that expires in 2 s closes the socket with 4401 at expiry', async () => {
+    const { consultation, client } = await createConsultation(server);
+    const short = await server.app.get(TokenService).issue({ id: client.id, fullName: client.name, role: 'user' }, 2);
+    const socket = await open(chatUrl(consultation.id), short.access_token);
+    const started = Date.now();
+    expect(await socket.next('error', 5000)).toMatchObject({ code: 'unauthorized' });
+    expect((await socket.closed).code).toBe(4401);
+    expect(Date.now() - started).toBeLessThan(3500);
+  });
+
+  test('a renewed token keeps the socket open; another user’s token is refused in-band', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server);
+    const tokens = server.app.get(TokenService);
+    const short = await tokens.issue({ id: client.id, fullName: client.name, role: 'user' }, 2);
+    const socket = await open(chatUrl(consultation.id), short.access_token);
+    socket.send({ type: 'auth', token: numerologist.token });
+    expect(await socket.next('error')).toMatchObject({ code: 'unauthorized' });
+    const fresh = await tokens.issue({ id: client.id, fullName: client.name, role: 'user' }, 60);
+    socket.send({ type: 'auth', token: fresh.access_token });
+    const ok = await socket.next('auth_ok');
+    expect(Date.parse(ok.expires_at)).toBeGreaterThan(Date.now() + 50_000);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    socket.send({ type: 'ping' });
+    expect(await socket.next('pong')).toEqual({ type: 'pong' });
+    await socket.close();
+  });
+});
+
+async function waitForHistory(consultationId: string, token: string, count: number) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const items = await history(consultationId, token);
+    if (items.length >= Math.min(count, 100) || Date.now() > deadline) return items;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChatMessageData } from '@numerai/protocol';
+import { createConsultation } from '../support/factories';
+import { http } from '../support/http';
+import { spawnServer } from '../support/process-server';
+import { connect, TestSocket } from '../support/ws-client';
+
+/** These run the built server as a child process: what SIGKILL and SIGTERM do cannot be shown in-process. */
+let dataDir: string;
+/** Bursts of hundreds of frames and 50 sockets per user are the point here, not the limits. */
+const env = () => ({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '100000', WS_MAX_CONNECTIONS_PER_USER: '100' });
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'numerai-proc-'));
+});
+afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function open(url: string, token: string, query?: Record<string, string>): Promise<TestSocket> {
+  const socket = await connect(url, { token, query });
+  await socket.next('connection_established');
+  return socket;
+}
+
+test('SIGKILL mid-conversation, restart on the same database: every acknowledged message is there, none twice', async () => {
+  const first = await spawnServer(env());
+  const { consultation, client, numerologist } = await createConsultation(first);
+  const chat = `/ws/chat/${consultation.id}/`;
+  const sender = await open(first.wsUrl + chat, client.token);
+  sender.send({ type: 'chat_message', message: 'before', client_id: 'before' });
+  const anchor = (await sender.next('chat_message')).data;
+
+  // Fire a burst without waiting, and kill the server while acknowledgements are arriving.
+  const acknowledged = new Map<string, ChatMessageData>();
+  const total = 400;
+  for (let i = 0; i < total; i++) sender.send({ type: 'chat_message', message: `burst ${i}`, client_id: `b${i}` });
+  const isBurst = (clientId: string | undefined): clientId is string => /^b\d+$/.test(clientId ?? '');
+  while (acknowledged.size < 40) {
+    const frame = await sender.next('chat_message');
+    if (isBurst(frame.data.client_id)) acknowledged.set(frame.data.client_id, frame.data);
+  }
+  await first.stop('SIGKILL');
+  for (const { data } of sender.all('chat_message'))
+    if (isBurst(data.client_id)) acknowledged.set(data.client_id, data);
+
+  const second = await spawnServer(env());
+  try {
+    const reader = await open(second.wsUrl + chat, numerologist.token, { last_message_id: anchor.id });
+    const complete = await reader.next('replay_complete');
+    const replayed = reader.all('chat_message').map((frame) => frame.data);
+    expect(replayed).toHaveLength(complete.count);
+    const byClientId = new Map(replayed.map((message) => [message.client_id, message]));
+    expect(byClientId.size).toBe(replayed.length);
+    for (const [clientId, message] of acknowledged) expect(byClientId.get(clientId)).toEqual(message);
+
+    // The client resends everything it never saw acknowledged: each is stored exactly once.
+    const resender = await open(second.wsUrl + chat, client.token);
+    for (let i = 0; i < total; i++) {
+      if (!acknowledged.has(`b${i}`))
+        resender.send({ type: 'chat_message', message: `burst ${i}`, client_id: `b${i}` });
+    }
+    resender.send({ type: 'chat_message', message: 'after', client_id: 'after' });
+    while ((await resender.next('chat_message')).data.client_id !== 'after');
+    const stored: ChatMessageData[] = [];
+    let before: string | undefined;
+    do {
+      const page = await http(
+        second.httpUrl,
+        'GET',
+        `/api/consultations/${consultation.id}/messages?limit=100${before ? `&before=${before}` : ''}`,
+        { token: client.token },
+      );
+      stored.push(...page.body.items);
+      before = page.body.next_before ?? undefined;
+    } while (before);
+    const counts = new Map<string, number>();
+    for (const message of stored) counts.set(message.client_id!, (counts.get(message.client_id!) ?? 0) + 1);
+    for (let i = 0; i < total; i++) expect([`b${i}`, counts.get(`b${i}`)]).toEqual([`b${i}`, 1]);
+    await Promise.all([reader.close(), resender.close()]);
+  } finally {
+    await second.stop('SIGKILL');
+  }
+});
+
+test('SIGTERM with 100 open sockets: every socket gets 1001 and the process exits 0 within 10 s', async () => {
+  const server = await spawnServer(env());
+  const { consultation, client, numerologist } = await createConsultation(server);
+  const sockets: TestSocket[] = [];
+  const endpoints = [`/ws/chat/${consultation.id}/`, '/ws/notifications/', '/ws/presence/'];
+  for (let i = 0; i < 100; i++) {
+    const user = i % 2 === 0 ? client : numerologist;
+    sockets.push(await open(server.wsUrl + endpoints[i % endpoints.length], user.token));
+    if (sockets.length % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const started = Date.now();
+  const exit = server.stop('SIGTERM');
+  const closes = await Promise.all(sockets.map((socket) => socket.closed));
+  const { code, signal } = await exit;
+  expect(closes.map((close) => close.code)).toEqual(new Array(100).fill(1001));
+  expect({ code, signal }).toEqual({ code: 0, signal: null });
+  expect(Date.now() - started).toBeLessThan(10_000);
+});
