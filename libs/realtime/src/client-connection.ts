@@ -13,6 +13,13 @@ export type SocketWithConnection = WebSocket & { [CONNECTION]?: ClientConnection
  * idle connections every field here is multiplied.
  */
 export class ClientConnection {
+  /**
+   * Bytes a socket may have queued before it counts as a slow consumer and is dropped,
+   * so one client that stops reading cannot grow server memory. Set once from config
+   * by the runtime; static because every connection shares it and 10k copies would not.
+   */
+  static maxBufferedBytes = 1024 * 1024;
+
   lastActivityMs: number;
   lastPingMs: number;
   /** Token expiry in epoch seconds; the connection closes with 4401 when it passes. */
@@ -53,6 +60,13 @@ export class ClientConnection {
 
   /** Sends an already serialised frame: broadcasts serialise once and call this per recipient. */
   sendRaw(payload: Buffer): void {
-    if (this.socket.readyState === 1) this.socket.send(payload, { binary: false });
+    const socket = this.socket;
+    if (socket.readyState !== 1) return;
+    if (socket.bufferedAmount > ClientConnection.maxBufferedBytes) {
+      // A close frame would queue behind the backlog it is meant to cut; drop the socket now.
+      socket.terminate();
+      return;
+    }
+    socket.send(payload, { binary: false });
   }
 }

@@ -64,6 +64,7 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     private readonly budget: RequestBudget,
   ) {
     this.upgradeLimiter = new UpgradeLimiter(config.ws.upgradesPerMinutePerIp);
+    ClientConnection.maxBufferedBytes = config.ws.maxBufferedBytes;
   }
 
   // ---- wiring ---------------------------------------------------------------
@@ -88,6 +89,14 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    if (!this.originAllowed(request.headers.origin)) {
+      this.refuseAfterUpgrade(fallback, request, socket, head, {
+        closeCode: CloseCode.Forbidden,
+        code: 'forbidden',
+        message: 'Origin not allowed',
+      });
+      return;
+    }
     const url = new URL(request.url ?? '/', 'ws://localhost');
     for (const binding of this.bindings.values()) {
       const params = binding.pattern.match(url.pathname);
@@ -101,6 +110,16 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
       code: 'not_found',
       message: 'No WebSocket endpoint at this path',
     });
+  }
+
+  /**
+   * Browsers send Origin and let any page open a socket to us with the user's token in
+   * hand; with CORS_ORIGINS set only those pages may. Clients without Origin (apps,
+   * servers) are not browsers and are not limited by it.
+   */
+  private originAllowed(origin: string | undefined): boolean {
+    const allowed = this.config.corsOrigins;
+    return !origin || allowed.length === 0 || allowed.includes('*') || allowed.includes(origin);
   }
 
   private async admitAndUpgrade(
