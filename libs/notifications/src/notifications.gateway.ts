@@ -1,6 +1,6 @@
 import { WebSocketGateway } from '@nestjs/websockets';
 import { EventBus } from '@numerai/events';
-import type { ServerFrameMap } from '@numerai/protocol';
+import type { ServerFrame, ServerFrameMap } from '@numerai/protocol';
 import {
   Admission,
   ClientConnection,
@@ -16,6 +16,24 @@ import { NotificationsService } from './notifications.service';
 
 const roomOf = (userId: string) => `notifications:${userId}`;
 
+/** Per-connection state: live frames are held back until the connection's first unread_count has been sent. */
+interface NotificationsConnectionState {
+  held: ServerFrame[] | null;
+}
+
+/** A broadcast filter that queues the frame for connections still holding, instead of sending it now. */
+const unlessHeld = (frame: ServerFrame) => (connection: ClientConnection) => {
+  const held = (connection.context as NotificationsConnectionState).held;
+  if (!held) return true;
+  held.push(frame);
+  return false;
+};
+
+/** Sends a frame to the user's notification sockets, serialised once. */
+function deliver(registry: ConnectionRegistry, userId: string, frame: ServerFrame): void {
+  registry.broadcast(roomOf(userId), frame, unlessHeld(frame));
+}
+
 /** `/ws/notifications/`: any authenticated user, who hears only their own notifications. */
 @WebSocketGateway({ path: '/ws/notifications' })
 export class NotificationsGateway extends RealtimeGateway {
@@ -29,16 +47,17 @@ export class NotificationsGateway extends RealtimeGateway {
   ) {
     super(runtime);
     events.on('notification.created', ({ user_id, notification, unread_count }) => {
-      registry.broadcast(roomOf(user_id), { type: 'notification', data: notification });
-      registry.broadcast(roomOf(user_id), { type: 'unread_count', count: unread_count });
+      deliver(registry, user_id, { type: 'notification', data: notification });
+      deliver(registry, user_id, { type: 'unread_count', count: unread_count });
     });
     events.on('notification.unread_count', ({ user_id, count }) =>
-      registry.broadcast(roomOf(user_id), { type: 'unread_count', count }),
+      deliver(registry, user_id, { type: 'unread_count', count }),
     );
   }
 
   async admit({ principal }: UpgradeContext): Promise<Admission> {
-    return { room: roomOf(principal.id), context: undefined };
+    const context: NotificationsConnectionState = { held: null };
+    return { room: roomOf(principal.id), context };
   }
 
   established() {
@@ -47,7 +66,17 @@ export class NotificationsGateway extends RealtimeGateway {
 
   /** `unread_count` at once; with `?last_notification_id=` the ones created since, then `replay_complete`. */
   async opened(connection: ClientConnection, query: URLSearchParams): Promise<void> {
-    connection.send({ type: 'unread_count', count: await this.notifications.unreadCount(connection.userId) });
+    // The connection is in the room already: hold what arrives while counting, so unread_count comes first
+    // and a notification created meanwhile is followed by its (newer) count, never by this older one.
+    const state = connection.context as NotificationsConnectionState;
+    state.held = [];
+    try {
+      connection.send({ type: 'unread_count', count: await this.notifications.unreadCount(connection.userId) });
+    } finally {
+      const held = state.held;
+      state.held = null;
+      for (const frame of held) connection.send(frame);
+    }
     const lastId = query.get('last_notification_id');
     if (!lastId) return;
     const replay = await this.notifications.after(connection.userId, lastId);
