@@ -376,8 +376,12 @@ describe('reconnecting', () => {
 
   it('stops after 4401 without getToken, or when getToken has none', async () => {
     const ws = createChatWebSocket('c-1', 'expired', BASE);
-    FakeSocket.last.refuse(4401, 'unauthorized');
+    FakeSocket.last.accept();
+    const disconnects = jest.fn();
+    ws.onDisconnect(disconnects);
+    FakeSocket.last.serverClose(4401); // the token expired on an open connection
     expect(ws.state).toBe('closed');
+    expect(disconnects.mock.calls).toEqual([[expect.objectContaining({ code: 4401, willReconnect: false })]]);
 
     const getToken = jest.fn(() => null);
     const ws2 = createChatWebSocket('c-1', 'expired', { ...BASE, getToken });

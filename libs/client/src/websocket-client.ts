@@ -392,6 +392,7 @@ export class NumerAIWebSocket<E extends Endpoint> {
       this.emit(this.disconnectHandlers, info);
     };
     if (!this.options.reconnect || isTerminal(code)) return stop('closed');
+    if (code === CloseCode.Unauthorized && !this.options.getToken) return stop('token refused and no getToken');
     if (this.attempt >= this.options.maxReconnectAttempts) return stop('gave up reconnecting');
 
     this.attempt += 1;

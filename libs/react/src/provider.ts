@@ -138,7 +138,12 @@ export function NumerAIProvider(props: NumerAIProviderProps) {
         if (fresh) response = await call(fresh);
       }
       const text = await response.text();
-      const body: unknown = text ? JSON.parse(text) : undefined;
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // Not JSON (a proxy's error page, say): keep the text for ApiError.body.
+      }
       if (!response.ok) throw new ApiError(response.status, body);
       return body as T;
     },
