@@ -1,46 +1,88 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { ChatMessageEntity, ChatReadMarkerEntity, UserEntity } from '@numerai/database';
 import type { ChatMessageData } from '@numerai/protocol';
 import { toChatMessageData } from './chat-message.view';
+
+const INSERT_COLUMNS = 'id, consultation_id, sender_id, content, message_type, client_id, created_at';
+
+interface SqliteStatement {
+  run(...params: unknown[]): { changes: number };
+}
+interface SqliteHandle {
+  prepare(sql: string): SqliteStatement;
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+}
+
+/** Prepared once; `insertAll` runs a whole batch in one SQLite transaction. */
+class SqliteMessageInserter {
+  readonly insertAll: (rows: unknown[][]) => Set<string>;
+
+  constructor(db: SqliteHandle) {
+    const insert = db.prepare(`INSERT OR IGNORE INTO chat_messages (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    this.insertAll = db.transaction((rows: unknown[][]) => {
+      const inserted = new Set<string>();
+      for (const row of rows) if (insert.run(...row).changes > 0) inserted.add(row[0] as string);
+      return inserted;
+    });
+  }
+}
 
 /** Chat persistence behind domain methods; services never build queries. */
 @Injectable()
 export class ChatMessagesRepository {
   private readonly messages: Repository<ChatMessageEntity>;
   private readonly markers: Repository<ChatReadMarkerEntity>;
+  private readonly sqlite: SqliteMessageInserter | undefined;
+  /** TypeORM's own conversion of a Date for this column and dialect, so raw inserts read back like ORM ones. */
+  private readonly createdAtColumn: { prepare(date: Date): unknown };
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.messages = dataSource.getRepository(ChatMessageEntity);
     this.markers = dataSource.getRepository(ChatReadMarkerEntity);
+    const column = dataSource.getMetadata(ChatMessageEntity).findColumnWithPropertyName('createdAt') as ColumnMetadata;
+    this.createdAtColumn = { prepare: (date) => dataSource.driver.preparePersistentValue(date, column) };
+    if (dataSource.options.type === 'better-sqlite3') {
+      this.sqlite = new SqliteMessageInserter(
+        (dataSource.driver as unknown as { databaseConnection: SqliteHandle }).databaseConnection,
+      );
+    }
   }
 
   /**
-   * Inserts many messages in one statement (one implicit transaction). Rows whose
-   * (consultation, sender, client_id) already exists are skipped by the unique index,
-   * which is what makes concurrent resends on any number of instances store once.
+   * Stores a batch in one transaction and returns the ids actually inserted. A row whose
+   * (consultation, sender, client_id) already exists is skipped by the unique index —
+   * that is what makes concurrent resends, on any number of instances, store once.
+   * This is the chat hot path, so it bypasses the query builder: prepared statements on
+   * SQLite, one multi-row INSERT … RETURNING on PostgreSQL.
    */
-  async insertIgnoringDuplicates(rows: ChatMessageEntity[]): Promise<void> {
-    await this.messages.createQueryBuilder().insert().into(ChatMessageEntity).values(rows).orIgnore().execute();
+  async insertBatch(rows: ChatMessageEntity[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const values = rows.map((row) => [
+      row.id,
+      row.consultationId,
+      row.senderId,
+      row.content,
+      row.messageType,
+      row.clientId,
+      this.createdAtColumn.prepare(row.createdAt),
+    ]);
+    if (this.sqlite) return this.sqlite.insertAll(values);
+    const params: unknown[] = [];
+    const tuples = values.map((row) => `(${row.map((value) => `$${params.push(value)}`).join(', ')})`);
+    const inserted: { id: string }[] = await this.dataSource.query(
+      `INSERT INTO chat_messages (${INSERT_COLUMNS}) VALUES ${tuples.join(', ')}
+       ON CONFLICT (consultation_id, sender_id, client_id) DO NOTHING RETURNING id`,
+      params,
+    );
+    return new Set(inserted.map((row) => row.id));
   }
 
-  /** The stored rows for these idempotency keys (one query for a whole batch). */
-  async findByClientKeys(keys: { consultationId: string; senderId: string; clientId: string }[]) {
-    if (keys.length === 0) return [];
-    const query = this.messages.createQueryBuilder('m');
-    query.where(
-      new Brackets((where) => {
-        keys.forEach((key, i) =>
-          where.orWhere(`(m.consultation_id = :c${i} AND m.sender_id = :s${i} AND m.client_id = :k${i})`, {
-            [`c${i}`]: key.consultationId,
-            [`s${i}`]: key.senderId,
-            [`k${i}`]: key.clientId,
-          }),
-        );
-      }),
-    );
-    return query.getMany();
+  /** The stored row for one idempotency key (the rare path: a resend of something already stored). */
+  findByClientKey(key: { consultationId: string; senderId: string; clientId: string }) {
+    return this.messages.findOneBy(key);
   }
 
   findInConsultation(consultationId: string, messageId: string): Promise<ChatMessageEntity | null> {

@@ -41,7 +41,7 @@ export class MessageWriter {
 
   store(input: NewMessage): Promise<StoredMessage> {
     return new Promise((resolve, reject) => {
-      const key = input.clientId ? `${input.consultationId}\u0000${input.senderId}\u0000${input.clientId}` : undefined;
+      const key = input.clientId ? keyOf(input) : undefined;
       const existing = key ? this.byKey.get(key) : undefined;
       if (existing) {
         existing.waiters.push({ resolve: (r) => resolve({ message: r.message, created: false }), reject });
@@ -94,26 +94,24 @@ export class MessageWriter {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    await this.repository.insertIgnoringDuplicates(batch.map((pending) => pending.row));
-    const keyed = batch.filter((pending) => pending.row.clientId);
-    const stored = new Map<string, ChatMessageEntity>();
-    if (keyed.length > 0) {
-      const rows = await this.repository.findByClientKeys(
-        keyed.map(({ row }) => ({
-          consultationId: row.consultationId,
-          senderId: row.senderId,
-          clientId: row.clientId!,
-        })),
-      );
-      for (const row of rows) stored.set(keyOf(row), row);
-    }
+    const inserted = await this.repository.insertBatch(batch.map((pending) => pending.row));
     for (const pending of batch) {
-      const winner = pending.row.clientId ? stored.get(keyOf(pending.row)) : pending.row;
+      const { row } = pending;
+      // Not inserted means its client_id was stored before: answer with that row instead.
+      const winner = inserted.has(row.id)
+        ? row
+        : row.clientId
+          ? await this.repository.findByClientKey({
+              consultationId: row.consultationId,
+              senderId: row.senderId,
+              clientId: row.clientId,
+            })
+          : null;
       if (!winner) {
-        for (const waiter of pending.waiters) waiter.reject(new Error('message vanished after insert'));
+        for (const waiter of pending.waiters) waiter.reject(new Error('message was neither inserted nor found'));
         continue;
       }
-      const created = winner.id === pending.row.id;
+      const created = winner === row;
       pending.waiters.forEach((waiter, i) => waiter.resolve({ message: winner, created: created && i === 0 }));
     }
   }

@@ -3,6 +3,7 @@ import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '@numerai/config';
 import { AUTH_ATTEMPT_ROUTES, AUTH_ATTEMPTS, USER_BUDGET } from './rate-limit.constants';
 import { RequestBudget } from './request-budget';
+import { WindowCounterStorage } from './window-counter.storage';
 
 export interface RateLimitModuleOptions {
   /** Where counters live; omitted → in-process memory. A shared store makes the budget cluster-wide. */
@@ -22,7 +23,7 @@ export class RateLimitModule {
       imports: options.imports ?? [],
       inject: [AppConfig, ...((options.storage?.inject as never[]) ?? [])],
       useFactory: async (config: AppConfig, ...deps: unknown[]) => ({
-        storage: options.storage ? await options.storage.useFactory(...deps) : undefined,
+        storage: options.storage ? await options.storage.useFactory(...deps) : new WindowCounterStorage(),
         throttlers: [
           {
             name: USER_BUDGET,
