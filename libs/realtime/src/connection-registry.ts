@@ -64,7 +64,11 @@ export class ConnectionRegistry {
   }
 
   /** The same frame to several rooms (e.g. every contact's presence sockets), serialised once. */
-  broadcastToRooms(rooms: Iterable<string>, frame: ServerFrame): number {
+  broadcastToRooms(
+    rooms: Iterable<string>,
+    frame: ServerFrame,
+    accept?: (connection: ClientConnection) => boolean,
+  ): number {
     let payload: Buffer | undefined;
     let sent = 0;
     for (const room of rooms) {
@@ -72,6 +76,7 @@ export class ConnectionRegistry {
       if (!members) continue;
       payload ??= Buffer.from(JSON.stringify(frame));
       for (const connection of members) {
+        if (accept && !accept(connection)) continue;
         connection.sendRaw(payload);
         sent++;
       }
