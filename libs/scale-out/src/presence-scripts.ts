@@ -185,11 +185,16 @@ return gone
 `;
 
 /**
- * Graceful exit: drop this instance's projection. Users whose last connection was here
- * are already pending offlines (their closes recorded them), finished by another instance.
- * KEYS: instances, own conns, own heartbeat. ARGV: instance id.
+ * Graceful exit: drop this instance's projection, and hand the offlines still in their
+ * grace period here to the others by making them due now (score 0): the next reaper run
+ * finishes them, unless the user has reconnected elsewhere by then.
+ * KEYS: instances, own conns, own heartbeat, leaving. ARGV: instance id, user, score, …
  */
 const LEAVE = `
+for i = 2, #ARGV, 2 do
+  local score = redis.call('ZSCORE', KEYS[4], ARGV[i])
+  if score and tonumber(score) == tonumber(ARGV[i + 1]) then redis.call('ZADD', KEYS[4], 0, ARGV[i]) end
+end
 redis.call('DEL', KEYS[2], KEYS[3])
 return redis.call('SREM', KEYS[1], ARGV[1])
 `;

@@ -36,6 +36,8 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
   private stopped = false;
   /** Users who went offline cluster-wide by a change here, with the score recorded in `leaving`. */
   private readonly handledLeaves = new Map<string, number>();
+  /** Changes sent to Redis and not answered yet (shutdown waits for them). */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly registry: ConnectionRegistry,
@@ -107,7 +109,7 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
     }
     const now = Date.now();
     const consultationId = this.consultationOf(connection);
-    this.scripts
+    const done = this.scripts
       .change(
         [this.keys.instances, this.keys.conns(this.instanceId), this.keys.leaving],
         [
@@ -137,7 +139,9 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
           this.dirty = true;
           this.followLocal(connection, delta, local);
         },
-      );
+      )
+      .finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
   }
 
   /** Without Redis, this instance's count is the best knowledge there is. */
@@ -241,15 +245,25 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
       });
   }
 
-  /** Graceful shutdown (after every socket closed): drop our projection; others finish pending offlines. */
+  /**
+   * Graceful shutdown (after every socket closed): drop our projection. The offlines our
+   * own PresenceService would have announced after its grace period die with this process,
+   * so they are handed to the reaper of another instance, due at once.
+   */
   private async leave(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (!this.redis.canCommand) return;
+    // The closes of the sockets just shut down are still on their way back from Redis.
+    await Promise.allSettled([...this.inFlight]);
+    const pending: Array<string | number> = [];
+    for (const [userId, at] of this.handledLeaves) pending.push(userId, at);
+    this.handledLeaves.clear();
     await this.scripts.leave(
-      [this.keys.instances, this.keys.conns(this.instanceId), this.keys.heartbeat(this.instanceId)],
-      [this.instanceId],
+      [this.keys.instances, this.keys.conns(this.instanceId), this.keys.heartbeat(this.instanceId), this.keys.leaving],
+      [this.instanceId, ...pending],
     );
+    this.logger.log(`left the cluster's presence; ${pending.length / 2} pending offline(s) handed to the others`);
   }
 
   // ---- helpers ------------------------------------------------------------------
