@@ -14,6 +14,7 @@ import { PresenceModule } from '@numerai/presence';
 import { RateLimitModule, UserThrottlerGuard } from '@numerai/rate-limit';
 import { RealtimeModule } from '@numerai/realtime';
 import { UsersModule } from '@numerai/users';
+import { DemoModule } from './demo/demo.module';
 import { HealthController } from './health/health.controller';
 import { EXTRA_HEALTH_INDICATORS, HealthIndicators } from './health/health-indicators';
 import { HttpExceptionFilter } from './http/http-exception.filter';
@@ -41,6 +42,7 @@ export class AppModule implements NestModule {
         ChatModule,
         NotificationsModule,
         PresenceModule.forRoot(infrastructure.presenceStore),
+        DemoModule,
       ],
       controllers: [HealthController],
       providers: [

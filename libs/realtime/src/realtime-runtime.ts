@@ -89,7 +89,7 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    if (!this.originAllowed(request.headers.origin)) {
+    if (!this.originAllowed(request.headers.origin, request.headers.host)) {
       this.refuseAfterUpgrade(fallback, request, socket, head, {
         closeCode: CloseCode.Forbidden,
         code: 'forbidden',
@@ -114,12 +114,17 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
 
   /**
    * Browsers send Origin and let any page open a socket to us with the user's token in
-   * hand; with CORS_ORIGINS set only those pages may. Clients without Origin (apps,
-   * servers) are not browsers and are not limited by it.
+   * hand; with CORS_ORIGINS set only those pages (and our own, e.g. /demo) may. Clients
+   * without Origin (apps, servers) are not browsers and are not limited by it.
    */
-  private originAllowed(origin: string | undefined): boolean {
+  private originAllowed(origin: string | undefined, host: string | undefined): boolean {
     const allowed = this.config.corsOrigins;
-    return !origin || allowed.length === 0 || allowed.includes('*') || allowed.includes(origin);
+    if (!origin || allowed.length === 0 || allowed.includes('*') || allowed.includes(origin)) return true;
+    try {
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
   }
 
   private async admitAndUpgrade(
