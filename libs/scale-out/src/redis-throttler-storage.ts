@@ -1,7 +1,8 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { Injectable, Logger } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '@numerai/config';
+import { WindowCounterStorage } from '@numerai/rate-limit';
 import { RedisClients } from './redis-clients';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -15,10 +16,11 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  * and nothing waits on Redis.
  */
 @Injectable()
-export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
   private readonly shared: ThrottlerStorageRedisService;
-  private readonly local = new ThrottlerStorageService();
+  /** The embedded default's own counters, used while Redis is away. */
+  private readonly local = new WindowCounterStorage();
   private readonly prefix: string;
 
   constructor(
@@ -44,10 +46,6 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
         this.logger.debug(`rate limit counted locally: ${String(error)}`);
       }
     }
-    return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
-  }
-
-  onApplicationShutdown(): void {
-    this.local.onApplicationShutdown();
+    return this.local.increment(`${throttlerName}:${key}`, ttl, limit, blockDuration);
   }
 }
