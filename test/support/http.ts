@@ -12,7 +12,8 @@ export async function http<T = any>(
   path: string,
   options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<HttpResult<T>> {
-  const headers: Record<string, string> = { ...options.headers };
+  // No keep-alive: a pooled socket would outlive the test's server and keep Jest waiting.
+  const headers: Record<string, string> = { connection: 'close', ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${baseUrl}${path}`, {
