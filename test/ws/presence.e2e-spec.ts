@@ -1,0 +1,188 @@
+import { createConsultation, createUser, TestUser } from '../support/factories';
+import { http } from '../support/http';
+import { expectError } from '../support/rest-helpers';
+import { startTestServer, TestServer } from '../support/server';
+import { TestSocket } from '../support/ws-client';
+import { chatUrl, closeAll, expectRefused, ISO, openChat, openNotifications, openPresence, sleep } from './helpers';
+
+const GRACE_MS = 600;
+
+/** `/ws/presence/` and GET /api/presence: contacts only, online on the first connection, offline after the grace. */
+describe('ws: presence', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ PRESENCE_GRACE_MS: String(GRACE_MS) });
+  });
+  afterAll(() => server.close());
+
+  /** A client and a numerologist sharing a consultation, and a stranger who shares none with either. */
+  async function trio() {
+    const { consultation, client, numerologist } = await createConsultation(server);
+    const stranger = await createUser(server);
+    // The stranger has contacts of their own, so they do hear presence in general.
+    await createConsultation(server, { client: stranger });
+    return { consultation, client, numerologist, stranger };
+  }
+
+  const lookup = (user: TestUser, query = '') =>
+    http(server.httpUrl, 'GET', `/api/presence${query}`, { token: user.token });
+
+  /** Online = one connection on any endpoint; this opens a notifications one. */
+  const goOnline = async (user: TestUser) => (await openNotifications(server, user)).socket;
+
+  it('presence_state lists the contacts online right now, never strangers or oneself', async () => {
+    const { client, numerologist, stranger } = await trio();
+    await createConsultation(server, { client }); // a second contact, offline
+    const online = [await goOnline(numerologist), await goOnline(stranger)];
+    const { socket, users } = await openPresence(server, client);
+    expect(users).toEqual([{ user_id: numerologist.id, user_name: numerologist.name }]);
+    await socket.expectSilence(150);
+    const strangerView = await openPresence(server, stranger);
+    expect(strangerView.users.map((u) => u.user_id)).not.toContain(client.id);
+    expect(strangerView.users.map((u) => u.user_id)).not.toContain(numerologist.id);
+    await closeAll(socket, strangerView.socket, ...online);
+  });
+
+  it('user_online goes to contacts when the first connection (any endpoint) opens, once; strangers never hear it', async () => {
+    const { consultation, client, numerologist, stranger } = await trio();
+    const watcher = await openPresence(server, client);
+    const strangerWatch = await openPresence(server, stranger);
+    const chat = await openChat(server, consultation.id, numerologist);
+    expect(await watcher.socket.next()).toEqual({
+      type: 'user_online',
+      user_id: numerologist.id,
+      user_name: numerologist.name,
+    });
+    const second = await goOnline(numerologist);
+    const third = (await openPresence(server, numerologist)).socket;
+    await watcher.socket.expectSilence(200);
+    // The numerologist's own presence socket shows the client in its snapshot; the client is online.
+    expect(third.all('presence_state')[0].users).toEqual([{ user_id: client.id, user_name: client.name }]);
+    expect(strangerWatch.socket.all('user_online')).toEqual([]);
+    await closeAll(watcher.socket, strangerWatch.socket, chat, second, third);
+  });
+
+  it('a refused connection does not make anyone online', async () => {
+    const { client, numerologist, stranger } = await trio();
+    const strangersConsultation = await createConsultation(server, { client: stranger });
+    const watcher = await openPresence(server, client);
+    // Authenticated, but not a participant: refused with 4403, so never held.
+    await expectRefused(
+      chatUrl(server, strangersConsultation.consultation.id),
+      { token: numerologist.token },
+      4403,
+      'forbidden',
+    );
+    await watcher.socket.expectSilence(GRACE_MS + 200);
+    expect((await lookup(client, `?user_ids=${numerologist.id}`)).body).toEqual({
+      users: [{ user_id: numerologist.id, online: false, last_seen: null }],
+    });
+    await watcher.socket.close();
+  });
+
+  it('a contact coming online while one connects: presence_state still comes first, and the view ends right', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { client, numerologist } = await trio();
+      const watching = openPresence(server, client);
+      const arriving = goOnline(numerologist);
+      const [{ socket, users }, contact] = await Promise.all([watching, arriving]);
+      await sleep(100);
+      // The client's view: the snapshot, then the changes after it.
+      const view = new Set(users.map((u) => u.user_id));
+      for (const frame of socket.frames.slice(2)) {
+        if (frame.type === 'user_online') view.add(frame.user_id);
+        if (frame.type === 'user_offline') view.delete(frame.user_id);
+      }
+      expect([...view]).toEqual([numerologist.id]);
+      await closeAll(socket, contact);
+    }
+  });
+
+  it('user_online the other way round too: both sides are each other’s contacts', async () => {
+    const { client, numerologist } = await trio();
+    const watcher = await openPresence(server, numerologist);
+    const { socket } = await openPresence(server, client);
+    expect(await watcher.socket.next()).toEqual({ type: 'user_online', user_id: client.id, user_name: client.name });
+    await closeAll(watcher.socket, socket);
+  });
+
+  it('user_offline (with last_seen) only after the last connection has been closed for the grace period', async () => {
+    const { client, numerologist, stranger } = await trio();
+    const watcher = await openPresence(server, client);
+    const strangerWatch = await openPresence(server, stranger);
+    const n1 = await goOnline(numerologist);
+    const n2 = await goOnline(numerologist);
+    await watcher.socket.next('user_online');
+    await n1.close();
+    await watcher.socket.expectSilence(GRACE_MS + 200); // one connection still open
+    await n2.close();
+    const closedAt = Date.now();
+    await watcher.socket.expectSilence(GRACE_MS - 150);
+    const offline = await watcher.socket.next('user_offline', GRACE_MS * 3);
+    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 50);
+    expect(offline).toEqual({ type: 'user_offline', user_id: numerologist.id, last_seen: expect.stringMatching(ISO) });
+    // last_seen is when they were last there: the moment the last connection closed.
+    const lastSeen = Date.parse(offline.last_seen!);
+    expect(lastSeen).toBeGreaterThanOrEqual(closedAt - 300);
+    expect(lastSeen).toBeLessThanOrEqual(closedAt + 150);
+    await watcher.socket.expectSilence(200);
+    expect(strangerWatch.socket.all('user_offline')).toEqual([]);
+    expect(strangerWatch.socket.all('user_online')).toEqual([]);
+
+    // REST agrees, with the same last_seen.
+    const res = await lookup(client, `?user_ids=${numerologist.id}`);
+    expect(res.body).toEqual({ users: [{ user_id: numerologist.id, online: false, last_seen: offline.last_seen }] });
+
+    // Coming back is a fresh user_online.
+    const back = await goOnline(numerologist);
+    expect(await watcher.socket.next()).toEqual({
+      type: 'user_online',
+      user_id: numerologist.id,
+      user_name: numerologist.name,
+    });
+    await closeAll(watcher.socket, strangerWatch.socket, back);
+  });
+
+  it('a quick reconnect (a page reload) does not flap: neither user_offline nor a second user_online', async () => {
+    const { client, numerologist } = await trio();
+    const watcher = await openPresence(server, client);
+    let socket: TestSocket = await goOnline(numerologist);
+    await watcher.socket.next('user_online');
+    for (let i = 0; i < 3; i++) {
+      await socket.close();
+      await sleep(GRACE_MS / 4);
+      socket = (await openPresence(server, numerologist)).socket;
+    }
+    await watcher.socket.expectSilence(GRACE_MS + 300);
+    await closeAll(watcher.socket, socket);
+  });
+
+  describe('GET /api/presence', () => {
+    it('contacts only: online flag and last_seen; strangers are left out even when asked for by id', async () => {
+      const { client, numerologist, stranger } = await trio();
+      const second = await createConsultation(server, { client });
+      const online = await goOnline(numerologist);
+      await goOnline(stranger);
+
+      const all = await lookup(client);
+      expect(all.status).toBe(200);
+      expect(
+        [...all.body.users].sort((a: { user_id: string }, b: { user_id: string }) =>
+          a.user_id.localeCompare(b.user_id),
+        ),
+      ).toEqual(
+        [
+          { user_id: numerologist.id, online: true, last_seen: null },
+          { user_id: second.numerologist.id, online: false, last_seen: null },
+        ].sort((a, b) => a.user_id.localeCompare(b.user_id)),
+      );
+      const asked = await lookup(client, `?user_ids=${numerologist.id},${stranger.id}`);
+      expect(asked.body).toEqual({ users: [{ user_id: numerologist.id, online: true, last_seen: null }] });
+      const byStranger = await lookup(stranger, `?user_ids=${numerologist.id},${client.id}`);
+      expect(byStranger.body).toEqual({ users: [] });
+      expectError(await lookup(client, '?user_ids=not-a-uuid'), 400, 'user_ids');
+      expectError(await http(server.httpUrl, 'GET', '/api/presence'), 401);
+      await online.close();
+    });
+  });
+});
