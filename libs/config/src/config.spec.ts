@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseDuration } from './config';
+
+const SECRET = 'x'.repeat(32);
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({ JWT_SECRET: SECRET });
+    expect(config.port).toBe(8000);
+    expect(config.database.kind).toBe('sqlite');
+    expect(config.jwt.expiresInSeconds).toBe(3600);
+    expect(config.rateLimit).toMatchObject({ perMinute: 300, authPerMinute: 10 });
+    expect(config.ws).toMatchObject({ pingIntervalMs: 25_000, idleTimeoutMs: 60_000, maxConnectionsPerUser: 20 });
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', JWT_SECRET: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'JWT_SECRET']) expect(message).toContain(name);
+  });
+
+  it('generates and keeps a development secret when JWT_SECRET is unset, and says so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'numerai-config-'));
+    const first = loadConfig({ DATA_DIR: dir });
+    expect(first.jwt.generated).toBe(true);
+    expect(first.warnings.join(' ')).toContain('JWT_SECRET');
+    expect(readFileSync(join(dir, 'jwt-secret'), 'utf8')).toBe(first.jwt.secret);
+    expect(loadConfig({ DATA_DIR: dir }).jwt.secret).toBe(first.jwt.secret);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['900', 900],
+    ['15m', 900],
+    ['1h', 3600],
+    ['7d', 604800],
+    ['0', undefined],
+    ['1w', undefined],
+    ['soon', undefined],
+  ])('%s → %s', (input, seconds) => expect(parseDuration(input)).toBe(seconds));
+});
