@@ -14,8 +14,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { topFunctions, HotFunction } from './lib/cpuprofile';
 import { Progress } from './lib/progress';
@@ -33,7 +33,7 @@ import {
 } from './lib/report';
 import type { RpcClient } from './lib/rpc';
 import { chatSpecs, httpJson, HttpReply, mintToken, openBenchDb } from './lib/seed';
-import { killAllNow, startWorker, stopAll, stopProcess } from './lib/servers';
+import { killAllNow, startWorker, stopAll } from './lib/servers';
 import { fmtNumber, sleep } from './lib/stats';
 import {
   cleanupTasks,
@@ -44,6 +44,7 @@ import {
   DIST_BENCH,
   memoryOfTarget,
   openAll,
+  restartTarget,
   ROOT,
   setLogSink,
   startBaseline,
@@ -166,7 +167,13 @@ type Plan = ReturnType<typeof makePlan>;
 // ---------------------------------------------------------------------------------------------
 // Targets
 
-/** Idle connections and the connect storm share one pass: N connections opened as fast as allowed, then held. */
+/**
+ * Idle connections and the connect storm share one pass: N connections opened as fast as allowed
+ * (in two halves), then held. Memory per connection is the *marginal* cost between N/2 and N held
+ * connections: the first half soaks up whatever the process had freed but kept resident (start-up
+ * garbage, malloc free lists), which would otherwise make a big process look cheaper per connection
+ * than a small one. The delta over the idle baseline is kept in the JSON too.
+ */
 async function idleAndStorm(
   lg: RpcClient,
   target: Target,
@@ -176,30 +183,41 @@ async function idleAndStorm(
   await openAll(lg, target, chatSpecs(target.roster, Math.min(20, plan.idle.rooms), 10), 50);
   await closeAll(lg);
   await sleep(500);
-  const before = await memoryOfTarget(target);
-  const cpu0 = cpuOf(target);
+  const baseline = await memoryOfTarget(target);
   const specs = chatSpecs(target.roster, plan.idle.rooms, plan.idle.perRoom).slice(0, plan.idle.connections);
-  const connected = await openAll(lg, target, specs, plan.idle.concurrency);
-  const cpu1 = cpuOf(target);
+  const halfway = Math.floor(specs.length / 2);
   try {
+    const cpu0 = cpuOf(target);
+    const first = await openAll(lg, target, specs.slice(0, halfway), plan.idle.concurrency);
+    const cpu1 = cpuOf(target);
     await sleep(plan.idle.settleMs);
-    const after = await memoryOfTarget(target);
-    const n = connected.opened;
+    const half = await memoryOfTarget(target);
+    const cpu2 = cpuOf(target);
+    const second = await openAll(lg, target, specs.slice(halfway), plan.idle.concurrency);
+    const cpu3 = cpuOf(target);
+    await sleep(plan.idle.settleMs);
+    const full = await memoryOfTarget(target);
+    const n = first.opened + second.opened;
+    const marginal = second.opened;
+    const elapsedMs = first.elapsedMs + second.elapsedMs;
     return {
       storm: {
-        connections_per_s: connected.ratePerS,
+        connections_per_s: (n * 1000) / elapsedMs,
         connections: n,
-        cpu_us_per_connection: (cpu1 - cpu0) / n,
-        loadgen_cpu_us_per_connection: connected.loadgenCpuUs / n,
-        elapsed_ms: connected.elapsedMs,
+        cpu_us_per_connection: (cpu1 - cpu0 + (cpu3 - cpu2)) / n,
+        loadgen_cpu_us_per_connection: (first.loadgenCpuUs + second.loadgenCpuUs) / n,
+        elapsed_ms: elapsedMs,
       },
       idle: {
         connections: n,
-        rss_per_conn_bytes: (after.rss - before.rss) / n,
-        heap_per_conn_bytes: (after.heapUsed - before.heapUsed) / n,
-        external_per_conn_bytes: (after.external - before.external) / n,
-        rss_baseline_bytes: before.rss,
-        rss_loaded_bytes: after.rss,
+        rss_per_conn_bytes: (full.rss - half.rss) / marginal,
+        heap_per_conn_bytes: (full.heapUsed - half.heapUsed) / marginal,
+        external_per_conn_bytes: (full.external - half.external) / marginal,
+        rss_per_conn_from_baseline_bytes: (full.rss - baseline.rss) / n,
+        heap_per_conn_from_baseline_bytes: (full.heapUsed - baseline.heapUsed) / n,
+        rss_baseline_bytes: baseline.rss,
+        rss_half_bytes: half.rss,
+        rss_loaded_bytes: full.rss,
       },
     };
   } finally {
@@ -312,7 +330,7 @@ async function trafficScenario(
  *   → 2xx once the notifications are stored (delivery may still be in flight).
  * One request for the whole burst: one REST call per user (POST /api/admin/notifications) is not a burst.
  */
-export const NOTIFY_BURST_PATH = process.env.BENCH_NOTIFY_BURST_PATH ?? '/api/admin/notifications/burst';
+export const NOTIFY_BURST_PATH = process.env.BENCH_NOTIFY_BURST_PATH ?? '/api/admin/notifications/broadcast';
 
 export function triggerNotificationBurst(port: number, adminToken: string, userIds: string[]): Promise<HttpReply> {
   return httpJson(port, 'POST', NOTIFY_BURST_PATH, {
@@ -410,6 +428,7 @@ async function main(): Promise<number> {
   const secret = randomBytes(32).toString('hex');
   const ctx: StartContext = { workDir, secret, runId, opts };
   const startedAt = new Date();
+  const loadBefore = loadavg();
   workDirs.push(workDir);
   log(`bench: ${opts.quick ? 'quick' : 'full'} run, ${opts.repeats} repetition(s), work dir ${workDir}`);
 
@@ -484,13 +503,24 @@ async function main(): Promise<number> {
       (opts.scenarios.has('notify') ? opts.repeats * weights.notify : 0),
   );
 
+  const profiles = new Map<string, string[]>();
+  const profileDir = join(opts.outDir, 'profiles');
   const runOne = async (
     scenario: ScenarioName,
     target: Target,
     rep: number,
     body: () => Promise<{ metrics: RunRecord['metrics']; detail?: unknown }>,
+    before?: () => Promise<void>,
   ) => {
+    // --profile: the NumerAI child is CPU-profiled during each scenario only (start-up and seeding left out).
+    const profiling = opts.profile && target.name === 'numerai';
+    let profiled = false;
     try {
+      await before?.();
+      if (profiling) {
+        await target.servers[0].rpc.call('profileStart', {}, 10_000);
+        profiled = true;
+      }
       const { metrics, detail } = await body();
       record(results, scenario, target.name, { rep, ok: true, metrics, detail });
     } catch (error) {
@@ -500,6 +530,17 @@ async function main(): Promise<number> {
       if (!(error instanceof Unavailable)) {
         // An unexpected failure (load generator crash, timeout): make sure nothing is left connected.
         await closeAll(lg).catch(() => undefined);
+      }
+    } finally {
+      if (profiled) {
+        mkdirSync(profileDir, { recursive: true });
+        const file = join(profileDir, `${stamp(startedAt)}-numerai-${scenario}-rep${rep + 1}.cpuprofile`);
+        try {
+          await target.servers[0].rpc.call('profileStop', { file }, 60_000);
+          profiles.set(scenario, [...(profiles.get(scenario) ?? []), file]);
+        } catch (error) {
+          log(`profile of ${scenario}: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
     }
   };
@@ -524,11 +565,17 @@ async function main(): Promise<number> {
       for (const target of targetsThisRep) {
         progress.start(`idle+storm ${target.name} (${fmtNumber(plan.idle.connections)} conns) ${tag}`, weights.idle);
         let storm: RunRecord['metrics'] | undefined;
-        await runOne('idle', target, rep, async () => {
-          const measured = await idleAndStorm(lg, target, plan);
-          storm = measured.storm;
-          return { metrics: measured.idle };
-        });
+        await runOne(
+          'idle',
+          target,
+          rep,
+          async () => {
+            const measured = await idleAndStorm(lg, target, plan);
+            storm = measured.storm;
+            return { metrics: measured.idle };
+          },
+          () => restartTarget(target),
+        );
         if (storm) record(results, 'connect_storm', target.name, { rep, ok: true, metrics: storm });
         else {
           const failure = results.idle[target.name].runs.slice(-1)[0];
@@ -595,25 +642,14 @@ async function main(): Promise<number> {
   const ratios = computeRatios(results);
   const targetChecks = checkTargets(results, ratios);
 
-  let profile: { file: string; top: HotFunction[] } | undefined;
-  const numerai = targets.find((target) => target.name === 'numerai');
-  if (opts.profile && numerai?.servers[0]) {
-    // The profile is written when the process exits cleanly.
-    await stopProcess(numerai.servers[0].child, 20_000);
-    const dir = join(workDir, 'profiles');
-    const files = readdirSync(dir).filter((file) => file.endsWith('.cpuprofile'));
-    if (files.length) {
-      const keepDir = join(opts.outDir, 'profiles');
-      mkdirSync(keepDir, { recursive: true });
-      const keep = join(keepDir, `${stamp(startedAt)}-numerai.cpuprofile`);
-      writeFileSync(keep, readFileSync(join(dir, files[0])));
-      profile = { file: relative(ROOT, keep), top: topFunctions(keep, 25) };
-    }
+  const profile: Record<string, { files: string[]; top: HotFunction[] }> = {};
+  for (const [scenario, files] of profiles) {
+    profile[scenario] = { files: files.map((file) => relative(ROOT, file)), top: topFunctions(files, 25) };
   }
 
   const notes = [
-    `${opts.quick ? 'Quick' : 'Full'} run, ${opts.repeats} repetition(s), medians; ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'cpu'}), Node ${process.version}.`,
-    `Idle: ${fmtNumber(plan.idle.connections)} authenticated chat connections (rooms of ${plan.idle.perRoom}); memory after GC, delta over the server's own baseline.`,
+    `${opts.quick ? 'Quick' : 'Full'} run, ${opts.repeats} repetition(s), medians; load average ${loadBefore[0].toFixed(1)} → ${loadavg()[0].toFixed(1)}; ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'cpu'}), Node ${process.version}.`,
+    `Idle: ${fmtNumber(plan.idle.connections)} authenticated chat connections (rooms of ${plan.idle.perRoom}); memory after GC, marginal cost per connection between ${fmtNumber(Math.floor(plan.idle.connections / 2))} and ${fmtNumber(plan.idle.connections)} held.`,
     `Fan-out: ${plan.fanout.rooms} rooms × ${plan.fanout.perRoom} connections; latency and CPU at ${fmtNumber(calibration.fanout ?? NaN)} msg/s offered (50 % of raw ws saturation).`,
     `DM: ${plan.dm.pairs} two-party chats; latency and CPU at ${fmtNumber(Math.min(plan.dm.latencyCap, calibration.dm ?? NaN))} msg/s offered. NumerAI stores every message (SQLite), the baselines store nothing.`,
     ...targets.filter((target) => !target.available).map((target) => `${target.name}: unavailable (${target.reason})`),
@@ -622,7 +658,15 @@ async function main(): Promise<number> {
   const output = {
     date: startedAt.toISOString(),
     commit: gitCommit(),
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model.trim(), memory_bytes: totalmem(), node: process.version },
+    machine: {
+      cores: cpus().length,
+      cpu: cpus()[0]?.model.trim(),
+      memory_bytes: totalmem(),
+      node: process.version,
+      // Other work on the machine skews wall-clock rates (CPU per frame much less): the 1-minute load average.
+      load_average_before: Math.round(loadBefore[0] * 100) / 100,
+      load_average_after: Math.round(loadavg()[0] * 100) / 100,
+    },
     options: {
       quick: opts.quick,
       repeats: opts.repeats,
@@ -655,18 +699,14 @@ async function main(): Promise<number> {
     (check) =>
       `- ${check.met === null ? '…' : check.met ? '✅' : '❌'} ${check.description}: ${check.value === null ? 'n/a' : check.value}`,
   );
-  const profileLines = profile
-    ? [
-        '',
-        `CPU profile of the NumerAI child (${profile.file}), top self time:`,
-        '',
-        '| % busy | self ms | function | where |',
-        '| ---: | ---: | --- | --- |',
-        ...profile.top
-          .slice(0, 15)
-          .map((hot) => `| ${hot.percent} | ${hot.selfMs} | ${hot.function} | ${hot.location} |`),
-      ]
-    : [];
+  const profileLines = Object.entries(profile).flatMap(([scenario, { files, top }]) => [
+    '',
+    `CPU profile of the NumerAI child during ${scenario} (${files.length} file(s) in ${relative(ROOT, profileDir)}), top self time:`,
+    '',
+    '| % busy | self ms | function | where |',
+    '| ---: | ---: | --- | --- |',
+    ...top.slice(0, 15).map((hot) => `| ${hot.percent} | ${hot.selfMs} | ${hot.function} | ${hot.location} |`),
+  ]);
   const markdown = [
     `# Benchmark ${startedAt.toISOString()}`,
     '',

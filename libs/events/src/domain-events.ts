@@ -17,6 +17,8 @@ export interface DomainEventMap {
     origin_connection_id: string;
   };
   'notification.created': { user_id: string; notification: NotificationData; unread_count: number };
+  /** One event for a whole bulk send (chunked by the service), not one per recipient. */
+  'notification.created_many': { items: { user_id: string; notification: NotificationData; unread_count: number }[] };
   'notification.unread_count': { user_id: string; count: number };
   'presence.changed': {
     user_id: string;

@@ -4,7 +4,7 @@ import { Roles, RolesGuard } from '@numerai/auth';
 import { CurrentUser, Principal } from '@numerai/common';
 import { UsersService } from '@numerai/users';
 import { NotFoundException } from '@nestjs/common';
-import { CreateNotificationDto, ListNotificationsQuery } from './dto/notification.dto';
+import { BroadcastNotificationDto, CreateNotificationDto, ListNotificationsQuery } from './dto/notification.dto';
 import { NotificationsService } from './notifications.service';
 
 @ApiTags('notifications')
@@ -60,5 +60,13 @@ export class AdminNotificationsController {
   async create(@Body() dto: CreateNotificationDto) {
     if (!(await this.users.findById(dto.user_id))) throw new NotFoundException('User not found');
     return this.notifications.notify(dto.user_id, dto);
+  }
+
+  @Post('broadcast')
+  @ApiCreatedResponse({ description: '{count}: how many users were notified (unknown ids are skipped)' })
+  async broadcast(@Body() dto: BroadcastNotificationDto) {
+    const { user_ids, ...notification } = dto;
+    const known = (await this.users.findByIds(user_ids)).map((user) => user.id);
+    return { count: await this.notifications.notifyMany(known, notification) };
   }
 }

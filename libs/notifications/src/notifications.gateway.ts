@@ -1,5 +1,5 @@
 import { WebSocketGateway } from '@nestjs/websockets';
-import { EventBus } from '@numerai/events';
+import { DomainEventMap, EventBus } from '@numerai/events';
 import type { ServerFrame, ServerFrameMap } from '@numerai/protocol';
 import {
   Admission,
@@ -46,10 +46,12 @@ export class NotificationsGateway extends RealtimeGateway {
     events: EventBus,
   ) {
     super(runtime);
-    events.on('notification.created', ({ user_id, notification, unread_count }) => {
+    const created = ({ user_id, notification, unread_count }: DomainEventMap['notification.created']) => {
       deliver(registry, user_id, { type: 'notification', data: notification });
       deliver(registry, user_id, { type: 'unread_count', count: unread_count });
-    });
+    };
+    events.on('notification.created', created);
+    events.on('notification.created_many', ({ items }) => items.forEach(created));
     events.on('notification.unread_count', ({ user_id, count }) =>
       deliver(registry, user_id, { type: 'unread_count', count }),
     );

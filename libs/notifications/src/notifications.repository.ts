@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThan, Repository } from 'typeorm';
+import { In, LessThan, MoreThan, Repository } from 'typeorm';
 import { newId, NotificationEntity } from '@numerai/database';
 
 export interface NewNotification {
@@ -29,6 +29,38 @@ export class NotificationsRepository {
     // The JSON column's type is too open for TypeORM's deep-partial insert type; the row is complete.
     await this.notifications.insert(notification as never);
     return notification;
+  }
+
+  /** The same notification for many users, inserted in one statement. */
+  async createMany(userIds: string[], input: NewNotification): Promise<NotificationEntity[]> {
+    const now = new Date();
+    const rows = userIds.map((userId) =>
+      Object.assign(new NotificationEntity(), {
+        id: newId(),
+        userId,
+        title: input.title,
+        message: input.message,
+        notificationType: input.notification_type,
+        data: input.data ?? null,
+        isRead: false,
+        readAt: null,
+        createdAt: now,
+      }),
+    );
+    if (rows.length > 0) await this.notifications.insert(rows as never);
+    return rows;
+  }
+
+  /** Unread counts of many users in one grouped query. */
+  async countUnreadMany(userIds: string[]): Promise<Map<string, number>> {
+    const rows = await this.notifications
+      .createQueryBuilder('n')
+      .select('n.user_id', 'user_id')
+      .addSelect('COUNT(*)', 'count')
+      .where({ userId: In(userIds), isRead: false })
+      .groupBy('n.user_id')
+      .getRawMany<{ user_id: string; count: string | number }>();
+    return new Map(rows.map((row) => [row.user_id, Number(row.count)]));
   }
 
   countUnread(userId: string): Promise<number> {

@@ -8,6 +8,8 @@ import { NewNotification, NotificationsRepository } from './notifications.reposi
 
 /** Most notifications one catch-up replay sends; older ones are in the REST list. */
 const MAX_REPLAY = 1000;
+/** Recipients per statement and per event of a bulk send (bounded SQL parameters and bus messages). */
+const BULK_CHUNK = 500;
 
 /**
  * The one way any module notifies a user: `notify(userId, …)` stores the notification
@@ -25,6 +27,28 @@ export class NotificationsService {
     const unreadCount = await this.notifications.countUnread(userId);
     this.events.publish('notification.created', { user_id: userId, notification: stored, unread_count: unreadCount });
     return stored;
+  }
+
+  /**
+   * The same notification to many users (e.g. "Daily Reading Ready"): stored in chunks,
+   * announced with one event per chunk rather than one per recipient. Returns how many
+   * were stored.
+   */
+  async notifyMany(userIds: string[], input: NewNotification): Promise<number> {
+    const recipients = [...new Set(userIds)];
+    for (let i = 0; i < recipients.length; i += BULK_CHUNK) {
+      const chunk = recipients.slice(i, i + BULK_CHUNK);
+      const stored = await this.notifications.createMany(chunk, input);
+      const counts = await this.notifications.countUnreadMany(chunk);
+      this.events.publish('notification.created_many', {
+        items: stored.map((row) => ({
+          user_id: row.userId,
+          notification: toNotificationData(row),
+          unread_count: counts.get(row.userId) ?? 1,
+        })),
+      });
+    }
+    return recipients.length;
   }
 
   unreadCount(userId: string): Promise<number> {

@@ -22,7 +22,8 @@ export class WindowCounterStorage implements ThrottlerStorage {
     this.sweeper.unref();
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number) {
+  /** `_throttlerName` is part of the interface; keys already embed it (see budgetKey). */
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName?: string) {
     const now = Date.now();
     let window = this.windows.get(key);
     if (!window || now >= window.resetAt) {

@@ -1,6 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { OmitType } from '@nestjs/swagger';
 import { PageQuery } from '@numerai/common';
 
 export class ListNotificationsQuery extends PageQuery {
@@ -42,4 +55,14 @@ export class CreateNotificationDto {
 export class MarkReadFrame {
   @IsUUID(undefined, { message: 'notification_id must be a UUID' })
   notification_id!: string;
+}
+
+/** One notification to many users at once (announcements, daily readings). */
+export class BroadcastNotificationDto extends OmitType(CreateNotificationDto, ['user_id'] as const) {
+  @ApiProperty({ type: [String], format: 'uuid', maxItems: 10000 })
+  @IsArray({ message: 'user_ids must be an array of UUIDs' })
+  @ArrayMinSize(1, { message: 'user_ids must not be empty' })
+  @ArrayMaxSize(10_000, { message: 'user_ids accepts at most 10000 ids' })
+  @IsUUID(undefined, { each: true, message: 'user_ids must contain UUIDs only' })
+  user_ids!: string[];
 }
