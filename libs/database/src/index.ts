@@ -2,4 +2,5 @@ export * from './data-source-options';
 export * from './database.module';
 export * from './entities';
 export * from './ids';
+export * from './migrate';
 export * from './migrations';

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { Authenticator, PasswordHasher, RegisterDto, TokenService } from '@numerai/auth';
 import type { AppConfig } from '@numerai/config';
 import { ConsultationsService } from '@numerai/consultations';
-import { dataSourceOptions, type UserEntity, type UserRole } from '@numerai/database';
+import { dataSourceOptions, runMigrations, type UserEntity, type UserRole } from '@numerai/database';
 import { PinoNestLogger } from '@numerai/logging';
 import { UsersService } from '@numerai/users';
 import { CliModule } from './cli.module';
@@ -130,7 +130,7 @@ export async function migrate(config: AppConfig, io: CliIo): Promise<string[]> {
   const dataSource = new DataSource(dataSourceOptions(config.database));
   await dataSource.initialize();
   try {
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    const applied = await runMigrations(dataSource);
     if (applied.length === 0) io.out(`Database (${config.database.kind}) is up to date.`);
     for (const migration of applied) io.out(`Applied ${migration.name}`);
     return applied.map((migration) => migration.name);
