@@ -91,7 +91,7 @@ async function main(): Promise<number> {
     workDir,
     secret: randomBytes(32).toString('hex'),
     runId: randomBytes(4).toString('hex'),
-    opts: { build: opts.build, profile: false },
+    opts: { build: opts.build },
   };
   let target: Target;
   try {

@@ -1,6 +1,6 @@
 /**
  * Summarises a V8 .cpuprofile (from `node --cpu-prof`, see `npm run bench -- --profile`): the
- * functions with the most self time. Run alone: `npx tsx bench/lib/cpuprofile.ts <file> [n]`.
+ * functions with the most self time. Run alone: `npx tsx bench/lib/cpuprofile.ts <file>... [n]`.
  */
 import { readFileSync } from 'node:fs';
 
@@ -23,10 +23,26 @@ export interface HotFunction {
   percent: number;
 }
 
-export function topFunctions(file: string, count = 20): HotFunction[] {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+/** Self time per function, summed over one or more profiles (e.g. one per server restart). */
+export function topFunctions(files: string | string[], count = 20): HotFunction[] {
   const selfUs = new Map<string, { fn: string; location: string; us: number }>();
+  let busyUs = 0;
+  for (const file of Array.isArray(files) ? files : [files]) {
+    busyUs += accumulate(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, selfUs);
+  }
+  return [...selfUs.values()]
+    .sort((a, b) => b.us - a.us)
+    .slice(0, count)
+    .map((entry) => ({
+      function: entry.fn,
+      location: entry.location,
+      selfMs: Math.round(entry.us / 100) / 10,
+      percent: busyUs > 0 ? Math.round((entry.us / busyUs) * 1000) / 10 : 0,
+    }));
+}
+
+function accumulate(profile: CpuProfile, selfUs: Map<string, { fn: string; location: string; us: number }>): number {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   let busyUs = 0;
   profile.samples.forEach((id, i) => {
     const node = byId.get(id);
@@ -40,15 +56,7 @@ export function topFunctions(file: string, count = 20): HotFunction[] {
     entry.us += delta;
     selfUs.set(key, entry);
   });
-  return [...selfUs.values()]
-    .sort((a, b) => b.us - a.us)
-    .slice(0, count)
-    .map((entry) => ({
-      function: entry.fn,
-      location: entry.location,
-      selfMs: Math.round(entry.us / 100) / 10,
-      percent: busyUs > 0 ? Math.round((entry.us / busyUs) * 1000) / 10 : 0,
-    }));
+  return busyUs;
 }
 
 function shorten(url: string): string {
@@ -59,12 +67,13 @@ function shorten(url: string): string {
 }
 
 if (require.main === module) {
-  const [file, count] = process.argv.slice(2);
-  if (!file) {
-    process.stderr.write('usage: tsx bench/lib/cpuprofile.ts <file.cpuprofile> [count]\n');
+  const args = process.argv.slice(2);
+  const count = /^\d+$/.test(args[args.length - 1] ?? '') ? Number(args.pop()) : 25;
+  if (args.length === 0) {
+    process.stderr.write('usage: tsx bench/lib/cpuprofile.ts <file.cpuprofile>... [count]\n');
     process.exit(2);
   }
-  for (const hot of topFunctions(file, Number(count) || 25)) {
+  for (const hot of topFunctions(args, count)) {
     process.stdout.write(
       `${hot.percent.toFixed(1).padStart(5)}%  ${hot.selfMs.toFixed(1).padStart(9)} ms  ${hot.function}  ${hot.location}\n`,
     );

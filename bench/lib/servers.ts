@@ -7,6 +7,14 @@ import { RpcClient } from './rpc';
 import { sleep } from './stats';
 import type { MemorySample } from './types';
 
+/**
+ * V8 grows the young generation (1 → 16 MB per semi-space) as the allocation rate rises, which adds
+ * up to 32 MB of RSS that has nothing to do with connections, and only in a server that had not
+ * grown it yet (a small baseline during a connect storm, not a framework that grew it at start-up).
+ * Every server runs with it pinned at V8's default maximum, so RSS deltas compare like with like.
+ */
+const PINNED_NEW_SPACE = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
+
 /** Every process the benchmark started, so that all of them are ended whatever happens. */
 const started = new Set<ChildProcess>();
 
@@ -31,6 +39,8 @@ export interface ServerProcess {
   pid: number;
   rpc: RpcClient;
   logFile: string;
+  /** How it was started, for restartServer. */
+  options: SpawnOptions;
 }
 
 export interface SpawnOptions {
@@ -51,10 +61,10 @@ export interface SpawnOptions {
  * together), with an IPC channel for the memory probe, and waits until it answers HTTP on its port.
  */
 export async function startServer(options: SpawnOptions): Promise<ServerProcess> {
-  const log = createWriteStream(options.logFile);
+  const log = createWriteStream(options.logFile, { flags: 'a' });
   const child = spawn(
     process.execPath,
-    ['--expose-gc', ...(options.nodeFlags ?? []), '-r', options.probe, ...options.args],
+    ['--expose-gc', ...PINNED_NEW_SPACE, ...(options.nodeFlags ?? []), '-r', options.probe, ...options.args],
     {
       cwd: options.cwd,
       env: options.env,
@@ -73,6 +83,7 @@ export async function startServer(options: SpawnOptions): Promise<ServerProcess>
     pid: child.pid ?? -1,
     rpc: new RpcClient(child, options.name),
     logFile: options.logFile,
+    options,
   };
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   while (Date.now() < deadline) {
@@ -86,6 +97,12 @@ export async function startServer(options: SpawnOptions): Promise<ServerProcess>
   }
   await stopProcess(child);
   throw new Error(`${options.name} did not answer on port ${options.port} in time: ${tail(options.logFile)}`);
+}
+
+/** Stops a server (gracefully, so a --cpu-prof profile gets written) and starts it again the same way. */
+export async function restartServer(server: ServerProcess): Promise<ServerProcess> {
+  await stopProcess(server.child, 20_000);
+  return startServer(server.options);
 }
 
 /** Forks a bench worker (the load generator) with an IPC channel, in its own process group. */

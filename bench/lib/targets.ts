@@ -10,7 +10,7 @@ import ts from 'typescript';
 import { cpuMicrosAll } from './proc';
 import type { RpcClient } from './rpc';
 import { BenchDb, openBenchDb, seedNumerai, syntheticRoster } from './seed';
-import { freePort, memoryOf, ServerProcess, startServer } from './servers';
+import { freePort, memoryOf, restartServer, ServerProcess, startServer } from './servers';
 import { sleep } from './stats';
 import type { ConnectResult, ConnSpec, MemorySample, RosterRoom, TargetEndpoint } from './types';
 
@@ -131,7 +131,7 @@ export interface StartContext {
   workDir: string;
   secret: string;
   runId: string;
-  opts: { build: boolean; profile: boolean };
+  opts: { build: boolean };
 }
 
 function isLoopbackUrl(raw: string): boolean {
@@ -159,12 +159,10 @@ export async function startNumerai(ctx: StartContext, roomsNeeded: number): Prom
   }
   const dataDir = join(ctx.workDir, 'numerai-data');
   const port = await freePort();
-  const nodeFlags = ctx.opts.profile ? ['--cpu-prof', '--cpu-prof-dir', join(ctx.workDir, 'profiles')] : [];
   try {
     const server = await startServer({
       name: 'numerai',
       args: [NUMERAI_MAIN],
-      nodeFlags,
       env: numeraiEnv({ PORT: String(port), DATA_DIR: dataDir, JWT_SECRET: ctx.secret }),
       port,
       logFile: join(ctx.workDir, 'numerai.log'),
@@ -294,6 +292,14 @@ export async function startBaseline(ctx: StartContext, name: 'ws' | 'socketio', 
 
 // ---------------------------------------------------------------------------------------------
 // Measurements
+
+/**
+ * Fresh server processes (same port, same data): memory freed by earlier scenarios or by seeding
+ * (argon2 hashing) stays resident, and a new connection reusing it would look free in RSS.
+ */
+export async function restartTarget(target: Target): Promise<void> {
+  for (let i = 0; i < target.servers.length; i++) target.servers[i] = await restartServer(target.servers[i]);
+}
 
 export function cpuOf(target: Target): number {
   return cpuMicrosAll(target.servers.map((server) => server.pid));
