@@ -19,7 +19,7 @@ export async function createApp({ config, logger }: CreateAppOptions): Promise<I
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
   });
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });

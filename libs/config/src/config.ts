@@ -13,6 +13,11 @@ export class AppConfig {
   jwt!: { secret: string; expiresInSeconds: number; generated: boolean };
   logLevel!: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   corsOrigins!: string[];
+  /**
+   * Which proxies' X-Forwarded-For to believe when telling client IPs apart (per-IP limits):
+   * a hop count, or addresses/CIDRs/names such as `loopback`. Express's `trust proxy` format.
+   */
+  trustProxy!: number | string[];
   rateLimit!: { perMinute: number; authPerMinute: number; windowMs: number };
   ws!: {
     pingIntervalMs: number;
@@ -108,6 +113,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
 
+  const trustRaw = (env.TRUST_PROXY || 'loopback').trim();
+  if (!/^[\w.:/, -]+$/.test(trustRaw)) {
+    problems.push(
+      `TRUST_PROXY must be loopback, uniquelocal, IPs/CIDRs separated by commas, or a hop count (got "${trustRaw}")`,
+    );
+  }
+  const trustProxy = /^\d+$/.test(trustRaw) ? Number(trustRaw) : trustRaw.split(',').map((part) => part.trim());
+
   const config: AppConfig = {
     port,
     dataDir,
@@ -117,6 +130,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwt: { secret, expiresInSeconds: expiresInSeconds ?? 3600, generated },
     logLevel,
     corsOrigins,
+    trustProxy,
     rateLimit: {
       perMinute: int('RATE_LIMIT_PER_MINUTE', 300, 1),
       authPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 10, 1),

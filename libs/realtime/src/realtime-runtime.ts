@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import proxyAddr from 'proxy-addr';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import { Authenticator, extractToken, InvalidTokenError } from '@numerai/auth';
@@ -52,6 +53,7 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
   private readonly instanceTag = Math.random().toString(36).slice(2, 8);
   private ticker: NodeJS.Timeout | undefined;
   private draining = false;
+  private readonly trustProxy: (address: string, hop: number) => boolean;
   private inFlight = 0;
   /** Upgrades of each user still being admitted here: they count against the cap, or a burst would all pass it. */
   private readonly admitting = new Map<string, number>();
@@ -64,6 +66,8 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     private readonly budget: RequestBudget,
   ) {
     this.upgradeLimiter = new UpgradeLimiter(config.ws.upgradesPerMinutePerIp);
+    const trust = config.trustProxy;
+    this.trustProxy = typeof trust === 'number' ? (_address, hop) => hop < trust : proxyAddr.compile(trust);
     ClientConnection.maxBufferedBytes = config.ws.maxBufferedBytes;
   }
 
@@ -85,7 +89,7 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
   /** The adapter's upgrade listener: route, admit, then accept or refuse (after the upgrade, so browsers see why). */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, fallback: WebSocketServer): void {
     socket.on('error', () => socket.destroy());
-    if (!this.upgradeLimiter.allow(request.socket.remoteAddress ?? 'unknown')) {
+    if (!this.upgradeLimiter.allow(this.clientIp(request))) {
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -110,6 +114,15 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
       code: 'not_found',
       message: 'No WebSocket endpoint at this path',
     });
+  }
+
+  /** The client's address, believing X-Forwarded-For only from the proxies TRUST_PROXY names (as REST does). */
+  private clientIp(request: IncomingMessage): string {
+    try {
+      return proxyAddr(request, this.trustProxy);
+    } catch {
+      return request.socket.remoteAddress ?? 'unknown';
+    }
   }
 
   /**
