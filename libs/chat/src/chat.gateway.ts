@@ -17,12 +17,7 @@ import {
 import { ChatRoom, ChatService } from './chat.service';
 import { ChatMessageFrame, ReadReceiptFrame, TypingFrame } from './dto/chat-frames';
 
-/** Per-connection chat state; `held` buffers live messages while a catch-up replay is running. */
-interface ChatConnectionState extends ChatRoom {
-  held: ChatMessageData[] | null;
-}
-
-const state = (connection: ClientConnection) => connection.context as ChatConnectionState;
+const state = (connection: ClientConnection) => connection.context as ChatRoom;
 const roomOf = (consultationId: string) => `chat:${consultationId}`;
 
 /** `/ws/chat/{consultation_id}/`: the consultation's two participants, nobody else. */
@@ -69,11 +64,7 @@ export class ChatGateway extends RealtimeGateway {
         message: 'You do not take part in this consultation',
       };
     }
-    const context: ChatConnectionState = {
-      consultationId,
-      participantIds: [consultation.userId, consultation.numerologistId],
-      held: null,
-    };
+    const context: ChatRoom = { consultationId, participantIds: [consultation.userId, consultation.numerologistId] };
     return { room: roomOf(consultationId), context };
   }
 
@@ -85,22 +76,20 @@ export class ChatGateway extends RealtimeGateway {
   async opened(connection: ClientConnection, query: URLSearchParams): Promise<void> {
     const lastMessageId = query.get('last_message_id');
     if (!lastMessageId) return;
-    const room = state(connection);
-    // Subscribed already (the registry has us): hold live messages while the query runs.
-    room.held = [];
+    // Subscribed already (the registry has us): hold live frames while the query runs, then
+    // send the replay and let through only what it did not contain.
+    connection.hold();
     let replay: ChatMessageData[] | undefined;
+    const sent = new Set<string>();
     try {
-      replay = await this.chat.messagesAfter(room, lastMessageId);
-    } finally {
-      const held = room.held;
-      room.held = null;
-      const sent = new Set<string>();
+      replay = await this.chat.messagesAfter(state(connection), lastMessageId);
       for (const message of replay ?? []) {
         sent.add(message.id);
         connection.send({ type: 'chat_message', data: message });
       }
       if (replay) connection.send({ type: 'replay_complete', count: replay.length });
-      for (const message of held) if (!sent.has(message.id)) connection.send({ type: 'chat_message', data: message });
+    } finally {
+      connection.release((frame) => frame.type === 'chat_message' && sent.has(frame.data.id));
     }
     if (!replay) throw new WsError('not_found', 'last_message_id is not a message of this consultation');
   }
@@ -129,11 +118,6 @@ export class ChatGateway extends RealtimeGateway {
   }
 
   private deliverMessage(consultationId: string, message: ChatMessageData): void {
-    this.registry.broadcast(roomOf(consultationId), { type: 'chat_message', data: message }, (connection) => {
-      const held = state(connection).held;
-      if (!held) return true;
-      held.push(message);
-      return false;
-    });
+    this.registry.broadcast(roomOf(consultationId), { type: 'chat_message', data: message });
   }
 }

@@ -16,22 +16,9 @@ import { NotificationsService } from './notifications.service';
 
 const roomOf = (userId: string) => `notifications:${userId}`;
 
-/** Per-connection state: live frames are held back until the connection's first unread_count has been sent. */
-interface NotificationsConnectionState {
-  held: ServerFrame[] | null;
-}
-
-/** A broadcast filter that queues the frame for connections still holding, instead of sending it now. */
-const unlessHeld = (frame: ServerFrame) => (connection: ClientConnection) => {
-  const held = (connection.context as NotificationsConnectionState).held;
-  if (!held) return true;
-  held.push(frame);
-  return false;
-};
-
 /** Sends a frame to the user's notification sockets, serialised once. */
 function deliver(registry: ConnectionRegistry, userId: string, frame: ServerFrame): void {
-  registry.broadcast(roomOf(userId), frame, unlessHeld(frame));
+  registry.broadcast(roomOf(userId), frame);
 }
 
 /** `/ws/notifications/`: any authenticated user, who hears only their own notifications. */
@@ -58,8 +45,7 @@ export class NotificationsGateway extends RealtimeGateway {
   }
 
   async admit({ principal }: UpgradeContext): Promise<Admission> {
-    const context: NotificationsConnectionState = { held: null };
-    return { room: roomOf(principal.id), context };
+    return { room: roomOf(principal.id), context: undefined };
   }
 
   established() {
@@ -70,14 +56,11 @@ export class NotificationsGateway extends RealtimeGateway {
   async opened(connection: ClientConnection, query: URLSearchParams): Promise<void> {
     // The connection is in the room already: hold what arrives while counting, so unread_count comes first
     // and a notification created meanwhile is followed by its (newer) count, never by this older one.
-    const state = connection.context as NotificationsConnectionState;
-    state.held = [];
+    connection.hold();
     try {
       connection.send({ type: 'unread_count', count: await this.notifications.unreadCount(connection.userId) });
     } finally {
-      const held = state.held;
-      state.held = null;
-      for (const frame of held) connection.send(frame);
+      connection.release();
     }
     const lastId = query.get('last_notification_id');
     if (!lastId) return;

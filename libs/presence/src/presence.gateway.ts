@@ -13,11 +13,6 @@ import { PresenceService } from './presence.service';
 
 const roomOf = (userId: string) => `presence:${userId}`;
 
-/** Per-connection state: live changes are held back until the connection's presence_state has been sent. */
-interface PresenceConnectionState {
-  held: ServerFrame[] | null;
-}
-
 /** `/ws/presence/`: any authenticated user; sees only their contacts. Server → client only. */
 @WebSocketGateway({ path: '/ws/presence' })
 export class PresenceGateway extends RealtimeGateway {
@@ -38,18 +33,12 @@ export class PresenceGateway extends RealtimeGateway {
             user_id: change.user_id,
             ...(change.last_seen ? { last_seen: change.last_seen } : {}),
           };
-      registry.broadcastToRooms(change.recipient_ids.map(roomOf), frame, (connection) => {
-        const held = (connection.context as PresenceConnectionState).held;
-        if (!held) return true;
-        held.push(frame);
-        return false;
-      });
+      registry.broadcastToRooms(change.recipient_ids.map(roomOf), frame);
     });
   }
 
   async admit({ principal }: UpgradeContext): Promise<Admission> {
-    const context: PresenceConnectionState = { held: null };
-    return { room: roomOf(principal.id), context };
+    return { room: roomOf(principal.id), context: undefined };
   }
 
   established() {
@@ -58,14 +47,11 @@ export class PresenceGateway extends RealtimeGateway {
 
   /** The snapshot first; changes that happen while it is taken follow it, so the client's view ends up right. */
   async opened(connection: ClientConnection): Promise<void> {
-    const state = connection.context as PresenceConnectionState;
-    state.held = [];
+    connection.hold();
     try {
       connection.send({ type: 'presence_state', users: await this.presence.onlineContacts(connection.userId) });
     } finally {
-      const held = state.held;
-      state.held = null;
-      for (const frame of held) connection.send(frame);
+      connection.release();
     }
   }
 }

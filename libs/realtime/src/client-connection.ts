@@ -26,6 +26,8 @@ export class ClientConnection {
   expiresAt: number;
   /** Consecutive frames refused by the rate limit; sustained abuse closes the connection. */
   refusedFrames = 0;
+  /** Live frames kept back while an opening snapshot or replay is prepared (see hold/release). */
+  private held: { frame: ServerFrame; payload: Buffer }[] | null = null;
 
   constructor(
     readonly id: string,
@@ -56,6 +58,28 @@ export class ClientConnection {
   send(frame: ServerFrame): void {
     realtimeMetrics.framesOut(frame.type);
     this.sendRaw(Buffer.from(JSON.stringify(frame)));
+  }
+
+  /**
+   * Starts keeping live (broadcast) frames back. A gateway holds while it sends what the
+   * connection must see first — the unread count, the presence snapshot, a replay — so
+   * that nothing live overtakes it and nothing published meanwhile is lost.
+   */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Sends what was held, in order, except frames `alreadySent` says the snapshot covered; live frames flow again. */
+  release(alreadySent?: (frame: ServerFrame) => boolean): void {
+    const held = this.held;
+    this.held = null;
+    for (const { frame, payload } of held ?? []) if (!alreadySent?.(frame)) this.sendRaw(payload);
+  }
+
+  /** A broadcast frame for this connection: sent now, or kept while the connection holds. */
+  deliver(frame: ServerFrame, payload: Buffer): void {
+    if (this.held) this.held.push({ frame, payload });
+    else this.sendRaw(payload);
   }
 
   /** Sends an already serialised frame: broadcasts serialise once and call this per recipient. */

@@ -50,17 +50,7 @@ export class ConnectionRegistry {
    * once however many recipients there are. Returns how many got it.
    */
   broadcast(room: string, frame: ServerFrame, accept?: (connection: ClientConnection) => boolean): number {
-    const members = this.rooms.get(room);
-    if (!members || members.size === 0) return 0;
-    const payload = Buffer.from(JSON.stringify(frame));
-    let sent = 0;
-    for (const connection of members) {
-      if (accept && !accept(connection)) continue;
-      connection.sendRaw(payload);
-      sent++;
-    }
-    realtimeMetrics.framesOut(frame.type, sent);
-    return sent;
+    return this.broadcastToRooms([room], frame, accept);
   }
 
   /** The same frame to several rooms (e.g. every contact's presence sockets), serialised once. */
@@ -77,11 +67,11 @@ export class ConnectionRegistry {
       payload ??= Buffer.from(JSON.stringify(frame));
       for (const connection of members) {
         if (accept && !accept(connection)) continue;
-        connection.sendRaw(payload);
+        connection.deliver(frame, payload);
         sent++;
       }
     }
-    realtimeMetrics.framesOut(frame.type, sent);
+    if (sent > 0) realtimeMetrics.framesOut(frame.type, sent);
     return sent;
   }
 }
