@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import pino from 'pino';
-import { AppConfig, ConfigError, loadConfig } from '@numerai/config';
+import { loadConfigOrExit } from '@numerai/config';
 import { createRootLogger } from '@numerai/logging';
 import { isHelp, runCli, USAGE } from './cli/commands';
 
@@ -13,16 +13,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return argv.length === 0 ? 2 : 0;
   }
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 78; // EX_CONFIG, as the server
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createRootLogger(config.logLevel, pino.destination({ dest: 2, sync: true }));
   for (const warning of config.warnings) logger.warn(`!!! ${warning}`);
   return runCli(argv, config, logger, {

@@ -1,21 +1,12 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { AppConfig, ConfigError, loadConfig } from '@numerai/config';
+import { loadConfigOrExit } from '@numerai/config';
 import { createRootLogger } from '@numerai/logging';
 import { createApp } from './bootstrap';
 
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createRootLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn(`!!! ${warning}`);
 

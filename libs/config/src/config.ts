@@ -156,6 +156,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return Object.freeze(config);
 }
 
+/** For entry points (server, CLI): a bad environment prints what is wrong and exits 78 (EX_CONFIG). */
+export function loadConfigOrExit(env: Env = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+}
+
 /** `900`, `15m`, `1h`, `7d` → seconds. */
 export function parseDuration(raw: string): number | undefined {
   const match = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());

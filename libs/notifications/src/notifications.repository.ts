@@ -15,19 +15,7 @@ export class NotificationsRepository {
   constructor(@InjectRepository(NotificationEntity) private readonly notifications: Repository<NotificationEntity>) {}
 
   async create(userId: string, input: NewNotification): Promise<NotificationEntity> {
-    const notification = Object.assign(new NotificationEntity(), {
-      id: newId(),
-      userId,
-      title: input.title,
-      message: input.message,
-      notificationType: input.notification_type,
-      data: input.data ?? null,
-      isRead: false,
-      readAt: null,
-      createdAt: new Date(),
-    });
-    // The JSON column's type is too open for TypeORM's deep-partial insert type; the row is complete.
-    await this.notifications.insert(notification as never);
+    const [notification] = await this.createMany([userId], input);
     return notification;
   }
 
