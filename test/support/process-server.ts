@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
+/** The built server; `npm test` builds it first (pretest). */
+export const MAIN = join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
 
 /**
  * The real server as a separate process (`node dist/apps/api/src/main.js`, built by

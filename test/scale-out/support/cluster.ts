@@ -1,17 +1,14 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '../../support/database';
+import { freePort, MAIN } from '../../support/process-server';
 import { TEST_JWT_SECRET } from '../../support/rest-helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
-/** A private build of the app, so these suites never depend on (or race) whoever rebuilds ./dist. */
-const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'numerai-scale-out');
-const MAIN = join(BUILD_DIR, 'dist', 'apps', 'api', 'src', 'main.js');
 
 // ---- can this suite run here? ------------------------------------------------------
 
@@ -58,74 +55,7 @@ export function describeScaleOut(name: string, body: () => void): void {
   });
 }
 
-// ---- the app, built once ---------------------------------------------------------------
-
-/**
- * Compiles the app into BUILD_DIR (incrementally; a few seconds when nothing changed) and
- * returns the entry point. Suites in parallel workers take turns through a lock directory.
- */
-export function buildApp(): string {
-  mkdirSync(BUILD_DIR, { recursive: true });
-  const lock = join(BUILD_DIR, 'lock');
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lock}`);
-      // A lock left by a killed run is stale after two minutes.
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 120_000)
-        rmSync(lock, { force: true, recursive: true });
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    const bin = (tool: string) => join(ROOT, 'node_modules', '.bin', tool);
-    const outDir = join(BUILD_DIR, 'dist');
-    const tsc = spawnSync(
-      bin('tsc'),
-      [
-        '-p',
-        'tsconfig.build.json',
-        '--outDir',
-        outDir,
-        '--incremental',
-        '--tsBuildInfoFile',
-        join(BUILD_DIR, 'tsbuildinfo'),
-      ],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
-    if (tsc.status !== 0) {
-      // tsc still emits when some file has a type error (another change in progress, say);
-      // typecheck is a separate gate, so run what was built as long as it was built.
-      if (!existsSync(MAIN)) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
-      process.stdout.write(`scale-out build reported problems; running what it emitted:\n${tsc.stdout}${tsc.stderr}\n`);
-    }
-    const alias = spawnSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json', '--outDir', outDir], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    if (alias.status !== 0) throw new Error(`tsc-alias failed:\n${alias.stdout}${alias.stderr}`);
-  } finally {
-    rmSync(lock, { force: true, recursive: true });
-  }
-  return MAIN;
-}
-
 // ---- processes -------------------------------------------------------------------------
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -307,7 +237,8 @@ export class Cluster {
   ) {}
 
   static async start(count: number, env: Record<string, string> = {}): Promise<Cluster> {
-    const main = buildApp();
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` (npm test does it first)`);
+    const main = MAIN;
     const dataDir = mkdtempSync(join(tmpdir(), 'numerai-scale-out-'));
     const database = await createTestDatabase(dataDir);
     const redis = await RedisServer.start();
