@@ -23,6 +23,7 @@ export function createRootLogger(level: string, destination?: pino.DestinationSt
       level,
       base: { pid: process.pid },
       redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
@@ -30,10 +31,46 @@ export function createRootLogger(level: string, destination?: pino.DestinationSt
   );
 }
 
-/** Strips credentials from a URL before it is logged (`?token=` is how browsers authenticate sockets). */
+/**
+ * Errors as pino's standard serializer writes them, less the bound SQL parameters that a
+ * TypeORM QueryFailedError carries: they are the row being written (message text,
+ * notification content, password hashes), and a failed query logged them all.
+ */
+function serializeError(error: unknown): unknown {
+  const out = pino.stdSerializers.err(error as Error) as unknown;
+  if (out && typeof out === 'object' && 'parameters' in out) delete (out as { parameters?: unknown }).parameters;
+  return out;
+}
+
+const SECRET_PARAMS = new Set(['token', 'access_token']);
+
+/**
+ * Strips credentials from a URL before it is logged (`?token=` is how browsers authenticate
+ * sockets). Keys are compared decoded, as URLSearchParams reads them when authenticating:
+ * `?%74oken=<jwt>` is a token too, and a pattern on the raw text let it through.
+ */
 export function redactUrl(url: string | undefined): string {
   if (!url) return '';
-  return url.replace(/([?&](?:token|access_token)=)[^&#]*/gi, '$1[redacted]');
+  const start = url.indexOf('?');
+  if (start < 0) return url;
+  const hash = url.indexOf('#', start);
+  const end = hash < 0 ? url.length : hash;
+  const query = url
+    .slice(start + 1, end)
+    .split('&')
+    .map((pair) => {
+      const key = pair.split('=', 1)[0];
+      return SECRET_PARAMS.has(decodeKey(key).toLowerCase()) ? `${key}=[redacted]` : pair;
+    });
+  return `${url.slice(0, start + 1)}${query.join('&')}${url.slice(end)}`;
+}
+
+function decodeKey(key: string): string {
+  try {
+    return decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    return key;
+  }
 }
 
 /** Nest's logger interface on top of pino, so framework and application logs share one JSON stream. */
