@@ -11,3 +11,4 @@ export * from './realtime-runtime';
 export * from './realtime.module';
 export * from './route';
 export * from './ws-error';
+export * from './ws-exception-filter';

@@ -20,6 +20,7 @@ import { frameHandlersOf } from './on-frame.decorator';
 import { RoutePattern } from './route';
 import { UpgradeLimiter } from './upgrade-limiter';
 import { errorFrame, WsError } from './ws-error';
+import { WsExceptionFilter } from './ws-exception-filter';
 
 type FrameResult = ServerFrame | void | undefined;
 
@@ -53,6 +54,7 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
   private readonly instanceTag = Math.random().toString(36).slice(2, 8);
   private ticker: NodeJS.Timeout | undefined;
   private draining = false;
+  private readonly exceptionFilter = new WsExceptionFilter();
   private readonly trustProxy: (address: string, hop: number) => boolean;
   private inFlight = 0;
   /** Upgrades of each user still being admitted here: they count against the cap, or a burst would all pass it. */
@@ -352,13 +354,7 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
   }
 
   private sendError(connection: ClientConnection, error: unknown, ref: string | undefined): void {
-    realtimeMetrics.error(error instanceof WsError ? error.code : 'internal');
-    if (error instanceof WsError) {
-      connection.send(errorFrame(error.code, error.message, ref, error.extra));
-      return;
-    }
-    this.logger.error(error instanceof Error ? error : String(error));
-    connection.send(errorFrame('internal', 'Internal server error', ref));
+    connection.send(this.exceptionFilter.catch(error, ref));
   }
 
   private async renew(connection: ClientConnection, token: string): Promise<ServerFrame> {
