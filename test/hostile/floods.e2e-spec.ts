@@ -1,0 +1,312 @@
+import WebSocket from 'ws';
+import { ConnectionRegistry } from '@numerai/realtime';
+import { createConsultation, createUser } from '../support/factories';
+import { http } from '../support/http';
+import { startTestServer, TestServer } from '../support/server';
+import { chatUrl, notificationsUrl, presenceUrl, sleep } from '../ws/helpers';
+import { attemptUpgrade, fmtMb, MB, memoryAfterGc, percentile, pool, UpgradeOutcome } from './support/harness';
+import { FULL_TIER, ReliabilityRecorder } from './support/recorder';
+
+/**
+ * Issue 8, "Floods": bursts of unauthenticated upgrades and of one user's connections are
+ * refused quickly and leave memory where it was; the per-IP upgrade limit answers HTTP 429
+ * before any upgrade; the 20-connection cap and the shared rate limit hold exactly under
+ * concurrency; the Origin allow-list applies to browsers and not to other clients.
+ */
+const recorder = new ReliabilityRecorder('floods');
+const UNAUTHENTICATED = FULL_TIER ? 5_000 : 1_000;
+const SAME_USER = FULL_TIER ? 1_000 : 200;
+
+function tally(outcomes: UpgradeOutcome[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const o of outcomes) {
+    const first = o.frames[0];
+    const key =
+      o.httpStatus !== undefined
+        ? `HTTP ${o.httpStatus}`
+        : `${first?.type === 'error' ? first.code : (first?.type ?? 'no frame')} + close ${o.closeCode ?? o.error}`;
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
+describe('hostile: floods', () => {
+  afterAll(() => recorder.write());
+
+  describe('with the per-IP upgrade limit out of the way', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer({ WS_UPGRADES_PER_MINUTE_PER_IP: '1000000', LOG_LEVEL: 'warn' });
+    });
+    afterAll(() => server?.close());
+
+    it(`a burst of ${UNAUTHENTICATED} unauthenticated upgrades: each refused with unauthorized + 4401 quickly, memory back where it was`, async () => {
+      const { consultation } = await createConsultation(server);
+      const urls = [chatUrl(server, consultation.id), notificationsUrl(server), presenceUrl(server)];
+      const before = memoryAfterGc();
+      const baselineSockets = await new Promise<number>((resolve) =>
+        server.app.getHttpServer().getConnections((_e: unknown, n: number) => resolve(n)),
+      );
+      const started = Date.now();
+      const outcomes = await pool(
+        Array.from({ length: UNAUTHENTICATED }, (_, i) => i),
+        50,
+        (i) => attemptUpgrade(`${urls[i % 3]}${i % 2 ? `?token=garbage.${i}.x` : ''}`),
+      );
+      const elapsed = Date.now() - started;
+      const peak = memoryAfterGc();
+      // Refused sockets are force-closed 5 s after the close handshake at the latest.
+      await sleep(5_500);
+      const after = memoryAfterGc();
+      const openSockets = await new Promise<number>((resolve) =>
+        server.app.getHttpServer().getConnections((_e: unknown, n: number) => resolve(n)),
+      );
+      const refused = outcomes.filter(
+        (o) =>
+          o.closeCode === 4401 &&
+          o.frames.length === 1 &&
+          o.frames[0].type === 'error' &&
+          o.frames[0].code === 'unauthorized',
+      ).length;
+      const ms = outcomes.map((o) => o.ms);
+      const growth = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+      const registered = server.app.get(ConnectionRegistry).size;
+      recorder.record({
+        area: 'Floods',
+        attack: `${UNAUTHENTICATED} upgrade attempts without a valid token (none or garbage), spread over the 3 endpoints, 50 in flight`,
+        tried: UNAUTHENTICATED,
+        expected:
+          'every one: error unauthorized + close 4401; p99 under 1 s; no connection registered; heap+buffers back within 16 MB; no socket left open',
+        seen:
+          `${refused}/${UNAUTHENTICATED} refused (${JSON.stringify(tally(outcomes))}) in ${elapsed} ms (${Math.round((UNAUTHENTICATED * 1000) / elapsed)}/s); ` +
+          `p50 ${percentile(ms, 50)} ms, p99 ${percentile(ms, 99)} ms, max ${Math.max(...ms)} ms; registered ${registered}; ` +
+          `heap+buffers ${fmtMb(before.heapUsed + before.arrayBuffers)} → ${fmtMb(peak.heapUsed + peak.arrayBuffers)} right after → ${fmtMb(after.heapUsed + after.arrayBuffers)} 5.5 s later; sockets open ${baselineSockets} → ${openSockets}`,
+        ok:
+          refused === UNAUTHENTICATED &&
+          percentile(ms, 99) < 1000 &&
+          registered === 0 &&
+          growth < 16 * MB &&
+          openSockets <= baselineSockets,
+      });
+      expect(refused).toBe(UNAUTHENTICATED);
+      expect(percentile(ms, 99)).toBeLessThan(1000);
+      expect(registered).toBe(0);
+      expect(growth).toBeLessThan(16 * MB);
+      expect(openSockets).toBeLessThanOrEqual(baselineSockets);
+    }, 120_000);
+
+    it(`a burst of ${SAME_USER} simultaneous upgrades of one user: exactly 20 admitted, the rest too_many_connections + 4429`, async () => {
+      const user = await createUser(server);
+      const urls = [notificationsUrl(server), presenceUrl(server)];
+      const started = Date.now();
+      const outcomes = await Promise.all(
+        Array.from({ length: SAME_USER }, (_, i) =>
+          attemptUpgrade(`${urls[i % 2]}?token=${user.token}`, { keepOpenMs: 3000 }),
+        ),
+      );
+      const elapsed = Date.now() - started;
+      const admitted = outcomes.filter((o) => o.frames[0]?.type === 'connection_established').length;
+      const refused = outcomes.filter(
+        (o) =>
+          o.closeCode === 4429 &&
+          o.frames.length === 1 &&
+          o.frames[0].type === 'error' &&
+          o.frames[0].code === 'too_many_connections',
+      ).length;
+      const refusedMs = outcomes.filter((o) => o.closeCode === 4429).map((o) => o.ms);
+      await sleep(300);
+      const registered = server.app.get(ConnectionRegistry).countForUser(user.id);
+      recorder.record({
+        area: 'Floods',
+        attack: `${SAME_USER} upgrades of one user at once (notifications and presence), each admitted one held open`,
+        tried: SAME_USER,
+        expected:
+          'exactly WS_MAX_CONNECTIONS_PER_USER (20) admitted; every other one too_many_connections + 4429, quickly',
+        seen: `${admitted} admitted, ${refused} refused (${JSON.stringify(tally(outcomes))}); whole burst ${elapsed} ms; refusal p99 ${percentile(refusedMs, 99)} ms; all closed afterwards: ${registered === 0}`,
+        ok: admitted === 20 && refused === SAME_USER - 20 && registered === 0,
+      });
+      expect(admitted).toBe(20);
+      expect(refused).toBe(SAME_USER - 20);
+      expect(registered).toBe(0);
+    }, 60_000);
+
+    it('the rate limit holds under a flood from one user over three endpoints and REST at once: exactly 300 requests pass', async () => {
+      // The numerologist has spent nothing yet (the client paid for creating the consultation).
+      const { consultation, numerologist: user } = await createConsultation(server);
+      const sockets = await Promise.all(
+        [chatUrl(server, consultation.id), notificationsUrl(server), presenceUrl(server)].map(async (url) => {
+          const ws = new WebSocket(`${url}?token=${user.token}`, { perMessageDeflate: false });
+          const state = {
+            ws,
+            pongs: 0,
+            limited: 0,
+            other: [] as string[],
+            closedWith: undefined as number | undefined,
+          };
+          ws.on('message', (data: Buffer) => {
+            const frame = JSON.parse(data.toString()) as { type: string; code?: string; retry_after_ms?: number };
+            if (frame.type === 'pong') state.pongs++;
+            // The last one, before a 4429 close, says "exceeded repeatedly" and carries no retry_after_ms.
+            else if (frame.type === 'error' && frame.code === 'rate_limited') state.limited++;
+            else if (
+              !['connection_established', 'unread_count', 'presence_state', 'user_online'].includes(frame.type)
+            ) {
+              state.other.push(data.toString());
+            }
+          });
+          ws.on('close', (code) => (state.closedWith = code));
+          await new Promise((resolve) => ws.once('message', resolve));
+          return state;
+        }),
+      );
+      const FRAMES = 150;
+      const REST = 60;
+      for (let i = 0; i < FRAMES; i++) for (const s of sockets) s.ws.send('{"type":"ping"}');
+      const rest = await Promise.all(
+        Array.from({ length: REST }, () =>
+          http(server.httpUrl, 'GET', '/api/notifications/unread-count', { token: user.token }),
+        ),
+      );
+      // Until nothing more arrives (a socket closed with 4429 drops what it had not answered yet).
+      const deadline = Date.now() + 10_000;
+      const answered = () => sockets.reduce((sum, s) => sum + s.pongs + s.limited, 0);
+      let last = -1;
+      while (answered() !== last && answered() < FRAMES * 3 && Date.now() < deadline) {
+        last = answered();
+        await sleep(300);
+      }
+      const pongs = sockets.reduce((sum, s) => sum + s.pongs, 0);
+      const limited = sockets.reduce((sum, s) => sum + s.limited, 0);
+      const ok200 = rest.filter((r) => r.status === 200).length;
+      const rest429 = rest.filter((r) => r.status === 429 && Number(r.headers.get('retry-after')) > 0).length;
+      const closes = sockets.map((s) => s.closedWith).filter((c) => c !== undefined);
+      const other = sockets.reduce((sum, s) => sum + s.other.length, 0);
+      recorder.record({
+        area: 'Floods',
+        attack: `one user floods ${FRAMES} pings on each of chat, notifications and presence while making ${REST} REST calls (RATE_LIMIT_PER_MINUTE=300)`,
+        tried: FRAMES * 3 + REST,
+        expected:
+          'exactly 300 processed in total (pongs + HTTP 200); the rest rate_limited error frames / 429 with Retry-After; a socket closes only with 4429 (100 refused in a row)',
+        seen: `${pongs} pongs + ${ok200} HTTP 200 = ${pongs + ok200}; ${limited} rate_limited frames, ${rest429} × 429; closes ${JSON.stringify(closes)}; unexpected frames ${other} ${sockets.map((s) => s.other.slice(0, 2).join(' ')).join(' ')}`,
+        ok: pongs + ok200 === 300 && rest429 === REST - ok200 && closes.every((c) => c === 4429) && other === 0,
+      });
+      expect(pongs + ok200).toBe(300);
+      expect(rest429).toBe(REST - ok200);
+      expect(closes.every((c) => c === 4429)).toBe(true);
+      expect(other).toBe(0);
+      for (const s of sockets) s.ws.terminate();
+    }, 60_000);
+  });
+
+  describe('per-IP upgrade limit (WS_UPGRADES_PER_MINUTE_PER_IP=30)', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      // 127.0.0.9 is the only trusted proxy, so X-Forwarded-For from the test client (127.0.0.1) is not believed.
+      server = await startTestServer({
+        WS_UPGRADES_PER_MINUTE_PER_IP: '30',
+        TRUST_PROXY: '127.0.0.9',
+        LOG_LEVEL: 'warn',
+      });
+    });
+    afterAll(() => server?.close());
+
+    it('past 30 upgrades a minute from one IP: HTTP 429 before any upgrade, even with a spoofed X-Forwarded-For; another IP and REST unaffected', async () => {
+      const user = await createUser(server);
+      const url = `${notificationsUrl(server)}?token=${user.token}`;
+      const first = await pool(
+        Array.from({ length: 30 }, (_, i) => i),
+        10,
+        () => attemptUpgrade(url),
+      );
+      const flood = await Promise.all(
+        Array.from({ length: 70 }, (_, i) =>
+          attemptUpgrade(i % 2 ? url : notificationsUrl(server), { headers: { 'x-forwarded-for': `203.0.113.${i}` } }),
+        ),
+      );
+      const admitted = first.filter((o) => o.frames[0]?.type === 'connection_established').length;
+      const limited = flood.filter((o) => o.httpStatus === 429).length;
+      const floodMs = flood.map((o) => o.ms);
+      // 127.0.0.2 is another client address on the loopback interface: its own budget.
+      const otherIp = await attemptUpgrade(url, { localAddress: '127.0.0.2' });
+      const restStatus = (await http(server.httpUrl, 'GET', '/api/users/me', { token: user.token })).status;
+      recorder.record({
+        area: 'Floods',
+        attack:
+          '100 upgrades from 127.0.0.1 within a minute with WS_UPGRADES_PER_MINUTE_PER_IP=30 (half with a spoofed X-Forwarded-For), then one from 127.0.0.2',
+        tried: 101,
+        expected:
+          'first 30 upgraded; the other 70 HTTP 429 before the upgrade; 127.0.0.2 upgraded; REST from the same IP still 200',
+        seen: `${admitted}/30 upgraded; ${limited}/70 HTTP 429 (p99 ${percentile(floodMs, 99)} ms); 127.0.0.2: ${otherIp.frames[0]?.type ?? otherIp.httpStatus ?? otherIp.error}; REST ${restStatus}`,
+        ok:
+          admitted === 30 &&
+          limited === 70 &&
+          otherIp.frames[0]?.type === 'connection_established' &&
+          restStatus === 200,
+      });
+      expect(admitted).toBe(30);
+      expect(limited).toBe(70);
+      expect(otherIp.frames[0]?.type).toBe('connection_established');
+      expect(restStatus).toBe(200);
+    }, 60_000);
+  });
+
+  describe('Origin allow-list (CORS_ORIGINS=https://app.example.test)', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer({ CORS_ORIGINS: 'https://app.example.test', LOG_LEVEL: 'warn' });
+    });
+    afterAll(() => server?.close());
+
+    it('browser upgrades from other origins → forbidden + 4403 on every endpoint; the allowed origin and clients without Origin connect', async () => {
+      const { consultation, client } = await createConsultation(server);
+      const urls = [chatUrl(server, consultation.id), notificationsUrl(server), presenceUrl(server)];
+      const cases: { origin: string | undefined; token: boolean; expect: 'accepted' | 'forbidden' }[] = [
+        { origin: 'https://app.example.test', token: true, expect: 'accepted' },
+        { origin: undefined, token: true, expect: 'accepted' },
+        { origin: 'https://evil.example', token: true, expect: 'forbidden' },
+        { origin: 'https://evil.example', token: false, expect: 'forbidden' },
+        { origin: 'http://app.example.test', token: true, expect: 'forbidden' },
+        { origin: 'https://app.example.test:8443', token: true, expect: 'forbidden' },
+        { origin: 'https://app.example.test.evil.example', token: true, expect: 'forbidden' },
+        { origin: 'null', token: true, expect: 'forbidden' },
+      ];
+      const failures: string[] = [];
+      let tried = 0;
+      for (const url of urls) {
+        for (const c of cases) {
+          tried++;
+          const outcome = await attemptUpgrade(`${url}${c.token ? `?token=${client.token}` : ''}`, {
+            headers: c.origin ? { origin: c.origin } : {},
+          });
+          const first = outcome.frames[0];
+          const got =
+            first?.type === 'connection_established'
+              ? 'accepted'
+              : first?.type === 'error' && first.code === 'forbidden' && outcome.closeCode === 4403
+                ? 'forbidden'
+                : JSON.stringify(outcome);
+          if (got !== c.expect) failures.push(`${url} Origin ${c.origin ?? '(none)'}: ${got}`);
+        }
+      }
+      const preflight = await fetch(`${server.httpUrl}/api/users/me`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+      });
+      const restCorsForEvil = preflight.headers.get('access-control-allow-origin');
+      recorder.record({
+        area: 'Floods',
+        attack: `Origin allow-list: ${cases.length} Origin headers (allowed, none, other host, other scheme, other port, suffix trick, "null") × 3 endpoints`,
+        tried,
+        expected:
+          'allowed origin and no Origin: connection_established; every other origin: forbidden + 4403 before the token is looked at',
+        seen:
+          failures.length === 0
+            ? `${tried}/${tried} as expected; REST CORS for evil origin: ${restCorsForEvil ?? 'not allowed'}`
+            : `FAILED: ${failures.join(' | ')}`,
+        ok: failures.length === 0 && restCorsForEvil === null,
+      });
+      expect(failures).toEqual([]);
+      expect(restCorsForEvil).toBeNull();
+    }, 60_000);
+  });
+});
