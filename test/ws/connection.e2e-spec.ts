@@ -260,27 +260,24 @@ describe('ws: connecting', () => {
       await chat.close();
     });
 
-    it('at the token’s exp the server sends unauthorized and closes 4401', async () => {
-      const user = await createUser(server);
-      const token = mintToken({ sub: user.id, exp: nowSeconds() + 2 });
-      const socket = await connect(presenceUrl(server), { token });
-      await socket.next('presence_state');
-      const closed = await withTimeout(socket.closed, 4000, 'expiry close');
-      expect(closed.code).toBe(4401);
-      expect(socket.frames.at(-1)).toEqual(errorFrame('unauthorized'));
-    });
+    it('at the token’s exp the server sends unauthorized and closes 4401; a connection renewed before stays open', async () => {
+      const [expiring, renewing] = [await createUser(server), await createUser(server)];
+      const exp = nowSeconds() + 2;
+      const lapsed = await connect(presenceUrl(server), { token: mintToken({ sub: expiring.id, exp }) });
+      const renewed = await connect(notificationsUrl(server), { token: mintToken({ sub: renewing.id, exp }) });
+      await lapsed.next('presence_state');
+      await renewed.next('unread_count');
+      renewed.send({ type: 'auth', token: renewing.token });
+      await renewed.next('auth_ok');
 
-    it('a connection renewed before exp stays open past the old exp', async () => {
-      const user = await createUser(server);
-      const short = mintToken({ sub: user.id, exp: nowSeconds() + 2 });
-      const socket = await connect(notificationsUrl(server), { token: short });
-      await socket.next('unread_count');
-      socket.send({ type: 'auth', token: user.token });
-      await socket.next('auth_ok');
-      await sleep(3000);
-      socket.send({ type: 'ping' });
-      expect(await socket.next()).toEqual({ type: 'pong' });
-      await socket.close();
+      const closed = await withTimeout(lapsed.closed, 4000, 'expiry close');
+      expect(closed.code).toBe(4401);
+      expect(lapsed.frames.at(-1)).toEqual(errorFrame('unauthorized'));
+
+      await sleep(Math.max(0, exp * 1000 + 1000 - Date.now()));
+      renewed.send({ type: 'ping' });
+      expect(await renewed.next()).toEqual({ type: 'pong' });
+      await renewed.close();
     });
   });
 });
