@@ -36,6 +36,6 @@ export interface EndpointHooks {
   established(connection: ClientConnection): { message: string; consultation_id?: string };
 }
 
-export function isRefusal(result: Admission | Refusal): result is Refusal {
+export function isRefusal<T extends object>(result: T | Refusal): result is Refusal {
   return 'closeCode' in result;
 }

@@ -9,6 +9,8 @@ export * from './realtime-adapter';
 export * from './realtime-gateway';
 export * from './realtime-runtime';
 export * from './realtime.module';
+export * from './keep-alive';
 export * from './route';
+export * from './upgrade-gate';
 export * from './ws-error';
 export * from './ws-exception-filter';

@@ -1,11 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import proxyAddr from 'proxy-addr';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
-import { Authenticator, extractToken, InvalidTokenError } from '@numerai/auth';
+import { Authenticator } from '@numerai/auth';
 import { AppConfig } from '@numerai/config';
-import { redactUrl } from '@numerai/logging';
 import { realtimeMetrics } from '@numerai/metrics';
 import { ClientFrameType, CloseCode, type ServerFrame } from '@numerai/protocol';
 import { RequestBudget } from '@numerai/rate-limit';
@@ -18,7 +16,8 @@ import { frameRef, parseFrame, peekFrame, RawFrame } from './frame-parser';
 import { FrameDto, validateFrame } from './frame-validation';
 import { frameHandlersOf } from './on-frame.decorator';
 import { RoutePattern } from './route';
-import { UpgradeLimiter } from './upgrade-limiter';
+import { KeepAlive } from './keep-alive';
+import { UpgradeGate } from './upgrade-gate';
 import { errorFrame, WsError } from './ws-error';
 import { WsExceptionFilter } from './ws-exception-filter';
 
@@ -41,24 +40,19 @@ export interface EndpointBinding {
 const SUSTAINED_ABUSE_FRAMES = 100;
 
 /**
- * Everything the three gateways share: admission during the upgrade, one message
- * listener per socket dispatching through the endpoint's handler table, errors as
- * protocol frames, keep-alive, idle close, token expiry and graceful shutdown.
+ * What the three gateways share at run time: routing an upgrade to its endpoint (the
+ * UpgradeGate decides who gets in), one message listener per socket dispatching through
+ * the endpoint's handler table, errors as protocol frames, and graceful shutdown.
  */
 @Injectable()
 export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger('Realtime');
   private readonly bindings = new Map<string, EndpointBinding>();
-  private readonly upgradeLimiter: UpgradeLimiter;
   private sequence = 0;
   private readonly instanceTag = Math.random().toString(36).slice(2, 8);
-  private ticker: NodeJS.Timeout | undefined;
-  private draining = false;
+  private readonly keepAlive: KeepAlive;
   private readonly exceptionFilter = new WsExceptionFilter();
-  private readonly trustProxy: (address: string, hop: number) => boolean;
   private inFlight = 0;
-  /** Upgrades of each user still being admitted here: they count against the cap, or a burst would all pass it. */
-  private readonly admitting = new Map<string, number>();
 
   constructor(
     private readonly config: AppConfig,
@@ -66,11 +60,14 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     private readonly registry: ConnectionRegistry,
     @Inject(ConnectionDirectory) private readonly directory: ConnectionDirectory,
     private readonly budget: RequestBudget,
+    private readonly gate: UpgradeGate,
   ) {
-    this.upgradeLimiter = new UpgradeLimiter(config.ws.upgradesPerMinutePerIp);
-    const trust = config.trustProxy;
-    this.trustProxy = typeof trust === 'number' ? (_address, hop) => hop < trust : proxyAddr.compile(trust);
     ClientConnection.maxBufferedBytes = config.ws.maxBufferedBytes;
+    this.keepAlive = new KeepAlive(registry, config.ws, (connection, verdict) =>
+      verdict === 'expired'
+        ? this.close(connection, CloseCode.Unauthorized, 'unauthorized', 'Token expired')
+        : this.close(connection, CloseCode.IdleTimeout, undefined, 'Idle timeout'),
+    );
   }
 
   // ---- wiring ---------------------------------------------------------------
@@ -85,22 +82,19 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     handlers.set('ping', { invoke: () => ({ type: 'pong' }) });
     handlers.set('auth', { dto: AuthFrame, invoke: (c, f) => this.renew(c, (f as AuthFrame).token) });
     this.bindings.set(hooks.endpoint, { server, pattern: new RoutePattern(path), hooks, handlers });
-    this.startTicker();
+    this.keepAlive.start();
   }
 
   /** The adapter's upgrade listener: route, admit, then accept or refuse (after the upgrade, so browsers see why). */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, fallback: WebSocketServer): void {
     socket.on('error', () => socket.destroy());
-    if (!this.upgradeLimiter.allow(this.clientIp(request))) {
+    const screened = this.gate.screen(request);
+    if (screened === 'flood') {
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    if (!this.originAllowed(request.headers.origin, request.headers.host)) {
-      this.refuseAfterUpgrade(fallback, request, socket, head, {
-        closeCode: CloseCode.Forbidden,
-        code: 'forbidden',
-        message: 'Origin not allowed',
-      });
+    if (screened) {
+      this.refuseAfterUpgrade(fallback, request, socket, head, screened);
       return;
     }
     const url = new URL(request.url ?? '/', 'ws://localhost');
@@ -118,30 +112,6 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     });
   }
 
-  /** The client's address, believing X-Forwarded-For only from the proxies TRUST_PROXY names (as REST does). */
-  private clientIp(request: IncomingMessage): string {
-    try {
-      return proxyAddr(request, this.trustProxy);
-    } catch {
-      return request.socket.remoteAddress ?? 'unknown';
-    }
-  }
-
-  /**
-   * Browsers send Origin and let any page open a socket to us with the user's token in
-   * hand; with CORS_ORIGINS set only those pages (and our own, e.g. /demo) may. Clients
-   * without Origin (apps, servers) are not browsers and are not limited by it.
-   */
-  private originAllowed(origin: string | undefined, host: string | undefined): boolean {
-    const allowed = this.config.corsOrigins;
-    if (!origin || allowed.length === 0 || allowed.includes('*') || allowed.includes(origin)) return true;
-    try {
-      return new URL(origin).host === host;
-    } catch {
-      return false;
-    }
-  }
-
   private async admitAndUpgrade(
     binding: EndpointBinding,
     request: IncomingMessage,
@@ -150,58 +120,20 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     params: Record<string, string>,
     query: URLSearchParams,
   ): Promise<void> {
-    let principal;
-    let outcome: Admission | Refusal;
-    let reserved: string | undefined;
-    try {
-      if (this.draining) {
-        outcome = { closeCode: CloseCode.GoingAway, code: 'internal', message: 'Server is shutting down' };
-      } else {
-        principal = await this.authenticator.authenticate(extractToken(request.headers.authorization, request.url));
-        const open = (await this.directory.connectionCount(principal.id)) + (this.admitting.get(principal.id) ?? 0);
-        if (open >= this.config.ws.maxConnectionsPerUser) {
-          outcome = {
-            closeCode: CloseCode.TooManyRequests,
-            code: 'too_many_connections',
-            message: `At most ${this.config.ws.maxConnectionsPerUser} open connections per user`,
-          };
-        } else {
-          reserved = principal.id;
-          this.admitting.set(reserved, (this.admitting.get(reserved) ?? 0) + 1);
-          outcome = await binding.hooks.admit({ principal, params, query, request });
-        }
-      }
-    } catch (error) {
-      if (error instanceof InvalidTokenError) {
-        outcome = {
-          closeCode: CloseCode.Unauthorized,
-          code: 'unauthorized',
-          message: 'Missing, invalid or expired token',
-        };
-      } else {
-        this.logger.error({ err: error, url: redactUrl(request.url) }, 'admission failed');
-        outcome = { closeCode: CloseCode.InternalError, code: 'internal', message: 'Internal server error' };
-      }
+    const outcome = await this.gate.admit(binding.hooks, request, params, query);
+    if (isRefusal(outcome)) {
+      if (!socket.destroyed) this.refuseAfterUpgrade(binding.server, request, socket, head, outcome);
+      return;
     }
     try {
       if (socket.destroyed) return;
-      if (isRefusal(outcome) || !principal) {
-        this.refuseAfterUpgrade(binding.server, request, socket, head, outcome as Refusal);
-        return;
-      }
-      const admission = outcome;
-      const user = principal;
-      // Accepts synchronously: from here on the registry counts this connection instead of the reservation.
-      binding.server.handleUpgrade(request, socket, head, (ws) => this.accept(binding, ws, user, admission, query));
+      // Accepts synchronously: from here on the registry counts the connection instead of the reservation.
+      binding.server.handleUpgrade(request, socket, head, (ws) =>
+        this.accept(binding, ws, outcome.principal, outcome.admission, query),
+      );
     } finally {
-      if (reserved) this.unreserve(reserved);
+      outcome.release();
     }
-  }
-
-  private unreserve(userId: string): void {
-    const left = (this.admitting.get(userId) ?? 1) - 1;
-    if (left > 0) this.admitting.set(userId, left);
-    else this.admitting.delete(userId);
   }
 
   private refuseAfterUpgrade(
@@ -370,31 +302,6 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     return { type: 'auth_ok', expires_at: new Date(principal.exp * 1000).toISOString() };
   }
 
-  // ---- keep-alive, idle, expiry ---------------------------------------------
-
-  private startTicker(): void {
-    if (this.ticker) return;
-    const { pingIntervalMs, idleTimeoutMs } = this.config.ws;
-    const every = Math.max(50, Math.min(1000, pingIntervalMs, Math.floor(idleTimeoutMs / 4)));
-    this.ticker = setInterval(() => this.tick(), every);
-    this.ticker.unref();
-  }
-
-  /** One pass over all connections per tick rather than a timer per connection (memory at 10k sockets). */
-  private tick(now = Date.now()): void {
-    const { pingIntervalMs, idleTimeoutMs } = this.config.ws;
-    for (const connection of this.registry.all()) {
-      if (connection.expiresAt * 1000 <= now) {
-        this.close(connection, CloseCode.Unauthorized, 'unauthorized', 'Token expired');
-      } else if (now - connection.lastActivityMs >= idleTimeoutMs) {
-        this.close(connection, CloseCode.IdleTimeout, undefined, 'Idle timeout');
-      } else if (now - connection.lastPingMs >= pingIntervalMs && connection.isOpen) {
-        connection.lastPingMs = now;
-        connection.socket.ping();
-      }
-    }
-  }
-
   /** Optionally one `error` frame, then the close; the registry forgets the connection at once. */
   close(
     connection: ClientConnection,
@@ -415,8 +322,8 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
 
   /** Stop admitting, let frames in flight finish, then close every socket with 1001. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.draining = true;
-    if (this.ticker) clearInterval(this.ticker);
+    this.gate.close();
+    this.keepAlive.stop();
     const deadline = Date.now() + Math.min(3000, this.config.shutdownTimeoutMs / 2);
     while (this.inFlight > 0 && Date.now() < deadline) await delay(10);
     const closing = [...this.registry.all()].map(
@@ -434,7 +341,7 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
   }
 
   onModuleDestroy(): void {
-    if (this.ticker) clearInterval(this.ticker);
+    this.keepAlive.stop();
   }
 
   /** Types the built-in handlers accept on every endpoint. */

@@ -3,6 +3,7 @@ import { AuthModule } from '@numerai/auth';
 import { ConnectionDirectory, InProcessConnectionDirectory } from './connection-directory';
 import { ConnectionRegistry } from './connection-registry';
 import { RealtimeRuntime } from './realtime-runtime';
+import { UpgradeGate } from './upgrade-gate';
 
 @Global()
 @Module({})
@@ -12,7 +13,12 @@ export class RealtimeModule {
     return {
       module: RealtimeModule,
       imports: [AuthModule],
-      providers: [ConnectionRegistry, RealtimeRuntime, { provide: ConnectionDirectory, ...directory } as Provider],
+      providers: [
+        ConnectionRegistry,
+        RealtimeRuntime,
+        UpgradeGate,
+        { provide: ConnectionDirectory, ...directory } as Provider,
+      ],
       exports: [ConnectionRegistry, RealtimeRuntime, ConnectionDirectory],
     };
   }
