@@ -73,6 +73,8 @@ const RATIO_METRICS: Array<{ name: string; scenario: ScenarioName; key: string }
   { name: 'connect_rate', scenario: 'connect_storm', key: 'connections_per_s' },
   { name: 'cpu_per_connection', scenario: 'connect_storm', key: 'cpu_us_per_connection' },
   { name: 'cpu_per_delivery', scenario: 'fanout', key: 'cpu_us_per_delivery' },
+  { name: 'fanout_cpu_efficiency', scenario: 'fanout', key: 'deliveries_per_cpu_s' },
+  { name: 'dm_cpu_efficiency', scenario: 'dm', key: 'msgs_per_cpu_s' },
   { name: 'dm_cpu_per_message', scenario: 'dm', key: 'cpu_us_per_msg' },
 ];
 
@@ -104,6 +106,7 @@ export function checkTargets(results: ScenarioResults, ratios: Record<string, nu
   const le = (value: number | null, bound: number) => (value === null ? null : value <= bound);
   const ge = (value: number | null, bound: number) => (value === null ? null : value >= bound);
   const dmRate = metric(results, 'dm', 'numerai', 'saturation_msgs_per_s') ?? null;
+  const dmPerCpu = metric(results, 'dm', 'numerai', 'msgs_per_cpu_s') ?? null;
   const checks: TargetCheck[] = [
     {
       name: 'idle_memory_vs_ws',
@@ -134,6 +137,24 @@ export function checkTargets(results: ScenarioResults, ratios: Record<string, nu
       description: 'fan-out p99 ≤ 2x raw ws at the same load',
       value: ratios.p99_vs_ws,
       met: le(ratios.p99_vs_ws, 2),
+    },
+    {
+      name: 'fanout_cpu_efficiency_vs_ws',
+      description: '(CPU-normalised) fan-out deliveries per server CPU-second ≥ 0.8x raw ws',
+      value: ratios.fanout_cpu_efficiency_vs_ws,
+      met: ge(ratios.fanout_cpu_efficiency_vs_ws, 0.8),
+    },
+    {
+      name: 'dm_cpu_efficiency_vs_ws',
+      description: '(CPU-normalised) DM messages per server CPU-second ≥ 0.6x raw ws',
+      value: ratios.dm_cpu_efficiency_vs_ws,
+      met: ge(ratios.dm_cpu_efficiency_vs_ws, 0.6),
+    },
+    {
+      name: 'dm_persisted_per_cpu_s',
+      description: '(CPU-normalised) ≥ 10,000 stored DM messages per server CPU-second',
+      value: dmPerCpu,
+      met: ge(dmPerCpu, 10_000),
     },
   ];
   for (const [name, better] of [
@@ -167,6 +188,7 @@ interface Row {
 const ms = (value: number) => `${fmtNumber(value, value < 10 ? 2 : 1)} ms`;
 const perS = (value: number) => `${fmtNumber(value)}/s`;
 const us = (value: number) => `${fmtNumber(value, 2)} µs`;
+const perCpuS = (value: number) => `${fmtNumber(value)}/cpu-s`;
 
 const ROWS: Row[] = [
   {
@@ -216,6 +238,14 @@ const ROWS: Row[] = [
     ratio: 'cpu_per_delivery',
   },
   {
+    label: 'Fan-out: deliveries per server CPU-second',
+    scenario: 'fanout',
+    key: 'deliveries_per_cpu_s',
+    format: perCpuS,
+    ratio: 'fanout_cpu_efficiency',
+    target: '(≥ 0.8x ws)',
+  },
+  {
     label: 'DM: messages/s at saturation',
     scenario: 'dm',
     key: 'saturation_msgs_per_s',
@@ -231,6 +261,14 @@ const ROWS: Row[] = [
     key: 'cpu_us_per_msg',
     format: us,
     ratio: 'dm_cpu_per_message',
+  },
+  {
+    label: 'DM: messages per server CPU-second',
+    scenario: 'dm',
+    key: 'msgs_per_cpu_s',
+    format: perCpuS,
+    ratio: 'dm_cpu_efficiency',
+    target: '(≥ 0.6x ws, ≥ 10,000)',
   },
   { label: 'Notification burst: time to last', scenario: 'notification_burst', key: 'time_to_last_ms', format: ms },
 ];
