@@ -113,7 +113,7 @@ describe('hostile: authorization matrix', () => {
       { kind: 'forged signature', token: craft({ alg: 'HS256', typ: 'JWT' }, claims, hmac('sha256', 'a'.repeat(40))) },
       { kind: 'alg:none', token: craft({ alg: 'none', typ: 'JWT' }, claims, () => '') },
       {
-        kind: 'alg:none, with a signature',
+        kind: 'alg:none carrying a real HS256 signature',
         token: craft({ alg: 'none', typ: 'JWT' }, claims, hmac('sha256', TEST_JWT_SECRET)),
       },
       {

@@ -43,7 +43,7 @@ export class ReliabilityRecorder {
   write(): void {
     mkdirSync(ARTIFACT_DIR, { recursive: true });
     const engine = process.env.DATABASE_URL ? 'postgres' : 'sqlite';
-    const file = join(ARTIFACT_DIR, `${this.suite}.${engine}.json`);
+    const file = join(ARTIFACT_DIR, `${this.suite}.${engine}.${FULL_TIER ? 'full' : 'fast'}.json`);
     const body = {
       suite: this.suite,
       tier: FULL_TIER ? 'full' : 'fast',
