@@ -54,20 +54,24 @@ export class NotificationsGateway extends RealtimeGateway {
 
   /** `unread_count` at once; with `?last_notification_id=` the ones created since, then `replay_complete`. */
   async opened(connection: ClientConnection, query: URLSearchParams): Promise<void> {
-    // The connection is in the room already: hold what arrives while counting, so unread_count comes first
-    // and a notification created meanwhile is followed by its (newer) count, never by this older one.
+    // The connection is in the room already: hold what arrives meanwhile, so unread_count and the replay come
+    // first, a notification created meanwhile is followed by its (newer) count, and none arrives twice.
     connection.hold();
+    const replayed = new Set<string>();
     try {
       connection.send({ type: 'unread_count', count: await this.notifications.unreadCount(connection.userId) });
+      const lastId = query.get('last_notification_id');
+      if (!lastId) return;
+      const replay = await this.notifications.after(connection.userId, lastId);
+      if (!replay) throw new WsError('not_found', 'last_notification_id is not one of your notifications');
+      for (const notification of replay) {
+        replayed.add(notification.id);
+        connection.send({ type: 'notification', data: notification });
+      }
+      connection.send({ type: 'replay_complete', count: replay.length });
     } finally {
-      connection.release();
+      connection.release((frame) => frame.type === 'notification' && replayed.has(frame.data.id));
     }
-    const lastId = query.get('last_notification_id');
-    if (!lastId) return;
-    const replay = await this.notifications.after(connection.userId, lastId);
-    if (!replay) throw new WsError('not_found', 'last_notification_id is not one of your notifications');
-    for (const notification of replay) connection.send({ type: 'notification', data: notification });
-    connection.send({ type: 'replay_complete', count: replay.length });
   }
 
   @OnFrame('mark_read', MarkReadFrame)

@@ -28,6 +28,8 @@ export class ClientConnection {
   refusedFrames = 0;
   /** Live frames kept back while an opening snapshot or replay is prepared (see hold/release). */
   private held: { frame: ServerFrame; payload: Buffer }[] | null = null;
+  /** After a replay: live frames it already covered, dropped until `until` (see release). */
+  private covered: { drop: (frame: ServerFrame) => boolean; until: number } | null = null;
 
   constructor(
     readonly id: string,
@@ -69,15 +71,25 @@ export class ClientConnection {
     this.held ??= [];
   }
 
-  /** Sends what was held, in order, except frames `alreadySent` says the snapshot covered; live frames flow again. */
-  release(alreadySent?: (frame: ServerFrame) => boolean): void {
+  /**
+   * Sends what was held, in order, except frames `alreadySent` says the snapshot covered;
+   * live frames flow again. A row can be committed (so a replay sees it) before its live
+   * announcement is published, so such late announcements keep being dropped for
+   * `lingerMs` (a minute: far beyond commit-to-publish): nothing is delivered twice.
+   */
+  release(alreadySent?: (frame: ServerFrame) => boolean, lingerMs = 60_000): void {
     const held = this.held;
     this.held = null;
     for (const { frame, payload } of held ?? []) if (!alreadySent?.(frame)) this.sendRaw(payload);
+    if (alreadySent && lingerMs > 0) this.covered = { drop: alreadySent, until: Date.now() + lingerMs };
   }
 
-  /** A broadcast frame for this connection: sent now, or kept while the connection holds. */
+  /** A broadcast frame for this connection: sent now, kept while the connection holds, or dropped if a replay covered it. */
   deliver(frame: ServerFrame, payload: Buffer): void {
+    if (this.covered) {
+      if (Date.now() > this.covered.until) this.covered = null;
+      else if (this.covered.drop(frame)) return;
+    }
     if (this.held) this.held.push({ frame, payload });
     else this.sendRaw(payload);
   }
