@@ -1,3 +1,4 @@
 export * from './pagination';
 export * from './principal';
+export * from './storable-text';
 export * from './time';

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsStorableText } from '@numerai/common';
 
 /** Who may self-register: never `admin` (admins come from the ops CLI). */
 export const SELF_SERVICE_ROLES = ['user', 'numerologist'] as const;
@@ -20,6 +21,7 @@ export class RegisterDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsStorableText('full_name')
   full_name!: string;
 
   @ApiPropertyOptional({ enum: SELF_SERVICE_ROLES, default: 'user' })
@@ -33,6 +35,7 @@ export class LoginDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(320)
+  @IsStorableText('email')
   email!: string;
 
   @ApiProperty()

@@ -14,7 +14,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { OmitType } from '@nestjs/swagger';
-import { PageQuery } from '@numerai/common';
+import { IsStorableText, PageQuery } from '@numerai/common';
 
 export class ListNotificationsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'only unread ones' })
@@ -33,12 +33,14 @@ export class CreateNotificationDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsStorableText('title')
   title!: string;
 
   @ApiProperty()
   @IsString()
   @IsNotEmpty()
   @MaxLength(2000)
+  @IsStorableText('message')
   message!: string;
 
   @ApiProperty({ example: 'daily_reading' })
