@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import WebSocket from 'ws';
 import { type Endpoint, type ServerFrame } from '@numerai/protocol';
 import { createConsultation, createUser, TestUser } from '../support/factories';
+import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 import { connect, TestSocket } from '../support/ws-client';
 import {
@@ -449,6 +450,70 @@ describe(`hostile: fuzzed frames (seed ${SEED})`, () => {
     expect(echoes.sort()).toEqual([0, 1, 2, 3, 4].map((i) => `victim ${i}`));
     expect(after.chat_messages - before.chat_messages).toBe(5);
     await closeAll(attacker, victim);
+  });
+
+  it('REST text the database cannot store (NUL, unpaired surrogates) → 400 naming the field, never a 500', async () => {
+    const cases: { name: string; method: string; path: string; token?: string; body: unknown; field: string }[] = [
+      {
+        name: 'register full_name with NUL',
+        method: 'POST',
+        path: '/api/auth/register',
+        body: { email: `nul-${SEED}@example.test`, password: 'long enough pw', full_name: 'A\u0000B' },
+        field: 'full_name',
+      },
+      {
+        name: 'register full_name with a lone surrogate',
+        method: 'POST',
+        path: '/api/auth/register',
+        body: { email: `sur-${SEED}@example.test`, password: 'long enough pw', full_name: 'A\uD800' },
+        field: 'full_name',
+      },
+      {
+        name: 'login email with NUL',
+        method: 'POST',
+        path: '/api/auth/login',
+        body: { email: 'x\u0000@example.test', password: 'whatever pw' },
+        field: 'email',
+      },
+      {
+        name: 'notification title with NUL',
+        method: 'POST',
+        path: '/api/admin/notifications',
+        token: admin.token,
+        body: { user_id: admin.id, title: 'T\u0000', message: 'm', notification_type: 'fuzz' },
+        field: 'title',
+      },
+      {
+        name: 'notification message with a lone surrogate',
+        method: 'POST',
+        path: '/api/admin/notifications',
+        token: admin.token,
+        body: { user_id: admin.id, title: 'T', message: '\uDC00m', notification_type: 'fuzz' },
+        field: 'message',
+      },
+    ];
+    const before = await dbCounts(server);
+    const seen: string[] = [];
+    const failures: string[] = [];
+    for (const c of cases) {
+      const res = await http(server.httpUrl, c.method, c.path, { token: c.token, body: c.body });
+      const message = JSON.stringify(res.body?.message ?? '');
+      seen.push(`${c.name} → ${res.status}`);
+      if (res.status !== 400 || !message.includes(c.field))
+        failures.push(`${c.name}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    const after = await dbCounts(server);
+    recorder.record({
+      area: 'Fuzzed frames',
+      attack:
+        'REST bodies with U+0000 / unpaired surrogates in stored text fields (register, login, admin notification)',
+      tried: cases.length,
+      expected: '400 naming the field (PostgreSQL cannot store U+0000: it used to be a 500); nothing stored',
+      seen: `${seen.join('; ')}; rows unchanged: ${JSON.stringify(after) === JSON.stringify(before)}`,
+      ok: failures.length === 0 && JSON.stringify(after) === JSON.stringify(before),
+    });
+    expect(failures).toEqual([]);
+    expect(after).toEqual(before);
   });
 
   it('limits that do close: a frame over 64 KB → 1009, invalid UTF-8 in a text frame → 1007; the server and other sockets carry on', async () => {

@@ -253,6 +253,9 @@ function render(artifacts: Artifact[], soak: { file: string; soak: SoakFile } | 
     '| fuzz | A deeply nested but valid JSON frame (`[[[[…]]]]`, 64 KB) overflowed the stack of the JSON.parse reviver and was answered `invalid_json`, at a depth that depended on the stack left. | `fix(realtime)`: frames nesting past 32 levels are `validation_failed`; prototype keys are stripped by a bounded walk. |',
   );
   out(
+    '| fuzz (PostgreSQL) | The same U+0000 in REST text (register `full_name`, login `email`, an admin notification’s `title`/`message`) failed the INSERT or SELECT: a 500 instead of a 400. | `fix`: `IsStorableText` (@numerai/common) on those fields → 400 naming the field. |',
+  );
+  out(
     '| secrets | `redactUrl` matched `token=` in the raw query, but the server reads `?%74oken=<jwt>` as a token: logged in clear. | `fix(logging)`: keys compared decoded. |',
   );
   out(
