@@ -164,7 +164,7 @@ function makePlan(opts: Options) {
       stepMs: opts.quick ? 600 : 2000,
       maxSteps: 14,
       latencyMs: opts.quick ? 1000 : 5000,
-      latencyCap: 10_000,
+      latencyCap: 5000,
     },
     notify: { users: opts.quick ? 2000 : 10_000 },
   };
@@ -243,29 +243,28 @@ interface TrafficConfig {
   latencyMs: number;
 }
 
-interface TrafficOutcome {
-  metrics: RunRecord['metrics'];
-  detail: unknown;
-  saturationMsgsPerS: number;
+interface Saturation {
+  best: TrafficResult;
+  steps: Array<TrafficResult & { serverCpuUs: number }>;
+  persistedRows?: number;
 }
 
 /**
- * Open-loop traffic: offered rate raised step by step until the target stops keeping up (the best
- * delivered rate is its saturation), then a fixed-rate phase at `latencyRate` for latency and CPU.
+ * Open-loop saturation search: the offered rate is raised step by step until the target stops
+ * keeping up (two misses in a row); the best delivered rate is its saturation.
  */
-async function trafficScenario(
+async function saturationPhase(
   lg: RpcClient,
   target: Target,
   config: TrafficConfig,
   padding: number,
-  latencyRate: (ownSaturationMsgsPerS: number) => number,
   startRate: number,
   label: (text: string) => void,
-): Promise<TrafficOutcome> {
+): Promise<Saturation> {
   await openAll(lg, target, chatSpecs(target.roster, config.rooms, config.perRoom), 100);
   try {
     const rowsBefore = await countMessages(target);
-    const steps: Array<TrafficResult & { serverCpuUs: number }> = [];
+    const steps: Saturation['steps'] = [];
     let best: TrafficResult | undefined;
     let rate = startRate;
     let misses = 0;
@@ -294,24 +293,43 @@ async function trafficScenario(
       const errors = Object.entries(steps[0]?.errorFrames ?? {}).map(([code, n]) => `${code} ×${n}`);
       throw new Unavailable(`no chat_message delivered${errors.length ? ` (error frames: ${errors.join(', ')})` : ''}`);
     }
-    await sleep(500);
-    const fixedRate = Math.max(1, Math.round(latencyRate(best.msgsPerS)));
-    label(`latency at ${fmtNumber(fixedRate)} msg/s`);
+    const rowsAfter = await countMessages(target);
+    const persistedRows = rowsBefore !== undefined && rowsAfter !== undefined ? rowsAfter - rowsBefore : undefined;
+    return { best, steps, persistedRows };
+  } finally {
+    await closeAll(lg);
+    await sleep(700);
+  }
+}
+
+/** A fixed offered rate, the same for every target of a repetition: latency at the receivers and server CPU. */
+async function latencyPhase(
+  lg: RpcClient,
+  target: Target,
+  config: TrafficConfig,
+  padding: number,
+  rate: number,
+  saturation: Saturation,
+): Promise<{ metrics: RunRecord['metrics']; detail: unknown }> {
+  await openAll(lg, target, chatSpecs(target.roster, config.rooms, config.perRoom), 100);
+  try {
+    const rowsBefore = await countMessages(target);
+    await sleep(300);
     const cpu0 = cpuOf(target);
     const fixed = await lg.call<TrafficResult>(
       'traffic',
-      { rate: fixedRate, durationMs: config.latencyMs, drainMs: 10_000, warmupFraction: 0.1, padding },
+      { rate, durationMs: config.latencyMs, drainMs: 10_000, warmupFraction: 0.1, padding },
       config.latencyMs + 40_000,
     );
     const cpuUs = cpuOf(target) - cpu0;
     const rowsAfter = await countMessages(target);
-    const sentTotal = steps.reduce((sum, step) => sum + step.sent, 0) + fixed.sent;
+    const { best, steps } = saturation;
     const metrics: RunRecord['metrics'] = {
       saturation_deliveries_per_s: best.deliveriesPerS,
       saturation_msgs_per_s: best.msgsPerS,
       saturation_p99_ms: best.latencyMs.p99,
       loadgen_cpu_at_saturation: best.loadgenCpu,
-      offered_msgs_per_s: fixedRate,
+      offered_msgs_per_s: rate,
       p50_ms: fixed.latencyMs.p50,
       p90_ms: fixed.latencyMs.p90,
       p99_ms: fixed.latencyMs.p99,
@@ -323,11 +341,12 @@ async function trafficScenario(
       deliveries_per_cpu_s: cpuUs > 0 ? (fixed.deliveries * 1e6) / cpuUs : NaN,
       msgs_per_cpu_s: cpuUs > 0 ? (fixed.sent * 1e6) / cpuUs : NaN,
     };
-    if (rowsBefore !== undefined && rowsAfter !== undefined) {
-      metrics.persisted_rows = rowsAfter - rowsBefore;
-      metrics.persisted_fraction = sentTotal ? (rowsAfter - rowsBefore) / sentTotal : 0;
+    if (rowsBefore !== undefined && rowsAfter !== undefined && saturation.persistedRows !== undefined) {
+      const sentTotal = steps.reduce((sum, step) => sum + step.sent, 0) + fixed.sent;
+      metrics.persisted_rows = saturation.persistedRows + (rowsAfter - rowsBefore);
+      metrics.persisted_fraction = sentTotal ? metrics.persisted_rows / sentTotal : 0;
     }
-    return { metrics, detail: { steps, fixed }, saturationMsgsPerS: best.msgsPerS };
+    return { metrics, detail: { steps, fixed } };
   } finally {
     await closeAll(lg);
     await sleep(700);
@@ -576,21 +595,14 @@ async function main(): Promise<number> {
     }
   };
 
-  // Offered loads for the latency phases: 50 % of raw ws's saturation, measured in the first repetition.
-  const calibration: { fanout?: number; dm?: number } = {};
+  // Offered loads of the latency phases (50 % of raw ws's saturation in each repetition), for the notes.
+  const offeredLoads: { fanout?: number[]; dm?: number[] } = {};
   const previous = new Map<string, number>();
-  const latencyFor = (kind: 'fanout' | 'dm', target: Target) => (own: number) => {
-    if (calibration[kind] === undefined && target.name === 'ws') calibration[kind] = own * 0.5;
-    const base = calibration[kind] ?? own * 0.5;
-    return kind === 'dm' ? Math.min(plan.dm.latencyCap, base) : base;
-  };
   let burst: BurstFixture | undefined;
   let burstSkip: string | undefined;
 
   for (let rep = 0; rep < opts.repeats; rep++) {
-    // raw ws goes first in the first repetition: its saturation sets the offered load of the latency phases.
-    const targetsThisRep =
-      rep === 0 ? [...live()].sort((a, b) => Number(b.name === 'ws') - Number(a.name === 'ws')) : order(rep);
+    const targetsThisRep = order(rep);
     const tag = `rep ${rep + 1}/${opts.repeats}`;
     if (opts.scenarios.has('idle')) {
       for (const target of targetsThisRep) {
@@ -617,25 +629,43 @@ async function main(): Promise<number> {
     for (const kind of ['fanout', 'dm'] as const) {
       if (!opts.scenarios.has(kind)) continue;
       const config: TrafficConfig = kind === 'fanout' ? plan.fanout : { ...plan.dm, rooms: plan.dm.pairs, perRoom: 2 };
+      // 1. Saturation of every target (rotated order); 2. latency of every target at 50 % of raw ws's
+      //    saturation *in this repetition*, so all three see the same offered load on the same machine state.
+      const saturations = new Map<string, Saturation | Error>();
       for (const target of targetsThisRep) {
         const title = `${kind} ${target.name} ${tag}`;
-        progress.start(title, weights[kind]);
-        await runOne(kind, target, rep, async () => {
-          const key = `${kind}:${target.name}`;
-          const prior = previous.get(key);
-          // Later repetitions start the search nearer the known saturation (fewer steps).
-          const start = prior ? Math.max(config.startRate, prior * 0.3) : config.startRate;
-          const outcome = await trafficScenario(
-            lg,
-            target,
-            config,
-            plan.padding,
-            latencyFor(kind, target),
-            start,
-            (text) => progress?.start(`${title}: ${text}`, 0),
+        progress.start(title, weights[kind] / 2);
+        const key = `${kind}:${target.name}`;
+        const prior = previous.get(key);
+        // Later repetitions start the search nearer the known saturation (fewer steps).
+        const start = prior ? Math.max(config.startRate, prior * 0.3) : config.startRate;
+        try {
+          const saturation = await saturationPhase(lg, target, config, plan.padding, start, (text) =>
+            progress?.start(`${title}: ${text}`, 0),
           );
-          previous.set(key, outcome.saturationMsgsPerS);
-          return outcome;
+          previous.set(key, saturation.best.msgsPerS);
+          saturations.set(target.name, saturation);
+        } catch (error) {
+          saturations.set(target.name, error instanceof Error ? error : new Error(String(error)));
+          if (!(error instanceof Unavailable)) await closeAll(lg).catch(() => undefined);
+        }
+      }
+      const raw = saturations.get('ws');
+      const rate = (own: Saturation) => {
+        const base = 0.5 * (raw instanceof Error || !raw ? own.best.msgsPerS : raw.best.msgsPerS);
+        return Math.max(1, Math.round(kind === 'dm' ? Math.min(plan.dm.latencyCap, base) : base));
+      };
+      for (const target of targetsThisRep) {
+        const saturation = saturations.get(target.name);
+        const offered = saturation instanceof Error || !saturation ? undefined : rate(saturation);
+        if (offered !== undefined) (offeredLoads[kind] ??= []).push(offered);
+        progress.start(
+          `${kind} ${target.name} ${tag}: latency at ${fmtNumber(offered ?? NaN)} msg/s`,
+          weights[kind] / 2,
+        );
+        await runOne(kind, target, rep, async () => {
+          if (!saturation || saturation instanceof Error) throw saturation ?? new Unavailable('no saturation run');
+          return latencyPhase(lg, target, config, plan.padding, offered ?? 1, saturation);
         });
       }
     }
@@ -681,8 +711,8 @@ async function main(): Promise<number> {
   const notes = [
     `${opts.quick ? 'Quick' : 'Full'} run, ${opts.repeats} repetition(s), medians; load average ${loadBefore[0].toFixed(1)} → ${loadavg()[0].toFixed(1)}; ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'cpu'}), Node ${process.version}.`,
     `Idle: ${fmtNumber(plan.idle.connections)} authenticated chat connections (rooms of ${plan.idle.perRoom}); memory after GC, marginal cost per connection between ${fmtNumber(Math.floor(plan.idle.connections / 2))} and ${fmtNumber(plan.idle.connections)} held.`,
-    `Fan-out: ${plan.fanout.rooms} rooms × ${plan.fanout.perRoom} connections; latency and CPU at ${fmtNumber(calibration.fanout ?? NaN)} msg/s offered (50 % of raw ws saturation).`,
-    `DM: ${plan.dm.pairs} two-party chats; latency and CPU at ${fmtNumber(Math.min(plan.dm.latencyCap, calibration.dm ?? NaN))} msg/s offered. NumerAI stores every message (SQLite), the baselines store nothing.`,
+    `Fan-out: ${plan.fanout.rooms} rooms × ${plan.fanout.perRoom} connections; latency and CPU at 50 % of raw ws's saturation in the same repetition (${loads(offeredLoads.fanout)} msg/s offered).`,
+    `DM: ${plan.dm.pairs} two-party chats; latency and CPU at min(${fmtNumber(plan.dm.latencyCap)}, 50 % of raw ws's saturation) (${loads(offeredLoads.dm)} msg/s offered). NumerAI stores every message (SQLite), the baselines store nothing.`,
     ...targets.filter((target) => !target.available).map((target) => `${target.name}: unavailable (${target.reason})`),
   ];
   const table = markdownTable(results, ratios, names, notes);
@@ -706,7 +736,7 @@ async function main(): Promise<number> {
       profile: opts.profile,
     },
     plan,
-    calibration,
+    offered_loads: offeredLoads,
     targets: Object.fromEntries(
       targets.map((target) => [
         target.name,
@@ -772,6 +802,11 @@ let progress: Progress | undefined;
 function log(message: string): void {
   if (progress) progress.log(message);
   else process.stderr.write(`${message}\n`);
+}
+
+/** The distinct offered loads of the latency phases, e.g. "950, 1,020". */
+function loads(values: number[] | undefined): string {
+  return values?.length ? [...new Set(values)].map((value) => fmtNumber(value)).join(', ') : '–';
 }
 
 function stamp(date: Date): string {
