@@ -94,7 +94,23 @@ export class MessageWriter {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    const inserted = await this.repository.insertBatch(batch.map((pending) => pending.row));
+    let inserted: Set<string>;
+    try {
+      inserted = await this.repository.insertBatch(batch.map((pending) => pending.row));
+    } catch (error) {
+      if (batch.length === 1) throw error;
+      // The batch is one statement, so nothing was stored: each row goes again alone, and a row the
+      // database refuses (PostgreSQL on U+0000, an over-long value) fails only its own sender.
+      for (const pending of batch) {
+        try {
+          await this.commit([pending]);
+        } catch (rowError) {
+          this.logger.warn(`storing a chat message failed: ${(rowError as Error).message}`);
+          for (const waiter of pending.waiters) waiter.reject(rowError);
+        }
+      }
+      return;
+    }
     for (const pending of batch) {
       const { row } = pending;
       // Not inserted means its client_id was stored before: answer with that row instead.

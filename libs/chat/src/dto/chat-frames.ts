@@ -1,4 +1,4 @@
-import { IsBoolean, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { STORABLE_TEXT } from '@numerai/common';
 import { Limits } from '@numerai/protocol';
 
@@ -12,7 +12,11 @@ export class ChatMessageFrame {
 
   @IsOptional()
   @IsString({ message: 'client_id must be a string' })
-  @Length(1, Limits.maxClientIdChars, { message: `client_id must be 1 to ${Limits.maxClientIdChars} characters` })
+  // Counted in UTF-16 units, never more than the varchar(64) column's code points (class-validator's Length
+  // counts an emoji with its variation selectors as one: such a client_id failed PostgreSQL's INSERT).
+  @Matches(new RegExp(`^[\\s\\S]{1,${Limits.maxClientIdChars}}$`), {
+    message: `client_id must be 1 to ${Limits.maxClientIdChars} characters`,
+  })
   // Unpaired surrogates become U+FFFD when stored: two different client_ids would collide.
   @Matches(STORABLE_TEXT, { message: 'client_id must not contain NUL characters or unpaired surrogates' })
   client_id?: string;
