@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { type Endpoint, type ServerFrame } from '@numerai/protocol';
 import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
+import { ChatMessagesRepository } from '../../libs/chat/src/chat-messages.repository';
 import { startTestServer, TestServer } from '../support/server';
 import { connect, TestSocket } from '../support/ws-client';
 import {
@@ -448,6 +449,46 @@ describe(`hostile: fuzzed frames (seed ${SEED})`, () => {
     });
     expect(answers.map((a) => a.code)).toEqual(pills.map(() => 'validation_failed'));
     expect(echoes.sort()).toEqual([0, 1, 2, 3, 4].map((i) => `victim ${i}`));
+    expect(after.chat_messages - before.chat_messages).toBe(5);
+    await closeAll(attacker, victim);
+  });
+
+  it('a row the database refuses inside a group-commit batch fails only its own sender; the rest of the batch is stored', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server);
+    const attacker = await openChat(server, consultation.id, client);
+    const victim = await openChat(server, consultation.id, numerologist);
+    const repository = server.app.get(ChatMessagesRepository);
+    const insertBatch = repository.insertBatch.bind(repository);
+    // Stands in for any value a database refuses that validation let through (as a 65-code-point client_id once was).
+    const spy = jest.spyOn(repository, 'insertBatch').mockImplementation(async (rows) => {
+      if (rows.some((row) => row.content.includes('refused-by-the-database')))
+        throw new Error('simulated: value refused');
+      return insertBatch(rows);
+    });
+    const before = await dbCounts(server);
+    for (let i = 0; i < 5; i++)
+      victim.send({ type: 'chat_message', message: `batch victim ${i}`, client_id: `bv-${i}` });
+    attacker.send({ type: 'chat_message', message: 'refused-by-the-database', client_id: 'bad-row' });
+    const refusal = await attacker.next('error', 5000);
+    const echoes: string[] = [];
+    for (let i = 0; i < 5; i++) echoes.push((await victim.next('chat_message', 5000)).data.content);
+    const batches = spy.mock.calls.length;
+    spy.mockRestore();
+    const after = await dbCounts(server);
+    recorder.record({
+      area: 'Fuzzed frames',
+      attack: 'a message the database refuses, in the same group-commit batch as another user’s 5 messages',
+      tried: 6,
+      expected: 'only that message fails (internal, ref = client_id); the other 5 stored and delivered',
+      seen: `refused one: ${refusal.code} (ref ${refusal.ref}); others echoed ${echoes.length}/5; +${after.chat_messages - before.chat_messages} rows; ${batches} insert calls`,
+      ok:
+        refusal.code === 'internal' &&
+        refusal.ref === 'bad-row' &&
+        echoes.length === 5 &&
+        after.chat_messages - before.chat_messages === 5,
+    });
+    expect(refusal).toEqual({ type: 'error', code: 'internal', message: expect.any(String), ref: 'bad-row' });
+    expect(echoes.sort()).toEqual([0, 1, 2, 3, 4].map((i) => `batch victim ${i}`));
     expect(after.chat_messages - before.chat_messages).toBe(5);
     await closeAll(attacker, victim);
   });

@@ -93,8 +93,10 @@ export class FuzzModel {
         const message = own('message');
         if (typeof message !== 'string' || !isLength(message, { max: 16_000 })) return error('validation_failed');
         if (clientId !== undefined && clientId !== null) {
-          if (typeof clientId !== 'string' || !isLength(clientId, { min: 1, max: 64 }))
+          // "≤64 chars" in UTF-16 units, as frameRef counts them and within the varchar(64) column.
+          if (typeof clientId !== 'string' || clientId.length < 1 || clientId.length > 64) {
             return error('validation_failed');
+          }
           if (!storable(clientId)) return error('validation_failed');
         }
         if (!storable(message)) return error('validation_failed');
@@ -272,7 +274,9 @@ function fieldValue(field: string, targets: FuzzTargets): fc.Arbitrary<unknown> 
     case 'client_id':
       return fc.oneof(
         { weight: 3, arbitrary: fc.stringMatching(/^[a-z0-9-]{1,64}$/) },
-        { weight: 1, arbitrary: fc.constantFrom('', 'x'.repeat(65), 'dup-1', 'dup-2', null) },
+        { weight: 1, arbitrary: fc.constantFrom('', 'x'.repeat(64), 'x'.repeat(65), 'dup-1', 'dup-2', null) },
+        // Emoji sequences around the 64 limit: one family is 11 UTF-16 units but a single "character" to class-validator.
+        { weight: 1, arbitrary: fc.integer({ min: 5, max: 7 }).map((n) => '👨‍👩‍👧‍👦'.repeat(n)) },
         { weight: 1, arbitrary: edgeString },
         { weight: 1, arbitrary: wrongValue },
       );
