@@ -256,6 +256,12 @@ function render(artifacts: Artifact[], soak: { file: string; soak: SoakFile } | 
     '| fuzz (PostgreSQL) | The same U+0000 in REST text (register `full_name`, login `email`, an admin notification’s `title`/`message`) failed the INSERT or SELECT: a 500 instead of a 400. | `fix`: `IsStorableText` (@numerai/common) on those fields → 400 naming the field. |',
   );
   out(
+    '| fuzz (PostgreSQL) | `client_id` was checked with class-validator’s `Length`, which counts an emoji sequence with its selectors as one character: a client_id of 5–7 family emoji passed, overflowed the `varchar(64)` column, and again failed the whole batch. | `fix(chat)`: client_id ≤ 64 UTF-16 units (as `ref` counts it). |',
+  );
+  out(
+    '| (from the two above) | Any row the database refused failed every message of its group-commit batch. | same commit: a failed batch INSERT (nothing committed) is retried row by row, so only the refused row’s sender gets `internal`; shown by a test that makes the repository refuse one row. |',
+  );
+  out(
     '| secrets | `redactUrl` matched `token=` in the raw query, but the server reads `?%74oken=<jwt>` as a token: logged in clear. | `fix(logging)`: keys compared decoded. |',
   );
   out(
