@@ -74,7 +74,12 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
   return result.status ?? 1;
 }
 
-const esc = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Table-safe text; `__proto__` in backticks, or Markdown reads it as bold. */
+const esc = (text: string) =>
+  text
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ')
+    .replace(/(__\w+__)/g, '`$1`');
 const num = (n: number) => n.toLocaleString('en-US');
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
@@ -106,8 +111,8 @@ function latestSoak(): { file: string; soak: SoakFile } | undefined {
 function render(artifacts: Artifact[], soak: { file: string; soak: SoakFile } | undefined): string {
   const lines: string[] = [];
   const out = (line = '') => lines.push(line);
-  const engines = [...new Set(artifacts.map((a) => a.engine))];
-  const rows = artifacts.flatMap((a) => a.rows.map((row) => ({ ...row, engine: a.engine, tier: a.tier })));
+  const rows = artifacts.flatMap((a) => a.rows.map((row) => ({ ...row, run: `${a.engine}, ${a.tier}` })));
+  const runs = [...new Set(rows.map((r) => r.run))].sort();
 
   out('# Reliability: hostile input, abuse and faults');
   out();
@@ -140,23 +145,20 @@ function render(artifacts: Artifact[], soak: { file: string; soak: SoakFile } | 
   out();
   out('## Summary');
   out();
-  out(
-    `| area | ${engines.map((e) => `attacks (${e})`).join(' | ')} | ${engines.map((e) => `tried (${e})`).join(' | ')} | all as expected |`,
-  );
-  out(`|---|${engines.map(() => '---:').join('|')}|${engines.map(() => '---:').join('|')}|---|`);
+  out('| area | run | attacks | tried | all as expected |');
+  out('|---|---|---:|---:|---|');
   for (const area of AREAS) {
-    const inArea = rows.filter((r) => r.area === area);
-    if (inArea.length === 0) continue;
-    const per = (engine: string, f: (list: typeof inArea) => number) =>
-      num(f(inArea.filter((r) => r.engine === engine)));
-    out(
-      `| ${area} | ${engines.map((e) => per(e, (l) => l.length)).join(' | ')} | ${engines.map((e) => per(e, (l) => l.reduce((s, r) => s + r.tried, 0))).join(' | ')} | ${inArea.every((r) => r.ok) ? 'yes' : '**no**'} |`,
-    );
+    for (const run of runs) {
+      const inRun = rows.filter((r) => r.area === area && r.run === run);
+      if (inRun.length === 0) continue;
+      const tried = inRun.reduce((sum, r) => sum + r.tried, 0);
+      out(`| ${area} | ${run} | ${inRun.length} | ${num(tried)} | ${inRun.every((r) => r.ok) ? 'yes' : '**no**'} |`);
+    }
   }
   if (soak) {
     const v = soak.soak.verdict;
     out(
-      `| Bounded soak | 1 | ${engines.length > 1 ? '— | ' : ''}${num(Number(v.chaos?.frames_sent ?? 0))} chaos frames | ${engines.length > 1 ? '— | ' : ''}${v.ok ? 'yes' : '**no**'} |`,
+      `| Bounded soak | sqlite, ${soak.soak.options.minutes} min | 1 | ${num(Number(v.chaos?.frames_sent ?? 0))} chaos frames | ${v.ok ? 'yes' : '**no**'} |`,
     );
   }
   out();
@@ -166,11 +168,11 @@ function render(artifacts: Artifact[], soak: { file: string; soak: SoakFile } | 
     if (inArea.length === 0) continue;
     out(`## ${area}`);
     out();
-    out('| engine | attack | tried | expected | seen | as expected |');
+    out('| run | attack | tried | expected | seen | as expected |');
     out('|---|---|---:|---|---|---|');
     for (const r of inArea) {
       out(
-        `| ${r.engine} | ${esc(r.attack)} | ${num(r.tried)} | ${esc(r.expected)} | ${esc(r.seen)} | ${r.ok ? 'yes' : '**no**'} |`,
+        `| ${r.run} | ${esc(r.attack)} | ${num(r.tried)} | ${esc(r.expected)} | ${esc(r.seen)} | ${r.ok ? 'yes' : '**no**'} |`,
       );
     }
     out();
