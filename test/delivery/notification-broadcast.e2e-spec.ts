@@ -57,6 +57,16 @@ test('one request notifies many users: connected ones at once, the others on the
   await Promise.all([...sockets, late].map((socket) => socket.close()));
 });
 
+test('a broadcast to 10,000 ids fits in one request; unknown ids are skipped', async () => {
+  const user = await createUser(server);
+  const ids = Array.from({ length: 9_999 }, (_, i) => `01900000-0000-7000-8000-${String(i).padStart(12, '0')}`);
+  const res = await http(server.httpUrl, 'POST', '/api/admin/notifications/broadcast', {
+    token: admin.token,
+    body: body([user.id, ...ids]),
+  });
+  expect(res).toMatchObject({ status: 201, body: { count: 1 } });
+});
+
 test('admins only, and the body is validated', async () => {
   const user = await createUser(server);
   expect(

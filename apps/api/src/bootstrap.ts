@@ -21,6 +21,8 @@ export async function createApp({ config, logger }: CreateAppOptions): Promise<I
   });
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // Room for the largest request we accept: a broadcast to 10,000 user ids is ~400 kB of JSON.
+  app.useBodyParser('json', { limit: '1mb' });
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
   }

@@ -22,6 +22,8 @@ interface Pending {
 
 /** Largest batch in one INSERT: well under SQLite's bound-parameter limit (7 columns a row). */
 const MAX_BATCH = 500;
+/** How long a batch stays open for more messages; the added latency of an acknowledgement. */
+const BATCH_WINDOW_MS = 2;
 
 /**
  * Group commit: messages arriving within one event-loop turn (a few ms under load) are
@@ -68,11 +70,14 @@ export class MessageWriter {
   private schedule(): void {
     if (this.scheduled || this.flushing) return;
     this.scheduled = true;
-    // setImmediate lets every frame already read from the sockets join this batch.
-    setImmediate(() => {
+    const run = () => {
       this.scheduled = false;
       void this.flush();
-    });
+    };
+    // A full batch goes at once; otherwise wait a moment so messages arriving within the
+    // window share the transaction (its commit costs more than all its inserts).
+    if (this.queue.length >= MAX_BATCH) setImmediate(run);
+    else setTimeout(run, BATCH_WINDOW_MS);
   }
 
   private async flush(): Promise<void> {
