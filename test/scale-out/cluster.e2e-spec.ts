@@ -55,6 +55,26 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
     }
   });
 
+  it('the same client_id sent at once through two instances is stored once, with identical acknowledgements', async () => {
+    const { consultation, client, numerologist } = await createConsultation(A);
+    const path = `/ws/chat/${consultation.id}/`;
+    const [onA, onB, other] = await Promise.all([
+      open(A, path, client),
+      open(B, path, client),
+      open(C, path, numerologist),
+    ]);
+    onA.send({ type: 'chat_message', message: 'twice?', client_id: 'x-1' });
+    onB.send({ type: 'chat_message', message: 'twice?', client_id: 'x-1' });
+    const [ackA, ackB] = await Promise.all([onA.next('chat_message'), onB.next('chat_message')]);
+    expect(ackA).toEqual(ackB);
+    expect((await other.next('chat_message')).data.id).toBe(ackA.data.id);
+    await other.expectSilence(300, 'chat_message');
+    const history = await http(C.httpUrl, 'GET', `/api/consultations/${consultation.id}/messages`, {
+      token: client.token,
+    });
+    expect(history.body.items.filter((m: { client_id?: string }) => m.client_id === 'x-1')).toHaveLength(1);
+  });
+
   it('chat both ways, typing and read receipts between participants on different instances', async () => {
     const { consultation, client, numerologist } = await createConsultation(A);
     const path = `/ws/chat/${consultation.id}/`;
