@@ -180,3 +180,11 @@ export function useNumerAI(): NumerAIContextValue {
   if (!value) throw new Error('NumerAI hooks must be used inside <NumerAIProvider>');
   return value;
 }
+
+/** The options every hook's socket gets from the provider, with the hook's own `clientOptions` in between. */
+export function socketOptions(
+  ctx: NumerAIContextValue,
+  own: NumerAIProviderProps['clientOptions'] | undefined,
+): WebSocketClientOptions {
+  return { ...ctx.clientOptions, ...own, baseUrl: ctx.wsBase, WebSocket: ctx.WebSocket, getToken: ctx.refreshToken };
+}

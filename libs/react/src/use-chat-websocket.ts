@@ -8,7 +8,7 @@ import {
   type SendResult,
   type ServerFrameMap,
 } from './sdk';
-import { useNumerAI } from './provider';
+import { socketOptions, useNumerAI } from './provider';
 
 export interface TypingUser {
   user_id: string;
@@ -126,7 +126,7 @@ export function useChatWebSocket(
   const signedIn = Boolean(ctx.token);
   useEffect(() => {
     if (!enabled || !consultationId || !signedIn) return;
-    const { api, register, refreshToken, wsBase, WebSocket, clientOptions, token } = ctxRef.current;
+    const { api, register, token } = ctxRef.current;
     let disposed = false;
     const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
     setMessages([]);
@@ -152,13 +152,11 @@ export function useChatWebSocket(
       }
     };
 
-    const ws = createChatWebSocket(consultationId, token, {
-      ...clientOptions,
-      ...optionsRef.current.clientOptions,
-      baseUrl: wsBase,
-      WebSocket,
-      getToken: refreshToken,
-    });
+    const ws = createChatWebSocket(
+      consultationId,
+      token,
+      socketOptions(ctxRef.current, optionsRef.current.clientOptions),
+    );
     clientRef.current = ws;
     setClient(ws);
     setState(ws.state);

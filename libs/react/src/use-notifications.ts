@@ -6,7 +6,7 @@ import {
   type NotificationsWebSocket,
   type WebSocketClientOptions,
 } from './sdk';
-import { useNumerAI } from './provider';
+import { socketOptions, useNumerAI } from './provider';
 
 export interface UseNotificationsOptions {
   /** Connect only while true. Default true. */
@@ -55,7 +55,7 @@ export function useNotifications(options: UseNotificationsOptions = {}): UseNoti
   const signedIn = Boolean(ctx.token);
   useEffect(() => {
     if (!enabled || !signedIn) return;
-    const { api, register, refreshToken, wsBase, WebSocket, clientOptions, token } = ctxRef.current;
+    const { api, register, token } = ctxRef.current;
     let disposed = false;
     setNotifications([]);
     setUnreadCount(0);
@@ -78,13 +78,7 @@ export function useNotifications(options: UseNotificationsOptions = {}): UseNoti
       }
     };
 
-    const ws = createNotificationsWebSocket(token, {
-      ...clientOptions,
-      ...optionsRef.current.clientOptions,
-      baseUrl: wsBase,
-      WebSocket,
-      getToken: refreshToken,
-    });
+    const ws = createNotificationsWebSocket(token, socketOptions(ctxRef.current, optionsRef.current.clientOptions));
     clientRef.current = ws;
     setClient(ws);
     setState(ws.state);

@@ -5,7 +5,7 @@ import {
   type PresenceWebSocket,
   type WebSocketClientOptions,
 } from './sdk';
-import { useNumerAI } from './provider';
+import { socketOptions, useNumerAI } from './provider';
 
 export interface PresenceEntry {
   user_id: string;
@@ -48,15 +48,9 @@ export function usePresence(options: UsePresenceOptions = {}): UsePresenceResult
   const signedIn = Boolean(ctx.token);
   useEffect(() => {
     if (!enabled || !signedIn) return;
-    const { register, refreshToken, wsBase, WebSocket, clientOptions, token } = ctxRef.current;
+    const { register, token } = ctxRef.current;
     setUsers({});
-    const ws = createPresenceWebSocket(token, {
-      ...clientOptions,
-      ...optionsRef.current.clientOptions,
-      baseUrl: wsBase,
-      WebSocket,
-      getToken: refreshToken,
-    });
+    const ws = createPresenceWebSocket(token, socketOptions(ctxRef.current, optionsRef.current.clientOptions));
     setClient(ws);
     setState(ws.state);
     const unregister = register(ws);
