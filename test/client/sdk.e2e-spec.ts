@@ -7,7 +7,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Writable } from 'node:stream';
 import WebSocket from 'ws';
-import type { Endpoint, ServerFrameMap } from '@numerai/protocol';
+import type { Endpoint } from '@numerai/protocol';
 import { createRootLogger } from '@numerai/logging';
 import { createApp } from '../../apps/api/src/bootstrap';
 import {
@@ -19,6 +19,7 @@ import {
   type NumerAIWebSocket,
   type WebSocketConstructor,
 } from '../../libs/client/src';
+import { connected, next } from './support/sdk-frames';
 import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
@@ -42,43 +43,6 @@ function countingWebSocket() {
     }
   }
   return { WebSocket: Counting as unknown as WebSocketConstructor, attempts };
-}
-
-function next<E extends Endpoint, T extends keyof ServerFrameMap>(
-  client: NumerAIWebSocket<E>,
-  type: T,
-  predicate: (frame: ServerFrameMap[T]) => boolean = () => true,
-  timeoutMs = 5000,
-): Promise<ServerFrameMap[T]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out waiting for ${type}`));
-    }, timeoutMs);
-    const off = (client as unknown as NumerAIWebSocket<'chat'>).on(type as never, (frame: ServerFrameMap[T]) => {
-      if (!predicate(frame)) return;
-      clearTimeout(timer);
-      off();
-      resolve(frame);
-    });
-  });
-}
-
-function connected(client: NumerAIWebSocket<Endpoint>): Promise<void> {
-  if (client.state === 'open') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const offConnect = client.onConnect(() => {
-      offConnect();
-      offDisconnect();
-      resolve();
-    });
-    const offDisconnect = client.onDisconnect((info) => {
-      if (info.willReconnect) return;
-      offConnect();
-      offDisconnect();
-      reject(new Error(`closed with ${info.code} before connecting`));
-    });
-  });
 }
 
 function finalDisconnect(client: NumerAIWebSocket<Endpoint>) {

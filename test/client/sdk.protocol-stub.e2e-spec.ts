@@ -12,7 +12,8 @@ import {
   type ChatWebSocketOptions,
   type NumerAIWebSocket,
 } from '../../libs/client/src';
-import type { Endpoint, ServerFrameMap } from '@numerai/protocol';
+import { connected, next } from './support/sdk-frames';
+import type { Endpoint } from '@numerai/protocol';
 import { ProtocolStub, StubUser } from './support/protocol-stub';
 
 let stub: ProtocolStub;
@@ -31,35 +32,6 @@ function track<T extends NumerAIWebSocket<Endpoint>>(client: T): T {
 }
 
 /** Resolves with the next frame of `type` the client delivers. */
-function next<E extends Endpoint, T extends keyof ServerFrameMap>(
-  client: NumerAIWebSocket<E>,
-  type: T,
-  predicate: (frame: ServerFrameMap[T]) => boolean = () => true,
-  timeoutMs = 3000,
-): Promise<ServerFrameMap[T]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out waiting for ${type}`));
-    }, timeoutMs);
-    const off = (client as unknown as NumerAIWebSocket<'chat'>).on(type as never, (frame: ServerFrameMap[T]) => {
-      if (!predicate(frame)) return;
-      clearTimeout(timer);
-      off();
-      resolve(frame);
-    });
-  });
-}
-
-function connected(client: NumerAIWebSocket<Endpoint>): Promise<void> {
-  if (client.state === 'open') return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = client.onConnect(() => {
-      off();
-      resolve();
-    });
-  });
-}
 
 function disconnected(client: NumerAIWebSocket<Endpoint>) {
   return new Promise<{ code: number; willReconnect: boolean }>((resolve) => {
