@@ -2,6 +2,10 @@ import type WebSocket from 'ws';
 import { realtimeMetrics } from '@numerai/metrics';
 import type { Principal } from '@numerai/common';
 import type { Endpoint, ServerFrame } from '@numerai/protocol';
+import { WriteCoalescer } from './write-coalescer';
+
+/** Most bytes one socket's coalesced write carries: a few dozen chat frames already share the syscall. */
+const MAX_COALESCED_BYTES = 16 * 1024;
 
 /** Connection state hangs off the socket under this key, so shared listeners need no per-socket closure. */
 export const CONNECTION = Symbol('numerai:connection');
@@ -19,6 +23,9 @@ export class ClientConnection {
    * by the runtime; static because every connection shares it and 10k copies would not.
    */
   static maxBufferedBytes = 1024 * 1024;
+
+  /** One per process: coalescing is about the event loop's turns, which every connection shares. */
+  private static readonly writes = new WriteCoalescer();
 
   lastActivityMs: number;
   lastPingMs: number;
@@ -103,6 +110,7 @@ export class ClientConnection {
       socket.terminate();
       return;
     }
+    ClientConnection.writes.hold(socket, Math.min(MAX_COALESCED_BYTES, ClientConnection.maxBufferedBytes / 4));
     socket.send(payload, { binary: false });
   }
 }
