@@ -1,41 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { ChatMessageEntity, ChatReadMarkerEntity, UserEntity } from '@numerai/database';
 import type { ChatMessageData } from '@numerai/protocol';
 import { toChatMessageData } from './chat-message.view';
+import { SqliteInsertThread } from './sqlite-insert-thread';
 
 const INSERT_COLUMNS = 'id, consultation_id, sender_id, content, message_type, client_id, created_at';
 
-interface SqliteStatement {
-  run(...params: unknown[]): { changes: number };
-}
-interface SqliteHandle {
-  prepare(sql: string): SqliteStatement;
-  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
-}
-
-/** Prepared once; `insertAll` runs a whole batch in one SQLite transaction. */
-class SqliteMessageInserter {
-  readonly insertAll: (rows: unknown[][]) => Set<string>;
-
-  constructor(db: SqliteHandle) {
-    const insert = db.prepare(`INSERT OR IGNORE INTO chat_messages (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
-    this.insertAll = db.transaction((rows: unknown[][]) => {
-      const inserted = new Set<string>();
-      for (const row of rows) if (insert.run(...row).changes > 0) inserted.add(row[0] as string);
-      return inserted;
-    });
-  }
-}
-
 /** Chat persistence behind domain methods; services never build queries. */
 @Injectable()
-export class ChatMessagesRepository {
+export class ChatMessagesRepository implements OnApplicationShutdown {
   private readonly messages: Repository<ChatMessageEntity>;
   private readonly markers: Repository<ChatReadMarkerEntity>;
-  private readonly sqlite: SqliteMessageInserter | undefined;
+  private readonly sqlite: SqliteInsertThread | undefined;
   /** TypeORM's own conversion of a Date for this column and dialect, so raw inserts read back like ORM ones. */
   private readonly createdAtColumn: { prepare(date: Date): unknown };
 
@@ -45,18 +24,24 @@ export class ChatMessagesRepository {
     const column = dataSource.getMetadata(ChatMessageEntity).findColumnWithPropertyName('createdAt') as ColumnMetadata;
     this.createdAtColumn = { prepare: (date) => dataSource.driver.preparePersistentValue(date, column) };
     if (dataSource.options.type === 'better-sqlite3') {
-      this.sqlite = new SqliteMessageInserter(
-        (dataSource.driver as unknown as { databaseConnection: SqliteHandle }).databaseConnection,
+      this.sqlite = new SqliteInsertThread(
+        dataSource.options.database,
+        `INSERT OR IGNORE INTO chat_messages (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       );
     }
+  }
+
+  /** After the gateways have let their frames in flight finish (beforeApplicationShutdown): stop the writer thread. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.sqlite?.close();
   }
 
   /**
    * Stores a batch in one transaction and returns the ids actually inserted. A row whose
    * (consultation, sender, client_id) already exists is skipped by the unique index —
    * that is what makes concurrent resends, on any number of instances, store once.
-   * This is the chat hot path, so it bypasses the query builder: prepared statements on
-   * SQLite, one multi-row INSERT … RETURNING on PostgreSQL.
+   * This is the chat hot path, so it bypasses the query builder: a prepared statement on
+   * SQLite's writer thread, one multi-row INSERT … RETURNING on PostgreSQL.
    */
   async insertBatch(rows: ChatMessageEntity[]): Promise<Set<string>> {
     if (rows.length === 0) return new Set();

@@ -22,6 +22,13 @@ interface Pending {
 
 /** Largest batch in one INSERT: well under SQLite's bound-parameter limit (7 columns a row). */
 const MAX_BATCH = 500;
+/**
+ * Most stored messages announced in one event-loop turn. Storing happens off the event loop, so
+ * a batch can fill up to MAX_BATCH; announced at once, a busy room's members would each get it
+ * in one burst (hundreds of KB) that no socket drains within a turn, and a reader that is
+ * keeping up would look like a slow consumer. Between slices the sockets drain.
+ */
+const ANNOUNCE_SLICE = 32;
 /** How long a batch stays open for more messages; the added latency of an acknowledgement. */
 const BATCH_WINDOW_MS = 2;
 
@@ -116,7 +123,8 @@ export class MessageWriter {
       }
       return;
     }
-    for (const pending of batch) {
+    for (const [i, pending] of batch.entries()) {
+      if (i > 0 && i % ANNOUNCE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
       const { row } = pending;
       // Not inserted means its client_id was stored before: answer with that row instead.
       const winner = inserted.has(row.id)

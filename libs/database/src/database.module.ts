@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@numerai/config';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrations } from './migrate';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
 
 /** The one DataSource, migrated before anything else can touch it. */
 @Module({
@@ -18,5 +19,6 @@ import { runMigrations } from './migrate';
       },
     }),
   ],
+  providers: [SqliteCheckpointer],
 })
 export class DatabaseModule {}

@@ -4,3 +4,5 @@ export * from './entities';
 export * from './ids';
 export * from './migrate';
 export * from './migrations';
+export * from './sqlite-checkpointer';
+export * from './sqlite-thread';

@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '@numerai/config';
+import { dataSourceOptions } from './data-source-options';
+import { runMigrations } from './migrate';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
+
+describe('SqliteCheckpointer', () => {
+  let dir: string;
+  let path: string;
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'numerai-checkpointer-'));
+    path = join(dir, 'numerai.sqlite');
+    dataSource = await new DataSource(dataSourceOptions({ kind: 'sqlite', path })).initialize();
+    await runMigrations(dataSource);
+  });
+
+  afterEach(async () => {
+    await dataSource.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const writeRows = async (from: number, count: number) => {
+    for (let i = from; i < from + count; i += 100) {
+      const values = Array.from(
+        { length: 100 },
+        (_, j) => `('m${i + j}', 'c', 's', '${'x'.repeat(200)}', 'text', NULL, '2026-11-25 00:00:00.000')`,
+      );
+      await dataSource.query(
+        `INSERT INTO chat_messages (id, consultation_id, sender_id, content, message_type, client_id, created_at) VALUES ${values.join(', ')}`,
+      );
+    }
+  };
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
+
+  it('connections never checkpoint inside a commit: the database file stays as it was', async () => {
+    const before = statSync(path).size;
+    await writeRows(0, 2000);
+    await settle();
+    expect(statSync(path).size).toBe(before);
+  });
+
+  it('copies the WAL back into the database file from its own thread', async () => {
+    const checkpointer = new SqliteCheckpointer({ database: { kind: 'sqlite', path } } as AppConfig);
+    checkpointer.onApplicationBootstrap();
+    try {
+      const before = statSync(path).size;
+      await writeRows(0, 2000);
+      await settle();
+      expect(statSync(path).size).toBeGreaterThan(before + 400_000);
+    } finally {
+      await checkpointer.onApplicationShutdown();
+    }
+  });
+});

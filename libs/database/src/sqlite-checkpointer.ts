@@ -1,0 +1,61 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Worker } from 'node:worker_threads';
+import { AppConfig } from '@numerai/config';
+import { startSqliteThread } from './sqlite-thread';
+
+/** How often the WAL is copied back into the database file. */
+const CHECKPOINT_INTERVAL_MS = 250;
+
+/**
+ * Copies the SQLite WAL back into the database file from a thread of its own. Left to
+ * SQLite, the checkpoint runs inside whichever commit pushes the WAL past its limit:
+ * that commit, and every chat message queued behind it, waited tens of milliseconds
+ * (it was the whole of NumerAI's p99 under load). Every connection therefore has
+ * automatic checkpoints off (`SQLITE_PRAGMAS`), and this thread runs PASSIVE
+ * checkpoints, which never wait for readers or writers, a few times a second.
+ * Without it (the CLI, a test's own DataSource) the WAL is checkpointed when the last connection closes.
+ */
+@Injectable()
+export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('SqliteCheckpointer');
+  private worker: Worker | undefined;
+
+  constructor(private readonly config: AppConfig) {}
+
+  onApplicationBootstrap(): void {
+    const { database } = this.config;
+    if (database.kind !== 'sqlite') return;
+    this.worker = startSqliteThread(checkpointLoop, database.path, { intervalMs: CHECKPOINT_INTERVAL_MS });
+    this.worker.on('error', (error) => this.logger.error(`checkpoint thread failed: ${error.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+}
+
+/** The checkpoint thread's whole program (see startSqliteThread: nothing from this module's scope). */
+function checkpointLoop(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an eval'd worker has no module scope to import into
+  const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const options = workerData as {
+    driver: string;
+    path: string;
+    pragmas: string[];
+    busyTimeoutMs: number;
+    intervalMs: number;
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Database = require(options.driver) as typeof import('better-sqlite3');
+  const db = new Database(options.path, { timeout: options.busyTimeoutMs });
+  for (const pragma of options.pragmas) db.pragma(pragma);
+  setInterval(() => {
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // A busy database is checkpointed next time; nothing here is worth failing for.
+    }
+  }, options.intervalMs);
+}
