@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Worker } from 'node:worker_threads';
 import { AppConfig } from '@numerai/config';
-import { startSqliteThread } from './sqlite-thread';
+import { startSqliteThread, type SqliteThreadData } from './sqlite-thread';
 
 /** How often the WAL is copied back into the database file. */
 const CHECKPOINT_INTERVAL_MS = 250;
@@ -40,13 +40,7 @@ export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplication
 function checkpointLoop(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- an eval'd worker has no module scope to import into
   const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const options = workerData as {
-    driver: string;
-    path: string;
-    pragmas: string[];
-    busyTimeoutMs: number;
-    intervalMs: number;
-  };
+  const options = workerData as SqliteThreadData & { intervalMs: number };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Database = require(options.driver) as typeof import('better-sqlite3');
   const db = new Database(options.path, { timeout: options.busyTimeoutMs });
