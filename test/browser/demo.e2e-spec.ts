@@ -4,8 +4,9 @@
  * One types and sends; the other sees the typing indicator, the message and its unread
  * badge change; read receipts and presence dots travel back. Screenshots go to test-artifacts/.
  *
- * Needs /usr/bin/chromium (`apt-get install -y chromium`; CHROMIUM_PATH overrides) and builds
- * the demo with Vite first. The page is loaded from the API's own GET /demo once DemoModule is
+ * Needs /usr/bin/chromium (`apt-get install chromium`; CHROMIUM_PATH overrides) and builds
+ * the demo with Vite first. Without it the suite is skipped with one line saying so, unless
+ * REQUIRE_BROWSER=1 (set by .ci/run): then a missing browser fails the run. The page is loaded from the API's own GET /demo once DemoModule is
  * wired into AppModule; until then from a static server here, pointed at the API with ?api=.
  */
 import { spawnSync } from 'node:child_process';
@@ -17,11 +18,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createConsultation, TestUser } from '../support/factories';
 import { startTestServer, TestServer } from '../support/server';
 import { describeWithGateways } from '../client/support/gateways';
+import { describeWithBrowser } from './support/chromium';
 
 const ROOT = join(__dirname, '..', '..');
 const DEMO_DIR = join(ROOT, 'apps', 'api', 'public', 'demo');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -96,16 +98,13 @@ async function openChat(page: Page, consultationId: string): Promise<void> {
   await waitForText(page, 'chat-state', 'connected');
 }
 
-describeWithGateways('demo page in Chromium: two participants', () => {
+describeWithBrowser(CHROMIUM, describeWithGateways)('demo page in Chromium: two participants', () => {
   let server: TestServer;
   let browser: Browser;
   let staticServer: Server | undefined;
   let demoUrl: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium)`);
-    }
     buildDemo();
     const wired = demoModuleWired();
     server = await startTestServer(wired ? {} : { CORS_ORIGINS: '*' });
@@ -132,6 +131,79 @@ describeWithGateways('demo page in Chromium: two participants', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
   });
+
+  it('works on a phone (420 px): one column, the chat on screen, a header of two lines at most, a favicon, no 404', async () => {
+    const { consultation, client } = await createConsultation(server);
+    const page = await (await browser.newContext({ viewport: { width: 420, height: 820 } })).newPage();
+    const failures: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failures.push(`${response.status()} ${response.url()}`);
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') failures.push(`console: ${message.text()}`);
+    });
+
+    await signIn(page, demoUrl, client);
+    await openChat(page, consultation.id);
+    await page.getByTestId('composer').fill('Hello from a phone');
+    await page.getByTestId('send').click();
+    await waitForText(page, 'message-content', 'Hello from a phone');
+    await page.screenshot({ path: join(ARTIFACTS, 'browser-demo-phone-420.png') });
+
+    const layout = await page.evaluate(() => {
+      const box = (selector: string) => {
+        const { left, right, top, bottom, width } = document.querySelector(selector)!.getBoundingClientRect();
+        return { left, right, top, bottom, width };
+      };
+      // Visual lines of the header: every line fragment of its text, grouped by vertical overlap.
+      const header = document.querySelector('.topbar')!;
+      const walker = document.createTreeWalker(header, NodeFilter.SHOW_TEXT);
+      const fragments: DOMRect[] = [];
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent?.trim()) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        fragments.push(...Array.from(range.getClientRects()).filter((rect) => rect.width > 0));
+      }
+      fragments.sort((a, b) => a.top - b.top);
+      let headerLines = 0;
+      let lineBottom = -Infinity;
+      for (const rect of fragments) {
+        if (rect.top >= lineBottom - 1) headerLines++;
+        lineBottom = Math.max(rect.top >= lineBottom - 1 ? rect.bottom : lineBottom, rect.bottom);
+      }
+      return {
+        viewport: { width: window.innerWidth, height: window.innerHeight },
+        scrollWidth: document.documentElement.scrollWidth,
+        sidebar: box('.sidebar'),
+        chat: box('.chat'),
+        composer: box('.composer'),
+        headerLines,
+        icon: document.querySelector<HTMLLinkElement>('link[rel~=icon]')?.href ?? null,
+      };
+    });
+    const inside = (b: { left: number; right: number; top: number; bottom: number }) =>
+      b.left >= 0 && b.right <= layout.viewport.width && b.top >= 0 && b.bottom <= layout.viewport.height;
+    expect(layout.scrollWidth).toBeLessThanOrEqual(layout.viewport.width); // no horizontal scroll
+    expect(inside(layout.chat)).toBe(true);
+    expect(inside(layout.composer)).toBe(true);
+    expect(layout.chat.width).toBeGreaterThanOrEqual(layout.viewport.width - 1); // not squeezed beside the list
+    expect(layout.sidebar.width).toBeGreaterThanOrEqual(layout.viewport.width - 1); // the list on top, full width
+    expect(layout.headerLines).toBeGreaterThanOrEqual(1);
+    expect(layout.headerLines).toBeLessThanOrEqual(2);
+
+    // The notification panel fits the screen too.
+    await page.getByTestId('bell').click();
+    const panel = await page.getByTestId('notifications').boundingBox();
+    expect(panel!.x).toBeGreaterThanOrEqual(0);
+    expect(panel!.x + panel!.width).toBeLessThanOrEqual(layout.viewport.width);
+
+    // A favicon is declared and served, and nothing the page asked for failed.
+    expect(layout.icon).toMatch(/favicon/);
+    const icon = await page.request.get(layout.icon!);
+    expect(icon.status()).toBe(200);
+    expect(failures).toEqual([]);
+  }, 120_000);
 
   it('one types and sends; the other sees typing, the message, its unread badge, and reads it', async () => {
     const { consultation, client, numerologist } = await createConsultation(server);

@@ -95,7 +95,11 @@ describe(`ops CLI (${ENGINE})`, () => {
     expect(run.code).toBe(0);
     const demo = JSON.parse((await cli('demo', '--json')).out) as DemoSet;
     const chatUrl = `ws://localhost:${server.config.port}/ws/chat/${demo.consultation.id}/?token=`;
-    expect(run.out).toContain(`npx wscat -c "${chatUrl}`);
+    // -y: npx must not stop to ask before installing wscat; -x/-w and an open stdin: usable from a script.
+    expect(run.out).toContain(`npx -y wscat -c "${chatUrl}`);
+    expect(run.out).toMatch(
+      /sleep 5 \| npx -y wscat -c "ws:\S+" -x '\{"type":"chat_message","message":"Hello"\}' -w 2/,
+    );
     expect(run.out).toContain(DEMO_USERS.client.email);
     expect(run.out).toContain(DEMO_USERS.numerologist.password);
     expect(run.out).toContain(demo.consultation.id);

@@ -1,18 +1,27 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { loadConfigOrExit } from '@numerai/config';
+import { loadConfigOrExit, StartupError } from '@numerai/config';
+import { assertDatabaseReachable } from '@numerai/database';
 import { createRootLogger } from '@numerai/logging';
 import { createApp } from './bootstrap';
+import { assertPortFree, portProblem } from './preflight';
+
+const HOST = '0.0.0.0';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  // What an operator can fix is found before anything is built or logged: one line, no stack.
+  await assertPortFree(config.port, HOST);
+  await assertDatabaseReachable(config);
   const logger = createRootLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn(`!!! ${warning}`);
 
   const app = await createApp({ config, logger });
   installShutdown(app, logger, config.shutdownTimeoutMs);
-  await app.listen(config.port, '0.0.0.0');
+  await app.listen(config.port, HOST).catch((error: unknown) => {
+    throw portProblem(config.port, error) ?? error;
+  });
   logger.info(
     { port: config.port, database: config.database.kind, redis: Boolean(config.redisUrl) },
     `NumerAI listening on http://localhost:${config.port} (REST /api, docs /api/docs, WebSockets /ws/…)`,
@@ -52,6 +61,10 @@ function installShutdown(app: INestApplication, logger: Logger, timeoutMs: numbe
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof StartupError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(
     `Fatal start-up error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

@@ -62,9 +62,9 @@ function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => 
   return (
     <div className="app">
       <header className="topbar">
-        <strong>NumerAI</strong> <span className="muted">real-time demo</span>
+        <strong>NumerAI</strong> <span className="muted subtitle">real-time demo</span>
         <span className="spacer" />
-        <span data-testid="me">
+        <span className="me" data-testid="me">
           {user.full_name} <span className="muted">({user.role})</span>
         </span>
         <Bell />

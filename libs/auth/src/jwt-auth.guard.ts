@@ -1,11 +1,21 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  Logger,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthenticatedRequest, IS_PUBLIC } from '@numerai/common';
 import { Authenticator, extractToken } from './authenticator';
+import { InvalidTokenError } from './token.service';
 
 /** Global guard: every route needs a valid bearer token unless marked @Public(). */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  private readonly logger = new Logger('JwtAuthGuard');
+
   constructor(
     private readonly authenticator: Authenticator,
     private readonly reflector: Reflector,
@@ -21,8 +31,11 @@ export class JwtAuthGuard implements CanActivate {
       // Query tokens are for WebSocket upgrades only; REST takes the header.
       request.principal = await this.authenticator.authenticate(extractToken(request.headers.authorization, undefined));
       return true;
-    } catch {
-      throw new UnauthorizedException('Missing, invalid or expired token');
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw new UnauthorizedException('Missing, invalid or expired token');
+      // Not the token's fault (the database did not answer): a 401 would make clients throw a good token away.
+      this.logger.error(error instanceof Error ? error : String(error));
+      throw new ServiceUnavailableException('Authentication is unavailable right now; retry shortly');
     }
   }
 }

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ JWT_SECRET: SECRET });
     expect(config.port).toBe(8000);
     expect(config.database.kind).toBe('sqlite');
+    expect(config.databaseConnectTimeoutMs).toBe(5000);
     expect(config.jwt.expiresInSeconds).toBe(3600);
     expect(config.rateLimit).toMatchObject({ perMinute: 300, authPerMinute: 10 });
     expect(config.ws).toMatchObject({ pingIntervalMs: 25_000, idleTimeoutMs: 60_000, maxConnectionsPerUser: 20 });

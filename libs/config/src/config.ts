@@ -7,6 +7,8 @@ export class AppConfig {
   port!: number;
   dataDir!: string;
   database!: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+  /** How long start-up (server and CLI) keeps retrying a database that does not answer before giving up. */
+  databaseConnectTimeoutMs!: number;
   redisUrl!: string | undefined;
   /** Namespaces every Redis key and channel, so instances of separate deployments (or tests) never meet. */
   redisKeyPrefix!: string;
@@ -125,6 +127,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port,
     dataDir,
     database,
+    databaseConnectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 0, 300_000),
     redisUrl,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'numerai',
     jwt: { secret, expiresInSeconds: expiresInSeconds ?? 3600, generated },

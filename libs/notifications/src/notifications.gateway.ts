@@ -1,3 +1,4 @@
+import { NotFoundException } from '@nestjs/common';
 import { WebSocketGateway } from '@nestjs/websockets';
 import { DomainEventMap, EventBus } from '@numerai/events';
 import type { ServerFrame, ServerFrameMap } from '@numerai/protocol';
@@ -78,8 +79,10 @@ export class NotificationsGateway extends RealtimeGateway {
   async onMarkRead(connection: ClientConnection, frame: MarkReadFrame): Promise<void> {
     try {
       await this.notifications.markRead(connection.userId, frame.notification_id);
-    } catch {
-      throw new WsError('not_found', 'Notification not found');
+    } catch (error) {
+      // Only a real not-found is `not_found`; anything else goes on as `internal` (logged by the exception filter).
+      if (error instanceof NotFoundException) throw new WsError('not_found', 'Notification not found');
+      throw error;
     }
   }
 

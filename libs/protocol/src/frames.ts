@@ -1,6 +1,6 @@
 /**
- * Every frame of the NumerAI WebSocket protocol (../shared/spec/websocket-api.md and
- * ../shared/design/protocol.md), shared by the gateways, the tests and the client SDK.
+ * Every frame of the NumerAI WebSocket protocol (docs/websocket-api.md and
+ * docs/protocol.md), shared by the gateways, the tests and the client SDK.
  * Types only plus a few constants: importing this never pulls in server code.
  */
 

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
-import { Authenticator } from '@numerai/auth';
+import { Authenticator, InvalidTokenError } from '@numerai/auth';
 import { AppConfig } from '@numerai/config';
 import { realtimeMetrics } from '@numerai/metrics';
 import { ClientFrameType, CloseCode, type ServerFrame } from '@numerai/protocol';
@@ -293,8 +293,10 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     let principal;
     try {
       principal = await this.authenticator.authenticate(token);
-    } catch {
-      throw new WsError('unauthorized', 'The token is invalid or expired');
+    } catch (error) {
+      // Only a bad token is `unauthorized`; an outage goes on as `internal` (logged by the exception filter).
+      if (error instanceof InvalidTokenError) throw new WsError('unauthorized', 'The token is invalid or expired');
+      throw error;
     }
     if (principal.id !== connection.userId) throw new WsError('unauthorized', 'The token belongs to another user');
     connection.user = principal;

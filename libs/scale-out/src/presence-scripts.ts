@@ -187,16 +187,36 @@ return gone
 /**
  * Graceful exit: drop this instance's projection, and hand the offlines still in their
  * grace period here to the others by making them due now (score 0): the next reaper run
- * finishes them, unless the user has reconnected elsewhere by then.
- * KEYS: instances, own conns, own heartbeat, leaving. ARGV: instance id, user, score, …
+ * finishes them, unless the user has reconnected elsewhere by then. The last instance to
+ * leave has no others: nobody is online any more, so it settles every offline itself
+ * (un-announced, last_seen = when they left, else now) and leaves no `leaving` set behind.
+ * KEYS: instances, own conns, own heartbeat, leaving, announced, last_seen.
+ * ARGV: instance id, now ISO, then user, score, ISO time they left, …
+ * Returns {instances still registered, offlines handed over or settled}.
  */
 const LEAVE = `
-for i = 2, #ARGV, 2 do
-  local score = redis.call('ZSCORE', KEYS[4], ARGV[i])
-  if score and tonumber(score) == tonumber(ARGV[i + 1]) then redis.call('ZADD', KEYS[4], 0, ARGV[i]) end
-end
 redis.call('DEL', KEYS[2], KEYS[3])
-return redis.call('SREM', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[1], ARGV[1])
+local others = redis.call('SCARD', KEYS[1])
+local count = 0
+if others > 0 then
+  for i = 3, #ARGV, 3 do
+    local score = redis.call('ZSCORE', KEYS[4], ARGV[i])
+    if score and tonumber(score) == tonumber(ARGV[i + 1]) then
+      redis.call('ZADD', KEYS[4], 0, ARGV[i])
+      count = count + 1
+    end
+  end
+  return {others, count}
+end
+local left = {}
+for i = 3, #ARGV, 3 do left[ARGV[i]] = ARGV[i + 2] end
+for _, user in ipairs(redis.call('SMEMBERS', KEYS[5])) do
+  redis.call('HSET', KEYS[6], user, left[user] or ARGV[2])
+  count = count + 1
+end
+redis.call('DEL', KEYS[4], KEYS[5])
+return {0, count}
 `;
 
 /**
@@ -220,7 +240,7 @@ export interface PresenceScripts {
   resync: Script<Array<string | number>>;
   heartbeat: Script<number>;
   reap: Script<string[]>;
-  leave: Script<number>;
+  leave: Script<[number, number]>;
   markOffline: Script<number>;
 }
 

@@ -248,7 +248,8 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
   /**
    * Graceful shutdown (after every socket closed): drop our projection. The offlines our
    * own PresenceService would have announced after its grace period die with this process,
-   * so they are handed to the reaper of another instance, due at once.
+   * so they are handed to the reaper of another instance, due at once — or, when this was
+   * the last instance, recorded as offline right here (there is nobody left to tell).
    */
   private async leave(): Promise<void> {
     this.stopped = true;
@@ -257,13 +258,24 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
     // The closes of the sockets just shut down are still on their way back from Redis.
     await Promise.allSettled([...this.inFlight]);
     const pending: Array<string | number> = [];
-    for (const [userId, at] of this.handledLeaves) pending.push(userId, at);
+    for (const [userId, at] of this.handledLeaves) pending.push(userId, at, new Date(at).toISOString());
     this.handledLeaves.clear();
-    await this.scripts.leave(
-      [this.keys.instances, this.keys.conns(this.instanceId), this.keys.heartbeat(this.instanceId), this.keys.leaving],
-      [this.instanceId, ...pending],
+    const [others, settled] = await this.scripts.leave(
+      [
+        this.keys.instances,
+        this.keys.conns(this.instanceId),
+        this.keys.heartbeat(this.instanceId),
+        this.keys.leaving,
+        this.keys.announced,
+        this.keys.lastSeen,
+      ],
+      [this.instanceId, new Date().toISOString(), ...pending],
     );
-    this.logger.log(`left the cluster's presence; ${pending.length / 2} pending offline(s) handed to the others`);
+    this.logger.log(
+      others > 0
+        ? `left the cluster's presence; ${settled} pending offline(s) handed to the ${others} other instance(s)`
+        : `left the cluster's presence as its last instance; ${settled} user(s) recorded offline`,
+    );
   }
 
   // ---- helpers ------------------------------------------------------------------

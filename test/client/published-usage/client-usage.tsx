@@ -1,4 +1,4 @@
-// The "Using the WebSocket Client" example of ../shared/spec/websocket-api.md, verbatim between
+// The "Using the WebSocket Client" example of docs/websocket-api.md, verbatim between
 // the markers. Compiled by published-usage.e2e-spec.ts with `@/lib/websocket` mapped to
 // libs/client (tsconfig.json here), then run against a server.
 declare const consultationId: string;

@@ -1,4 +1,4 @@
-// The "Using React Hooks" example of ../shared/spec/websocket-api.md, verbatim between the
+// The "Using React Hooks" example of docs/websocket-api.md, verbatim between the
 // markers. Compiled by published-usage.e2e-spec.ts with `@/hooks/use-chat-websocket` mapped
 // to libs/react (tsconfig.json here), then rendered inside a NumerAIProvider.
 

@@ -2,7 +2,7 @@
  * PROTOCOL STUB — not the NumerAI server.
  *
  * A few hundred lines of plain `ws` + `http` that speak the wire protocol of
- * ../shared/design/protocol.md closely enough to exercise the client SDK and the React hooks
+ * docs/protocol.md closely enough to exercise the client SDK and the React hooks
  * while the real gateways (libs/realtime, libs/chat, …) are being written, and to stage
  * failures the real server will not produce on demand (lost acknowledgements, restarts on
  * the same port, refusals). Suites against the real server live in sdk.e2e-spec.ts and

@@ -276,7 +276,10 @@ export function formatDemo(demo: DemoSet, config: AppConfig): string {
       `  password: ${a.password ?? '(changed since the demo created it; not shown)'}`,
       `  token:    ${a.access_token}`,
     ].join('\n');
-  const chat = (a: DemoAccount) => `  npx wscat -c "${ws}/ws/chat/${demo.consultation.id}/?token=${a.access_token}"`;
+  const chatUrl = (a: DemoAccount) => `${ws}/ws/chat/${demo.consultation.id}/?token=${a.access_token}`;
+  // `-y`: npx must not stop to ask. In a script wscat needs -x/-w, and a stdin that stays open
+  // for the wait (`sleep 5 |`): it quits as soon as its stdin ends.
+  const wscat = (url: string) => `  npx -y wscat -c "${url}"`;
   return [
     `NumerAI demo set (${config.database.kind} database; tokens expire in ${demo.client.expires_in} s — run this again for new ones)`,
     '',
@@ -288,14 +291,18 @@ export function formatDemo(demo: DemoSet, config: AppConfig): string {
     `  id:       ${demo.consultation.id}`,
     '',
     `Start the server (npm start), then chat from two terminals — the client:`,
-    chat(demo.client),
+    wscat(chatUrl(demo.client)),
     'and the numerologist:',
-    chat(demo.numerologist),
-    `and type: {"type":"chat_message","message":"Hello"}`,
+    wscat(chatUrl(demo.numerologist)),
+    `type {"type":"chat_message","message":"Hello"} in one; the other, who received it, answers`,
+    `{"type":"read_receipt","message_id":"<its data.id>"} and the sender sees the receipt.`,
+    '',
+    'Without a terminal (a script): send one frame, print what arrives for 2 s:',
+    `  sleep 5 | npx -y wscat -c "${chatUrl(demo.client)}" -x '{"type":"chat_message","message":"Hello"}' -w 2`,
     '',
     'Notifications and presence (the client):',
-    `  npx wscat -c "${ws}/ws/notifications/?token=${demo.client.access_token}"`,
-    `  npx wscat -c "${ws}/ws/presence/?token=${demo.client.access_token}"`,
+    wscat(`${ws}/ws/notifications/?token=${demo.client.access_token}`),
+    wscat(`${ws}/ws/presence/?token=${demo.client.access_token}`),
     '',
     'REST:',
     `  curl -H "Authorization: Bearer ${demo.client.access_token}" ${http}/api/consultations/${demo.consultation.id}`,
