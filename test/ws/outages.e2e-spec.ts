@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createUser, TestUser } from '../support/factories';
@@ -80,6 +81,34 @@ describe('outages are not reported as bad tokens or missing things', () => {
     expect(logged.join('\n')).not.toContain(user.token);
     // And once the database is back, the same token works: nothing was lost by not calling it bad.
     expect((await http(server.httpUrl, 'GET', '/api/users/me', { token: user.token })).status).toBe(200);
+  });
+
+  it('REST: a route whose query finds the database not serving is 503 with Retry-After, not 500', async () => {
+    const register = () =>
+      http(server.httpUrl, 'POST', '/api/auth/register', {
+        body: { email: `outage-${Date.now()}@example.com`, password: 'password123', full_name: 'Outage' },
+      });
+    const from = server.logs.length;
+    let answer: Awaited<ReturnType<typeof register>>;
+    if (server.config.database.kind === 'postgres') {
+      answer = await whileDatabaseDown('users', register);
+    } else {
+      // SQLite has no server to stop: another writer holding the file is its outage (SQLITE_BUSY
+      // once the busy timeout has passed).
+      const holder = new Database(server.config.database.path);
+      holder.exec('BEGIN EXCLUSIVE');
+      try {
+        answer = await register();
+      } finally {
+        holder.exec('ROLLBACK');
+        holder.close();
+      }
+    }
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    expect(answer.headers.get('retry-after')).toBe('1');
+    expect(errorLogsSince(from).filter((line) => line.includes('HttpExceptionFilter'))).toHaveLength(1);
+    expect((await register()).status).toBe(201);
   });
 
   describe('on a notifications socket', () => {

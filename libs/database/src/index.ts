@@ -7,3 +7,4 @@ export * from './migrations';
 export * from './sqlite-checkpointer';
 export * from './sqlite-thread';
 export * from './database-reachability';
+export * from './database-unavailable';
