@@ -3,18 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Client } from 'pg';
 import { AppConfig, StartupError } from '@numerai/config';
-
-/** Error codes worth waiting out: the server may be starting, restarting or briefly unreachable. */
-const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  '57P03', // cannot_connect_now: the server is starting up or shutting down
-  '53300', // too_many_connections
-]);
+import { UNREACHABLE_CODES } from './database-unavailable';
 
 /** What the operator reads about the cause: the code and the driver's message, never the URL (it may hold a password). */
 export function describeDatabaseError(error: unknown): string {
@@ -29,7 +18,7 @@ export function describeDatabaseError(error: unknown): string {
 function isTransient(error: unknown): boolean {
   const inner = error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error;
   const code = (error as { code?: string }).code ?? (inner as { code?: string }).code;
-  return code !== undefined && TRANSIENT_CODES.has(code) ? true : /timeout/i.test(String((inner as Error)?.message));
+  return code !== undefined && UNREACHABLE_CODES.has(code) ? true : /timeout/i.test(String((inner as Error)?.message));
 }
 
 /** `host:port, database "name"` from a PostgreSQL URL, without user or password. */

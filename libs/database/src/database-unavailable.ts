@@ -4,19 +4,24 @@
  * like a bug (500) or a bad token (401) would make clients give up or throw good tokens away.
  */
 
-/** Driver and socket codes of a server that cannot be reached or is refusing work for now. */
-const UNAVAILABLE_CODES = new Set([
+/** Codes of a server that cannot be reached right now: worth waiting out, at start-up too. */
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EAI_AGAIN',
+  '57P03', // cannot_connect_now: the server is starting up or shutting down
+  '53300', // too_many_connections
+]);
+
+/** Besides those, codes of a database that is refusing work for now (sessions killed, file locked, disk full). */
+const UNAVAILABLE_CODES = new Set([
+  ...UNREACHABLE_CODES,
   'EPIPE',
   '57P01', // admin_shutdown: the session was terminated
   '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now: starting up or shutting down
-  '53300', // too_many_connections
   '53100', // disk_full
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
