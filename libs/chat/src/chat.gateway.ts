@@ -99,7 +99,7 @@ export class ChatGateway extends RealtimeGateway {
   async opened(connection: ClientConnection, query: URLSearchParams): Promise<void> {
     const room = state(connection);
     // Synchronously, before anything can be published past us: this instance now orders the room.
-    this.ordered.join(room.consultationId);
+    const liveFrom = this.ordered.join(room.consultationId);
     if (!query.has('last_seq') && !query.has('last_message_id')) return;
     // Subscribed already (the registry has us): hold live frames while the replay runs, then
     // let through only what comes after it.
@@ -110,6 +110,7 @@ export class ChatGateway extends RealtimeGateway {
       if (afterSeq === undefined) return;
       ({ lastSeq } = await this.replay.run(connection, {
         afterSeq,
+        liveFrom,
         read: (after, limit) => this.chat.messagesAfter(room.consultationId, after, limit),
         seqOf: (message) => message.seq ?? 0,
         frame: (message) => ({ type: 'chat_message', data: message }),

@@ -80,7 +80,7 @@ export class NotificationsGateway extends RealtimeGateway {
    * after that position (paged, bounded, see PagedReplay), then `replay_complete`.
    */
   async opened(connection: ClientConnection, query: URLSearchParams): Promise<void> {
-    this.ordered.join(connection.userId);
+    const liveFrom = this.ordered.join(connection.userId);
     // The connection is in the room already: hold what arrives meanwhile, so unread_count and the replay come
     // first, a notification created meanwhile is followed by its (newer) count, and none arrives twice.
     connection.hold();
@@ -91,6 +91,7 @@ export class NotificationsGateway extends RealtimeGateway {
       if (afterSeq === undefined) return;
       ({ lastSeq } = await this.replay.run(connection, {
         afterSeq,
+        liveFrom,
         read: (after, limit) => this.notifications.after(connection.userId, after, limit),
         seqOf: (notification) => notification.seq ?? 0,
         frame: (notification) => ({ type: 'notification', data: notification }),

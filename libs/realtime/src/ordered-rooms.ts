@@ -29,6 +29,9 @@ interface Room<T> {
   held: Map<number, T>;
   timer: NodeJS.Timeout | undefined;
   reading: boolean;
+  /** Resolves once `next` is known (or known to be unknowable). */
+  ready: Promise<void>;
+  markReady: () => void;
 }
 
 /** Largest gap read from the database at once; a longer one is read in several steps. */
@@ -57,14 +60,29 @@ export class OrderedRooms<T> {
     this.maxHeld = options.maxHeld ?? 256;
   }
 
-  /** A local socket starts reading `key`. */
-  join(key: string): void {
+  /**
+   * A local socket starts reading `key`. Resolves with the first position it will be sent
+   * live (everything after the join, in order, from there on): a catch-up replay must cover
+   * what lies below it. 0 when that cannot be known (the database could not be read).
+   */
+  join(key: string): Promise<number> {
     const existing = this.rooms.get(key);
     if (existing) {
       existing.members++;
-      return;
+      if (existing.next !== undefined) return Promise.resolve(existing.next);
+      return existing.ready.then(() => existing.next ?? 0);
     }
-    const room: Room<T> = { members: 1, next: undefined, held: new Map(), timer: undefined, reading: true };
+    let markReady!: () => void;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    const room: Room<T> = {
+      members: 1,
+      next: undefined,
+      held: new Map(),
+      timer: undefined,
+      reading: true,
+      ready,
+      markReady,
+    };
     this.rooms.set(key, room);
     this.options.source.head(key).then(
       (head) => this.started(key, room, head + 1),
@@ -74,6 +92,7 @@ export class OrderedRooms<T> {
         this.started(key, room, undefined);
       },
     );
+    return ready.then(() => room.next ?? 0);
   }
 
   /** A local socket stopped reading `key`. */
@@ -82,6 +101,7 @@ export class OrderedRooms<T> {
     if (!room || --room.members > 0) return;
     clearTimeout(room.timer);
     this.rooms.delete(key);
+    room.markReady();
   }
 
   /** The position this instance delivers next on `key` (undefined while unknown or not served here). */
@@ -114,6 +134,7 @@ export class OrderedRooms<T> {
     if (this.rooms.get(key) !== room) return;
     const earliest = room.held.size > 0 ? Math.min(...room.held.keys()) : undefined;
     room.next = next === undefined ? earliest : earliest === undefined ? next : Math.min(next, earliest);
+    room.markReady();
     this.flush(key, room);
   }
 

@@ -9,6 +9,11 @@ import { errorFrame, WsError } from './ws-error';
 export interface ReplayPlan<T> {
   /** Replays items with `seq > afterSeq`. */
   afterSeq: number;
+  /**
+   * The first position the connection will be sent live (OrderedRooms.join): the replay goes
+   * at least up to the one before it, even if the database showed less when first read.
+   */
+  liveFrom: Promise<number>;
   read(afterSeq: number, limit: number): Promise<T[]>;
   seqOf(item: T): number;
   frame(item: T): ServerFrame;
@@ -46,6 +51,7 @@ export class PagedReplay {
     let lastSeq = plan.afterSeq;
     let count = 0;
     let hasMore = false;
+    let reread = false;
     while (connection.isOpen) {
       const decision = await this.budget.spend(connection.userId);
       if (!decision.allowed) {
@@ -65,7 +71,14 @@ export class PagedReplay {
       count += items.length;
       if (items.length > 0) lastSeq = plan.seqOf(items[items.length - 1]);
       if (page.length > limit) hasMore = true;
-      if (page.length < limit || count >= max) break;
+      if (count >= max) break;
+      // Caught up with what the database showed. Live delivery may start further on (its start was
+      // read later, or it was already running): what lies between was committed since; read on.
+      if (page.length < limit) {
+        if (lastSeq >= (await plan.liveFrom) - 1) break;
+        if (items.length === 0 && reread) break; // never loop on rows that do not come
+        reread = items.length === 0;
+      }
     }
     connection.send({ type: 'replay_complete', count, has_more: hasMore });
     return { count, hasMore, lastSeq };
