@@ -90,4 +90,74 @@ describe(`migrations (${ENGINE})`, () => {
       expect(pending.some((sql) => sql.includes('idx_consultations_user'))).toBe(true);
     });
   });
+
+  it('number existing messages and notifications 1, 2, 3 … in id order and carry read markers over as positions', async () => {
+    await withEmptyDatabase(async (dataSource) => {
+      const [first, ...rest] = MIGRATIONS;
+      const before = new DataSource({ ...dataSource.options, migrations: [first] } as never);
+      await before.initialize();
+      const p = (i: number) => (ENGINE === 'postgres' ? `$${i}` : '?');
+      const at = ENGINE === 'postgres' ? 'now()' : "'2026-01-01 00:00:00.000'";
+      const id = (n: number) => `0190${String(n).padStart(4, '0')}-0000-7000-8000-000000000000`;
+      try {
+        await before.runMigrations({ transaction: 'each' });
+        for (const [i, consultation] of [id(1), id(2)].entries()) {
+          await before.query(
+            `INSERT INTO consultations (id, user_id, numerologist_id, status, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, 'active', ${at})`,
+            [consultation, id(10 + i), id(20 + i)],
+          );
+        }
+        // Inserted out of id order: the numbering follows ids, not insertion.
+        for (const n of [33, 31, 32, 41]) {
+          await before.query(
+            `INSERT INTO chat_messages (id, consultation_id, sender_id, content, message_type, created_at)
+             VALUES (${p(1)}, ${p(2)}, ${p(3)}, 'x', 'text', ${at})`,
+            [id(n), n < 40 ? id(1) : id(2), id(10)],
+          );
+        }
+        await before.query(
+          `INSERT INTO chat_read_markers (consultation_id, user_id, last_read_message_id, read_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${at})`,
+          [id(1), id(20), id(32)],
+        );
+        await before.query(
+          `INSERT INTO users (id, email, password_hash, full_name, role, created_at) VALUES (${p(1)}, 'a@b.c', 'x', 'A', 'user', ${at})`,
+          [id(10)],
+        );
+        for (const n of [52, 51]) {
+          await before.query(
+            `INSERT INTO notifications (id, user_id, title, message, notification_type, is_read, created_at)
+             VALUES (${p(1)}, ${p(2)}, 't', 'm', 'test', ${ENGINE === 'postgres' ? 'false' : '0'}, ${at})`,
+            [id(n), id(10)],
+          );
+        }
+      } finally {
+        await before.destroy();
+      }
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      expect(applied.map((migration) => migration.name)).toEqual(rest.map((migration) => migration.name));
+      const rows = async (sql: string) =>
+        ((await dataSource.query(sql)) as Record<string, unknown>[]).map((row) =>
+          Object.fromEntries(
+            Object.entries(row).map(([key, value]) => [key, typeof value === 'bigint' ? Number(value) : value]),
+          ),
+        );
+      expect(await rows('SELECT id, seq FROM chat_messages ORDER BY id')).toEqual([
+        { id: id(31), seq: 1 },
+        { id: id(32), seq: 2 },
+        { id: id(33), seq: 3 },
+        { id: id(41), seq: 1 },
+      ]);
+      expect(await rows('SELECT id, last_seq FROM consultations ORDER BY id')).toEqual([
+        { id: id(1), last_seq: 3 },
+        { id: id(2), last_seq: 1 },
+      ]);
+      expect(await rows('SELECT last_read_seq FROM chat_read_markers')).toEqual([{ last_read_seq: 2 }]);
+      expect(await rows('SELECT id, seq FROM notifications ORDER BY id')).toEqual([
+        { id: id(51), seq: 1 },
+        { id: id(52), seq: 2 },
+      ]);
+      expect(await rows('SELECT last_notification_seq FROM users')).toEqual([{ last_notification_seq: 2 }]);
+      expect(await pendingSchemaChanges(dataSource)).toEqual([]);
+    });
+  });
 });

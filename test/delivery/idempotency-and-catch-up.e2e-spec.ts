@@ -148,7 +148,7 @@ describe('catch-up from the database', () => {
     const socket = await open(`${server.wsUrl}/ws/notifications/`, user.token, { last_notification_id: first.id });
     expect(await socket.next('unread_count')).toEqual({ type: 'unread_count', count: 4 });
     for (const expected of later) expect((await socket.next('notification')).data).toEqual(expected);
-    expect(await socket.next('replay_complete')).toEqual({ type: 'replay_complete', count: 3 });
+    expect(await socket.next('replay_complete')).toEqual({ type: 'replay_complete', count: 3, has_more: false });
     await socket.close();
   });
 });

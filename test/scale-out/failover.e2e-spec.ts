@@ -168,7 +168,11 @@ describeScaleOut('scale-out: failures', () => {
     const replayed: string[] = [];
     for (let i = 0; i < missed.length; i++) replayed.push((await resumed.next('chat_message')).data.id);
     expect(replayed).toEqual(missed);
-    expect(await resumed.next('replay_complete')).toEqual({ type: 'replay_complete', count: missed.length });
+    expect(await resumed.next('replay_complete')).toEqual({
+      type: 'replay_complete',
+      count: missed.length,
+      has_more: false,
+    });
     expect(await numerologistPresence.next('user_online')).toMatchObject({ user_id: client.id });
     numerologistChat.send({ type: 'chat_message', message: 'welcome back' });
     expect((await resumed.next('chat_message')).data.content).toBe('welcome back');

@@ -76,7 +76,7 @@ describe('ws: chat', () => {
       const got = await b.next();
       expect(got).toEqual({ type: 'chat_message', data: messageData({ sender_id: client.id, content: 'Hello!' }) });
       expect(Object.keys((got as { data: object }).data).sort()).toEqual(
-        ['content', 'created_at', 'id', 'message_type', 'sender_id', 'sender_name'].sort(),
+        ['content', 'created_at', 'id', 'message_type', 'sender_id', 'sender_name', 'seq'].sort(),
       );
       expect(await a.next()).toEqual(got); // the sender's own echo
       b.send({ type: 'chat_message', message: 'Hi, I am your numerologist' });
@@ -287,6 +287,7 @@ describe('ws: chat', () => {
         message_id: m2.id,
         user_id: client.id,
         read_at: expect.stringMatching(ISO),
+        seq: m2.seq,
       };
       const pushed = [await b1.next(), await b2.next(), await a2.next()];
       for (const frame of pushed) expect(frame).toEqual(receipt);
@@ -301,7 +302,7 @@ describe('ws: chat', () => {
           .get(DataSource)
           .getRepository(ChatReadMarkerEntity)
           .findOneBy({ consultationId: consultation.id, userId: client.id });
-      expect(await marker()).toMatchObject({ lastReadMessageId: m2.id });
+      expect(await marker()).toMatchObject({ lastReadMessageId: m2.id, lastReadSeq: m2.seq });
 
       // Backwards and repeated receipts are accepted silently and change nothing.
       a2.send({ type: 'read_receipt', message_id: m1.id });
@@ -316,14 +317,14 @@ describe('ws: chat', () => {
 
       // Forward again, from another device.
       a3.send({ type: 'read_receipt', message_id: m3.id });
-      expect(await b1.next()).toEqual({ ...receipt, message_id: m3.id });
-      expect(await a1.next()).toEqual({ ...receipt, message_id: m3.id });
+      expect(await b1.next()).toEqual({ ...receipt, message_id: m3.id, seq: m3.seq });
+      expect(await a1.next()).toEqual({ ...receipt, message_id: m3.id, seq: m3.seq });
       await a3.expectSilence(100);
-      expect(await marker()).toMatchObject({ lastReadMessageId: m3.id });
+      expect(await marker()).toMatchObject({ lastReadMessageId: m3.id, lastReadSeq: m3.seq });
 
       // The numerologist's marker is their own.
       b1.send({ type: 'read_receipt', message_id: m1.id });
-      expect(await a1.next()).toEqual({ ...receipt, message_id: m1.id, user_id: numerologist.id });
+      expect(await a1.next()).toEqual({ ...receipt, message_id: m1.id, user_id: numerologist.id, seq: m1.seq });
       await closeAll(a1, a2, a3, b1, b2, outsiderChat);
     });
   });
@@ -390,7 +391,7 @@ describe('ws: chat', () => {
         consultation_id: consultation.id,
       });
       for (const message of sent.slice(1)) expect(await socket.next()).toEqual({ type: 'chat_message', data: message });
-      expect(await socket.next()).toEqual({ type: 'replay_complete', count: 3 });
+      expect(await socket.next()).toEqual({ type: 'replay_complete', count: 3, has_more: false });
       const live = await say(b, 'live');
       expect(await socket.next()).toEqual({ type: 'chat_message', data: live });
       await socket.expectSilence(150);
@@ -420,7 +421,7 @@ describe('ws: chat', () => {
       if (replayed < 0 && (await socket.next()).type === 'replay_complete') replayed = got.length;
       expect(got).toEqual(sent);
       expect(replayed).toBeGreaterThanOrEqual(0);
-      expect(socket.all('replay_complete')).toEqual([{ type: 'replay_complete', count: replayed }]);
+      expect(socket.all('replay_complete')).toEqual([{ type: 'replay_complete', count: replayed, has_more: false }]);
       await socket.expectSilence(150, 'chat_message');
       await closeAll(socket, b);
     });
@@ -434,7 +435,7 @@ describe('ws: chat', () => {
       const foreign = await say(o, 'elsewhere');
 
       const upToDate = await openChat(server, consultation.id, client, { query: { last_message_id: last.id } });
-      expect(await upToDate.next()).toEqual({ type: 'replay_complete', count: 0 });
+      expect(await upToDate.next()).toEqual({ type: 'replay_complete', count: 0, has_more: false });
 
       for (const id of [randomUUID(), foreign.id, 'not-a-uuid']) {
         const socket = await openChat(server, consultation.id, client, { query: { last_message_id: id } });

@@ -109,6 +109,7 @@ export function messageData(expected: Partial<ChatMessageData> & { sender_id: st
     sender_name: expect.any(String),
     created_at: expect.stringMatching(ISO),
     message_type: 'text',
+    seq: expect.any(Number),
     ...expected,
   };
 }
@@ -122,6 +123,7 @@ export function notificationData(expected: Partial<NotificationData>) {
     notification_type: expect.any(String),
     is_read: false,
     created_at: expect.stringMatching(ISO),
+    seq: expect.any(Number),
     ...expected,
   };
 }

@@ -53,7 +53,7 @@ describe('ws: notifications', () => {
         }),
       );
       expect(Object.keys(created).sort()).toEqual(
-        ['created_at', 'id', 'is_read', 'message', 'notification_type', 'title'].sort(),
+        ['created_at', 'id', 'is_read', 'message', 'notification_type', 'seq', 'title'].sort(),
       );
       await allGet([t1.socket, t2.socket], { type: 'notification', data: created });
       await allGet([t1.socket, t2.socket], { type: 'unread_count', count: 1 });

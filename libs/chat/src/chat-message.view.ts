@@ -10,6 +10,7 @@ export function toChatMessageData(message: ChatMessageEntity, senderName: string
     content: message.content,
     created_at: message.createdAt.toISOString(),
     message_type: 'text',
+    seq: message.seq,
   };
   if (message.clientId) data.client_id = message.clientId;
   return data;

@@ -1,7 +1,8 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, DEFAULT_PAGE_SIZE, PageQuery, Principal } from '@numerai/common';
+import { CurrentUser, Principal } from '@numerai/common';
 import { ChatService } from './chat.service';
+import { HistoryQuery } from './dto/history-query';
 
 @ApiTags('chat')
 @ApiBearerAuth()
@@ -11,9 +12,11 @@ export class ChatController {
 
   @Get(':id/messages')
   @ApiOkResponse({
-    description: '{items: message[], next_before} newest first; message = data of a chat_message frame',
+    description:
+      '{items: message[], next_before} newest first (before / before_seq); with after_seq oldest first and ' +
+      '{items, next_before: null, next_after_seq}; message = data of a chat_message frame',
   })
-  history(@CurrentUser() user: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: PageQuery) {
-    return this.chat.history(user.id, id, query.before, query.limit ?? DEFAULT_PAGE_SIZE);
+  history(@CurrentUser() user: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: HistoryQuery) {
+    return this.chat.history(user.id, id, query);
   }
 }

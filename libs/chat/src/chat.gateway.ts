@@ -8,11 +8,12 @@ import {
   ClientConnection,
   ConnectionRegistry,
   OnFrame,
+  OrderedRooms,
+  PagedReplay,
   RealtimeGateway,
   RealtimeRuntime,
   Refusal,
   UpgradeContext,
-  WsError,
 } from '@numerai/realtime';
 import { ChatRoom, ChatService } from './chat.service';
 import { ChatMessageFrame, ReadReceiptFrame, TypingFrame } from './dto/chat-frames';
@@ -24,16 +25,29 @@ const roomOf = (consultationId: string) => `chat:${consultationId}`;
 @WebSocketGateway({ path: '/ws/chat/:consultation_id' })
 export class ChatGateway extends RealtimeGateway {
   readonly endpoint = 'chat' as const;
+  /** Each consultation's messages reach this instance's sockets in seq order, once (see OrderedRooms). */
+  private readonly ordered: OrderedRooms<ChatMessageData>;
 
   constructor(
     runtime: RealtimeRuntime,
     private readonly chat: ChatService,
     private readonly consultations: ConsultationsService,
     private readonly registry: ConnectionRegistry,
+    private readonly replay: PagedReplay,
     events: EventBus,
   ) {
     super(runtime);
-    events.on('chat.message_stored', ({ consultation_id, message }) => this.deliverMessage(consultation_id, message));
+    this.ordered = new OrderedRooms({
+      name: 'chat',
+      seqOf: (message) => message.seq ?? 0,
+      source: {
+        head: (consultationId) => this.chat.lastSeq(consultationId),
+        after: (consultationId, afterSeq, limit) => this.chat.messagesAfter(consultationId, afterSeq, limit),
+      },
+      deliver: (consultationId, message) =>
+        this.registry.broadcast(roomOf(consultationId), { type: 'chat_message', data: message }),
+    });
+    events.on('chat.message_stored', ({ consultation_id, message }) => this.ordered.accept(consultation_id, message));
     events.on('chat.typing', (typing) =>
       this.registry.broadcast(
         roomOf(typing.consultation_id),
@@ -44,7 +58,13 @@ export class ChatGateway extends RealtimeGateway {
     events.on('chat.read', (read) =>
       this.registry.broadcast(
         roomOf(read.consultation_id),
-        { type: 'read_receipt', message_id: read.message_id, user_id: read.user_id, read_at: read.read_at },
+        {
+          type: 'read_receipt',
+          message_id: read.message_id,
+          user_id: read.user_id,
+          read_at: read.read_at,
+          seq: read.seq,
+        },
         (connection) => connection.id !== read.origin_connection_id,
       ),
     );
@@ -72,30 +92,37 @@ export class ChatGateway extends RealtimeGateway {
     return { message: 'Connected to chat', consultation_id: state(connection).consultationId };
   }
 
-  /** `?last_message_id=` replays what was stored after it, then continues live with no gap and no duplicate. */
+  /**
+   * `?last_seq=` or `?last_message_id=` replays what was stored after that position (paged,
+   * bounded, see PagedReplay), then continues live with no gap and no duplicate.
+   */
   async opened(connection: ClientConnection, query: URLSearchParams): Promise<void> {
-    const lastMessageId = query.get('last_message_id');
-    if (!lastMessageId) return;
-    // Subscribed already (the registry has us): hold live frames while the query runs, then
-    // send the replay and let through only what it did not contain.
+    const room = state(connection);
+    // Synchronously, before anything can be published past us: this instance now orders the room.
+    const liveFrom = this.ordered.join(room.consultationId);
+    if (!query.has('last_seq') && !query.has('last_message_id')) return;
+    // Subscribed already (the registry has us): hold live frames while the replay runs, then
+    // let through only what comes after it.
     connection.hold();
-    let replay: ChatMessageData[] | undefined;
-    const sent = new Set<string>();
+    let lastSeq = 0; // nothing replayed (yet): nothing live is dropped
     try {
-      replay = await this.chat.messagesAfter(state(connection), lastMessageId);
-      for (const message of replay ?? []) {
-        sent.add(message.id);
-        connection.send({ type: 'chat_message', data: message });
-      }
-      if (replay) connection.send({ type: 'replay_complete', count: replay.length });
+      const afterSeq = await this.chat.resumePoint(room, query);
+      if (afterSeq === undefined) return;
+      ({ lastSeq } = await this.replay.run(connection, {
+        afterSeq,
+        liveFrom,
+        read: (after, limit) => this.chat.messagesAfter(room.consultationId, after, limit),
+        seqOf: (message) => message.seq ?? 0,
+        frame: (message) => ({ type: 'chat_message', data: message }),
+      }));
     } finally {
-      connection.release((frame) => frame.type === 'chat_message' && sent.has(frame.data.id));
+      connection.release((frame) => frame.type === 'chat_message' && (frame.data.seq ?? 0) <= lastSeq);
     }
-    if (!replay) throw new WsError('not_found', 'last_message_id is not a message of this consultation');
   }
 
   closed(connection: ClientConnection): void {
     const room = state(connection);
+    this.ordered.leave(room.consultationId);
     const members = this.registry.room(roomOf(room.consultationId));
     for (const other of members ?? []) if (other.userId === connection.userId) return;
     this.chat.stopTyping(room, connection.userId);
@@ -115,9 +142,5 @@ export class ChatGateway extends RealtimeGateway {
   @OnFrame('read_receipt', ReadReceiptFrame)
   async onReadReceipt(connection: ClientConnection, frame: ReadReceiptFrame): Promise<void> {
     await this.chat.markRead(connection.user, state(connection), frame.message_id, connection.id);
-  }
-
-  private deliverMessage(consultationId: string, message: ChatMessageData): void {
-    this.registry.broadcast(roomOf(consultationId), { type: 'chat_message', data: message });
   }
 }

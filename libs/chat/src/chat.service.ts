@@ -1,23 +1,25 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { DEFAULT_PAGE_SIZE, Page, type Principal, toPage } from '@numerai/common';
 import { ConsultationsService, isChatOpen } from '@numerai/consultations';
 import { isUuid } from '@numerai/database';
 import { EventBus } from '@numerai/events';
 import { type ChatMessageData, Limits } from '@numerai/protocol';
-import { WsError } from '@numerai/realtime';
+import { lastSeqParam, WsError } from '@numerai/realtime';
+import { toChatMessageData } from './chat-message.view';
 import { ChatMessagesRepository } from './chat-messages.repository';
+import { type HistoryQuery, positionsNamed } from './dto/history-query';
 import { ConsultationStatusCache } from './consultation-status.cache';
 import { MessageWriter } from './message-writer';
 import { TypingTracker } from './typing-tracker';
+
+/** A page of REST history: `next_before` for newest-first pages, `next_after_seq` for `after_seq` ones. */
+export type HistoryPage = Page<ChatMessageData> & { next_after_seq?: number | null };
 
 /** The chat room a connection belongs to: which consultation and who takes part. */
 export interface ChatRoom {
   consultationId: string;
   participantIds: [string, string];
 }
-
-/** Most messages one replay sends; a client further behind pages through REST history. */
-export const MAX_REPLAY = 10_000;
 
 @Injectable()
 export class ChatService {
@@ -59,15 +61,7 @@ export class ChatService {
         'The message could not be stored; it was not delivered. Retry with the same client_id.',
       );
     }
-    const data: ChatMessageData = {
-      id: stored.message.id,
-      sender_id: stored.message.senderId,
-      sender_name: sender.name,
-      content: stored.message.content,
-      created_at: stored.message.createdAt.toISOString(),
-      message_type: 'text',
-    };
-    if (stored.message.clientId) data.client_id = stored.message.clientId;
+    const data = toChatMessageData(stored.message, sender.name);
     if (!stored.created) return data;
     this.events.publish('chat.message_stored', {
       consultation_id: room.consultationId,
@@ -85,35 +79,69 @@ export class ChatService {
     this.typing.stop(room.consultationId, userId);
   }
 
-  /** Moves the reader's marker forward to `messageId`; announces only real moves. */
+  /** Moves the reader's marker forward to that message's position; announces only real moves. */
   async markRead(reader: Principal, room: ChatRoom, messageId: string, originConnectionId: string): Promise<void> {
     const message = await this.messages.findInConsultation(room.consultationId, messageId);
     if (!message) throw new WsError('not_found', 'No such message in this consultation');
     const readAt = new Date();
-    if (!(await this.messages.advanceMarker(room.consultationId, reader.id, messageId, readAt))) return;
+    if (!(await this.messages.advanceMarker(room.consultationId, reader.id, message, readAt))) return;
     this.events.publish('chat.read', {
       consultation_id: room.consultationId,
       user_id: reader.id,
       message_id: messageId,
+      seq: message.seq,
       read_at: readAt.toISOString(),
       origin_connection_id: originConnectionId,
     });
   }
 
-  /** Messages stored after `lastMessageId` in order, or undefined if that id is not a message of this room. */
-  async messagesAfter(room: ChatRoom, lastMessageId: string): Promise<ChatMessageData[] | undefined> {
-    if (!isUuid(lastMessageId)) return undefined;
-    if (!(await this.messages.findInConsultation(room.consultationId, lastMessageId))) return undefined;
-    return this.messages.listAfter(room.consultationId, lastMessageId, MAX_REPLAY);
+  /**
+   * Where a reconnecting socket resumes: `?last_seq=` as given, `?last_message_id=` as that
+   * message's position; undefined when the socket asked for no replay.
+   */
+  async resumePoint(room: ChatRoom, query: URLSearchParams): Promise<number | undefined> {
+    const lastSeq = lastSeqParam(query);
+    if (lastSeq !== undefined) return lastSeq;
+    const lastMessageId = query.get('last_message_id');
+    if (lastMessageId === null) return undefined;
+    const message = isUuid(lastMessageId)
+      ? await this.messages.findInConsultation(room.consultationId, lastMessageId)
+      : null;
+    if (!message) throw new WsError('not_found', 'last_message_id is not a message of this consultation');
+    return message.seq;
   }
 
-  /** REST history, newest first, for participants only. */
-  async history(userId: string, consultationId: string, before?: string, limit = DEFAULT_PAGE_SIZE) {
+  /** The consultation's newest position (0 when it has no message yet). */
+  async lastSeq(consultationId: string): Promise<number> {
+    return (await this.messages.lastSeq(consultationId)) ?? 0;
+  }
+
+  /** Stored messages after `afterSeq`, oldest first (replay pages, gaps to fill). */
+  messagesAfter(consultationId: string, afterSeq: number, limit: number): Promise<ChatMessageData[]> {
+    return this.messages.listAfterSeq(consultationId, afterSeq, limit);
+  }
+
+  /**
+   * REST history for participants only: newest first before a position (`before_seq`, or
+   * `before` = a message id), or oldest first from `after_seq` on.
+   */
+  async history(userId: string, consultationId: string, query: HistoryQuery): Promise<HistoryPage> {
+    if (positionsNamed(query) > 1) throw new BadRequestException('use at most one of before, before_seq, after_seq');
     await this.consultations.getForParticipant(consultationId, userId);
-    if (before && !(await this.messages.findInConsultation(consultationId, before))) {
-      throw new NotFoundException('Message not found');
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    if (query.after_seq !== undefined) {
+      const rows = await this.messages.listAfterSeq(consultationId, query.after_seq, limit + 1);
+      const items = rows.slice(0, limit);
+      const more = rows.length > limit;
+      return { items, next_before: null, next_after_seq: more ? items[items.length - 1].seq! : null };
     }
-    const rows = await this.messages.pageBefore(consultationId, before, limit);
+    let beforeSeq = query.before_seq;
+    if (query.before) {
+      const message = await this.messages.findInConsultation(consultationId, query.before);
+      if (!message) throw new NotFoundException('Message not found');
+      beforeSeq = message.seq;
+    }
+    const rows = await this.messages.pageBefore(consultationId, beforeSeq, limit);
     return toPage(rows, limit, (row) => row) as Page<ChatMessageData>;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ChatMessageEntity, newId } from '@numerai/database';
-import { ChatMessagesRepository } from './chat-messages.repository';
+import { ChatMessagesRepository, type StoredPosition } from './chat-messages.repository';
 
 export interface NewMessage {
   consultationId: string;
@@ -34,8 +34,9 @@ const BATCH_WINDOW_MS = 2;
 
 /**
  * Group commit: messages arriving within one event-loop turn (a few ms under load) are
- * stored by one INSERT and acknowledged only after it has committed. The order of
- * `store` calls is the order of ids and of storing.
+ * stored by one transaction and acknowledged only after it has committed. The database
+ * numbers them (`seq`) in the order of `store` calls, after whatever any instance stored
+ * before; `seq` and `created_at` on the acknowledged row are the stored ones.
  */
 @Injectable()
 export class MessageWriter {
@@ -64,6 +65,8 @@ export class MessageWriter {
           content: input.content,
           messageType: 'text',
           clientId: input.clientId,
+          // Both replaced by what the database fixed when the row is stored.
+          seq: 0,
           createdAt: new Date(),
         }),
         waiters: [{ resolve, reject }],
@@ -106,7 +109,7 @@ export class MessageWriter {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    let inserted: Set<string>;
+    let inserted: Map<string, StoredPosition>;
     try {
       inserted = await this.repository.insertBatch(batch.map((pending) => pending.row));
     } catch (error) {
@@ -126,8 +129,10 @@ export class MessageWriter {
     for (const [i, pending] of batch.entries()) {
       if (i > 0 && i % ANNOUNCE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
       const { row } = pending;
-      // Not inserted means its client_id was stored before: answer with that row instead.
-      const winner = inserted.has(row.id)
+      const position = inserted.get(row.id);
+      if (position) Object.assign(row, position);
+      // Not inserted means its client_id was stored before: answer with that row (and its seq) instead.
+      const winner = position
         ? row
         : row.clientId
           ? await this.repository.findByClientKey({

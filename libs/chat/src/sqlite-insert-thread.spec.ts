@@ -3,19 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, runMigrations } from '@numerai/database';
-import { SqliteInsertThread } from './sqlite-insert-thread';
+import { InsertedRow, SqliteInsertThread } from './sqlite-insert-thread';
 
-const SQL =
-  'INSERT OR IGNORE INTO chat_messages (id, consultation_id, sender_id, content, message_type, client_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
-const row = (id: string, clientId: string | null, content: string | null = `text ${id}`) => [
+const row = (id: string, clientId: string | null, content: string | null = `text ${id}`, consultation = 'c-one') => [
   id,
-  'consultation',
+  consultation,
   'sender',
   content,
   'text',
   clientId,
-  '2026-11-25 00:00:00.000',
 ];
+const ids = (inserted: InsertedRow[]) => inserted.map(([id]) => id);
 
 describe('SqliteInsertThread', () => {
   let dir: string;
@@ -27,7 +25,13 @@ describe('SqliteInsertThread', () => {
     const path = join(dir, 'numerai.sqlite');
     dataSource = await new DataSource(dataSourceOptions({ kind: 'sqlite', path })).initialize();
     await runMigrations(dataSource);
-    thread = new SqliteInsertThread(path, SQL);
+    for (const id of ['c-one', 'c-two']) {
+      await dataSource.query(
+        `INSERT INTO consultations (id, user_id, numerologist_id, status, created_at) VALUES (?, 'u', 'n', 'active', '2026-01-01 00:00:00.000')`,
+        [id],
+      );
+    }
+    thread = new SqliteInsertThread(path);
   });
 
   afterEach(async () => {
@@ -41,7 +45,7 @@ describe('SqliteInsertThread', () => {
 
   it('commits a batch before it resolves, and reports which rows it inserted', async () => {
     const inserted = await thread.insertAll([row('m1', 'c1'), row('m2', 'c2'), row('m3', null)]);
-    expect([...inserted].sort()).toEqual(['m1', 'm2', 'm3']);
+    expect(ids(inserted)).toEqual(['m1', 'm2', 'm3']);
     // Read through TypeORM's own connection: committed, not just written.
     expect(await storedIds()).toEqual(['m1', 'm2', 'm3']);
   });
@@ -49,14 +53,14 @@ describe('SqliteInsertThread', () => {
   it('skips a row whose client_id is already stored, inside a batch and across batches', async () => {
     await thread.insertAll([row('m1', 'same')]);
     const inserted = await thread.insertAll([row('m2', 'same'), row('m3', 'other'), row('m4', 'other')]);
-    expect([...inserted]).toEqual(['m3']);
+    expect(ids(inserted)).toEqual(['m3']);
     expect(await storedIds()).toEqual(['m1', 'm3']);
   });
 
   it('fails a batch the database refuses as a whole: nothing of it is stored', async () => {
-    await expect(thread.insertAll([row('m1', 'c1'), ['m2', 'c2']])).rejects.toThrow(/parameter/);
+    await expect(thread.insertAll([row('m1', 'c1'), ['m2', 'c-one']])).rejects.toThrow(/parameter/);
     expect(await storedIds()).toEqual([]);
-    expect([...(await thread.insertAll([row('m3', 'c3')]))]).toEqual(['m3']);
+    expect(ids(await thread.insertAll([row('m3', 'c3')]))).toEqual(['m3']);
   });
 
   it('fails the batches a dead thread held, and starts a new thread for the next one', async () => {
@@ -66,16 +70,47 @@ describe('SqliteInsertThread', () => {
     await worker.terminate();
     // The batch may have committed before the thread died; either way its sender hears of it.
     await pending.then(
-      (inserted) => expect([...inserted]).toEqual(['m2']),
+      (inserted) => expect(ids(inserted)).toEqual(['m2']),
       (error: Error) => expect(error.message).toMatch(/exited/),
     );
-    expect([...(await thread.insertAll([row('m3', 'c3')]))]).toEqual(['m3']);
+    expect(ids(await thread.insertAll([row('m3', 'c3')]))).toEqual(['m3']);
   });
 
   it('lets batches already sent commit on close, and refuses later ones', async () => {
     const pending = thread.insertAll([row('m1', 'c1')]);
     await thread.close();
-    expect([...(await pending)]).toEqual(['m1']);
+    expect(ids(await pending)).toEqual(['m1']);
     await expect(thread.insertAll([row('m2', 'c2')])).rejects.toThrow(/closed/);
+  });
+
+  it('numbers each consultation 1, 2, 3 … across batches; a skipped resend takes no number', async () => {
+    const first = await thread.insertAll([row('a1', 'k1'), row('b1', null, 'x', 'c-two'), row('a2', null)]);
+    expect(first.map(([id, seq]) => [id, seq])).toEqual([
+      ['a1', 1],
+      ['b1', 1],
+      ['a2', 2],
+    ]);
+    const second = await thread.insertAll([row('a3', 'k1'), row('a4', null), row('b2', null, 'y', 'c-two')]);
+    expect(second.map(([id, seq]) => [id, seq])).toEqual([
+      ['a4', 3],
+      ['b2', 2],
+    ]);
+    expect(await dataSource.query('SELECT id, last_seq FROM consultations ORDER BY id')).toEqual([
+      { id: 'c-one', last_seq: 3 },
+      { id: 'c-two', last_seq: 2 },
+    ]);
+  });
+
+  it('never stamps a message earlier than the one before it in its consultation', async () => {
+    await thread.insertAll([row('a1', null)]);
+    const future = '2099-01-01 00:00:00.000';
+    await dataSource.query(`UPDATE chat_messages SET created_at = ? WHERE id = 'a1'`, [future]);
+    const [[, seq, at]] = await thread.insertAll([row('a2', null)]);
+    expect([seq, at]).toEqual([2, future]);
+  });
+
+  it('stores nothing for a consultation that does not exist', async () => {
+    expect(await thread.insertAll([row('x1', null, 'x', 'c-none')])).toEqual([]);
+    expect(await storedIds()).toEqual([]);
   });
 });

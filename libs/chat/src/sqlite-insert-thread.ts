@@ -1,12 +1,15 @@
 import type { Worker } from 'node:worker_threads';
 import { startSqliteThread, type SqliteThreadData } from '@numerai/database';
 
+/** What the thread reports for a row it inserted: its id, its position and its `created_at` (as stored). */
+export type InsertedRow = [id: string, seq: number, createdAt: string];
+
 interface Job {
-  resolve(inserted: Set<string>): void;
+  resolve(inserted: InsertedRow[]): void;
   reject(error: Error): void;
 }
 
-type Reply = { seq: number; inserted: string[] } | { seq: number; error: string };
+type Reply = { job: number; inserted: InsertedRow[] } | { job: number; error: string };
 
 /**
  * How often the writer finishes the WAL checkpoint itself, between two batches. SqliteCheckpointer
@@ -21,11 +24,15 @@ const CHECKPOINT_EVERY_MS = 1000;
 const CLOSE_GRACE_MS = 5000;
 
 /**
- * Runs chat-message INSERT batches on a worker thread with its own connection to the
- * SQLite file. better-sqlite3 is synchronous, and keeping chat_messages' four indexes up
- * to date costs 20–40 µs a row: on the event loop that was a third of a DM's CPU, and
- * every WAL checkpoint stalled every socket. Here it overlaps with the event loop, while
+ * Stores chat-message batches on a worker thread with its own connection to the SQLite
+ * file, and numbers them there. better-sqlite3 is synchronous, and keeping chat_messages'
+ * indexes up to date costs 20–40 µs a row: on the event loop that was a third of a DM's CPU,
+ * and every WAL checkpoint stalled every socket. Here it overlaps with the event loop, while
  * the group commit still acknowledges only what this thread reports committed.
+ *
+ * This thread is the only writer of chat messages on SQLite, so inside its transaction it
+ * hands out each consultation's next `seq` (consultations.last_seq) and a `created_at` that
+ * never goes below the previous message's: the position is fixed where the row is stored.
  *
  * The two connections share the file under SQLite's own locking: a main-thread write
  * (a read marker, a notification) waits at most for one batch to commit (busy timeout).
@@ -35,28 +42,25 @@ const CLOSE_GRACE_MS = 5000;
 export class SqliteInsertThread {
   private worker: Worker | undefined;
   private readonly jobs = new Map<number, Job>();
-  private seq = 0;
+  private lastJob = 0;
   private closed = false;
 
-  /**
-   * @param path the SQLite file TypeORM has open (never `:memory:`: the thread opens its own connection to it)
-   * @param sql one row's INSERT with `?` placeholders; its first parameter is the row id
-   */
-  constructor(
-    private readonly path: string,
-    private readonly sql: string,
-  ) {}
+  /** @param path the SQLite file TypeORM has open (never `:memory:`: the thread opens its own connection to it) */
+  constructor(private readonly path: string) {}
 
-  /** Inserts the rows in one transaction; resolves with the ids actually inserted once it has committed. */
-  insertAll(rows: unknown[][]): Promise<Set<string>> {
+  /**
+   * Inserts the rows — `[id, consultation_id, sender_id, content, message_type, client_id]` — in one
+   * transaction, skipping those whose client_id is stored already; resolves once it has committed.
+   */
+  insertAll(rows: unknown[][]): Promise<InsertedRow[]> {
     if (this.closed) return Promise.reject(new Error('the chat writer thread is closed'));
     const worker = (this.worker ??= this.start());
-    const seq = ++this.seq;
+    const job = ++this.lastJob;
     return new Promise((resolve, reject) => {
-      this.jobs.set(seq, { resolve, reject });
+      this.jobs.set(job, { resolve, reject });
       // Referenced only while it owes an answer, so an idle thread never keeps the process alive.
       if (this.jobs.size === 1) worker.ref();
-      worker.postMessage({ seq, rows });
+      worker.postMessage({ job, rows });
     });
   }
 
@@ -71,7 +75,7 @@ export class SqliteInsertThread {
   }
 
   private start(): Worker {
-    const worker = startSqliteThread(insertLoop, this.path, { sql: this.sql, checkpointEveryMs: CHECKPOINT_EVERY_MS });
+    const worker = startSqliteThread(insertLoop, this.path, { checkpointEveryMs: CHECKPOINT_EVERY_MS });
     worker.on('message', (reply: Reply) => this.settle(reply));
     worker.on('error', (error) => this.failAll(error));
     worker.on('exit', (code) => {
@@ -82,12 +86,12 @@ export class SqliteInsertThread {
   }
 
   private settle(reply: Reply): void {
-    const job = this.jobs.get(reply.seq);
+    const job = this.jobs.get(reply.job);
     if (!job) return;
-    this.jobs.delete(reply.seq);
+    this.jobs.delete(reply.job);
     if (this.jobs.size === 0) this.worker?.unref();
     if ('error' in reply) job.reject(new Error(reply.error));
-    else job.resolve(new Set(reply.inserted));
+    else job.resolve(reply.inserted);
   }
 
   private failAll(error: Error): void {
@@ -101,24 +105,57 @@ export class SqliteInsertThread {
 function insertLoop(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- an eval'd worker has no module scope to import into
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const options = workerData as SqliteThreadData & { sql: string; checkpointEveryMs: number };
+  const options = workerData as SqliteThreadData & { checkpointEveryMs: number };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Database = require(options.driver) as typeof import('better-sqlite3');
   const db = new Database(options.path, { timeout: options.busyTimeoutMs });
   for (const pragma of options.pragmas) db.pragma(pragma);
-  const insert = db.prepare(options.sql);
+  // Only the client_id index may swallow a row (a resend); a clash on (consultation_id, seq) must fail loudly.
+  const insert = db.prepare(
+    `INSERT INTO chat_messages (id, consultation_id, sender_id, content, message_type, client_id, created_at, seq)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (consultation_id, sender_id, client_id) DO NOTHING`,
+  );
+  const readCounter = db.prepare('SELECT last_seq FROM consultations WHERE id = ?').pluck();
+  const writeCounter = db.prepare('UPDATE consultations SET last_seq = ? WHERE id = ?');
+  const previousAt = db.prepare('SELECT created_at FROM chat_messages WHERE consultation_id = ? AND seq = ?').pluck();
+  // TypeORM's format for a datetime column on SQLite (UTC, milliseconds): such strings sort like the times they hold.
+  const format = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
+
   const insertAll = db.transaction((rows: unknown[][]) => {
-    const inserted: string[] = [];
-    for (const row of rows) if (insert.run(...row).changes > 0) inserted.push(row[0] as string);
+    const now = format(Date.now());
+    const counters = new Map<string, { last: number; at: string; changed: boolean } | null>();
+    const inserted: [string, number, string][] = [];
+    for (const row of rows) {
+      const consultationId = row[1] as string;
+      let counter = counters.get(consultationId);
+      if (counter === undefined) {
+        const last = readCounter.get(consultationId) as number | undefined;
+        if (last === undefined) counter = null;
+        else {
+          const previous = last > 0 ? (previousAt.get(consultationId, last) as string | undefined) : undefined;
+          counter = { last, at: previous && previous > now ? previous : now, changed: false };
+        }
+        counters.set(consultationId, counter);
+      }
+      if (!counter) continue; // no such consultation: not stored, the sender hears of it
+      const seq = counter.last + 1;
+      if (insert.run(...row, counter.at, seq).changes === 0) continue;
+      counter.last = seq;
+      counter.changed = true;
+      inserted.push([row[0] as string, seq, counter.at]);
+    }
+    for (const [consultationId, counter] of counters) {
+      if (counter?.changed) writeCounter.run(counter.last, consultationId);
+    }
     return inserted;
   });
   let lastCheckpoint = Date.now();
-  parentPort!.on('message', ({ seq, rows }: { seq: number; rows: unknown[][] }) => {
+  parentPort!.on('message', ({ job, rows }: { job: number; rows: unknown[][] }) => {
     try {
       // IMMEDIATE takes the write lock up front, so the busy timeout (not an instant SQLITE_BUSY) applies.
-      parentPort!.postMessage({ seq, inserted: insertAll.immediate(rows) });
+      parentPort!.postMessage({ job, inserted: insertAll.immediate(rows) });
     } catch (error) {
-      parentPort!.postMessage({ seq, error: error instanceof Error ? error.message : String(error) });
+      parentPort!.postMessage({ job, error: error instanceof Error ? error.message : String(error) });
     }
     // After answering, so no sender waits for it.
     if (Date.now() - lastCheckpoint >= options.checkpointEveryMs) {

@@ -15,6 +15,15 @@ export class PageQuery {
   limit?: number;
 }
 
+/** `?after_seq=` on top of PageQuery: oldest first from a position on (paging the rest of a replay). */
+export class AfterSeqQuery extends PageQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'after_seq must be a whole number' })
+  @Min(0, { message: 'after_seq must be 0 or more' })
+  after_seq?: number;
+}
+
 export interface Page<T> {
   items: T[];
   next_before: string | null;

@@ -31,6 +31,8 @@ export class AppConfig {
     upgradesPerMinutePerIp: number;
   };
   presence!: { graceMs: number; instanceTtlMs: number };
+  /** Most messages (or notifications) one catch-up replay sends before `replay_complete` with `has_more`. */
+  replayMax!: number;
   shutdownTimeoutMs!: number;
   /** Notes for the operator that the logger prints once it exists (e.g. a generated JWT secret). */
   warnings!: string[];
@@ -152,6 +154,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       graceMs: int('PRESENCE_GRACE_MS', 5000, 0),
       instanceTtlMs: int('PRESENCE_INSTANCE_TTL_MS', 15_000, 1000),
     },
+    replayMax: int('REPLAY_MAX', 1000, 1, 100_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 8000, 100),
     warnings,
   };

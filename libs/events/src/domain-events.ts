@@ -12,6 +12,8 @@ export interface DomainEventMap {
     consultation_id: string;
     user_id: string;
     message_id: string;
+    /** The marker's new position (that message's seq). */
+    seq: number;
     read_at: string;
     /** The connection that sent the receipt does not get it echoed. */
     origin_connection_id: string;

@@ -10,6 +10,7 @@ export function toNotificationData(notification: NotificationEntity): Notificati
     notification_type: notification.notificationType,
     is_read: notification.isRead,
     created_at: notification.createdAt.toISOString(),
+    seq: notification.seq,
   };
   if (notification.data) data.data = notification.data;
   return data;

@@ -14,11 +14,15 @@ export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
   @Get()
-  @ApiOkResponse({ description: '{items: notification[], next_before} newest first' })
+  @ApiOkResponse({
+    description:
+      '{items: notification[], next_before} newest first; with after_seq oldest first and {…, next_after_seq}',
+  })
   list(@CurrentUser() user: Principal, @Query() query: ListNotificationsQuery) {
     return this.notifications.list(user.id, {
       unreadOnly: query.unread === true,
       before: query.before,
+      afterSeq: query.after_seq,
       limit: query.limit,
     });
   }

@@ -1,12 +1,14 @@
 import { NotFoundException } from '@nestjs/common';
 import { WebSocketGateway } from '@nestjs/websockets';
 import { DomainEventMap, EventBus } from '@numerai/events';
-import type { ServerFrame, ServerFrameMap } from '@numerai/protocol';
+import type { NotificationData, ServerFrame, ServerFrameMap } from '@numerai/protocol';
 import {
   Admission,
   ClientConnection,
   ConnectionRegistry,
   OnFrame,
+  OrderedRooms,
+  PagedReplay,
   RealtimeGateway,
   RealtimeRuntime,
   UpgradeContext,
@@ -22,22 +24,43 @@ function deliver(registry: ConnectionRegistry, userId: string, frame: ServerFram
   registry.broadcast(roomOf(userId), frame);
 }
 
+/** A notification on its way to a user's sockets; the count is unknown for one read back from the database. */
+interface Announced {
+  notification: NotificationData;
+  unread_count?: number;
+}
+
 /** `/ws/notifications/`: any authenticated user, who hears only their own notifications. */
 @WebSocketGateway({ path: '/ws/notifications' })
 export class NotificationsGateway extends RealtimeGateway {
   readonly endpoint = 'notifications' as const;
+  /** Each user's notifications reach this instance's sockets in seq order, once (see OrderedRooms). */
+  private readonly ordered: OrderedRooms<Announced>;
 
   constructor(
     runtime: RealtimeRuntime,
     private readonly notifications: NotificationsService,
-    registry: ConnectionRegistry,
+    private readonly registry: ConnectionRegistry,
+    private readonly replay: PagedReplay,
     events: EventBus,
   ) {
     super(runtime);
-    const created = ({ user_id, notification, unread_count }: DomainEventMap['notification.created']) => {
-      deliver(registry, user_id, { type: 'notification', data: notification });
-      deliver(registry, user_id, { type: 'unread_count', count: unread_count });
-    };
+    this.ordered = new OrderedRooms<Announced>({
+      name: 'notifications',
+      seqOf: ({ notification }) => notification.seq ?? 0,
+      source: {
+        head: (userId) => this.notifications.lastSeq(userId),
+        after: async (userId, afterSeq, limit) =>
+          (await this.notifications.after(userId, afterSeq, limit)).map((notification) => ({ notification })),
+      },
+      deliver: (userId, { notification, unread_count }) => {
+        deliver(registry, userId, { type: 'notification', data: notification });
+        if (unread_count !== undefined) deliver(registry, userId, { type: 'unread_count', count: unread_count });
+        else this.announceCount(userId);
+      },
+    });
+    const created = ({ user_id, notification, unread_count }: DomainEventMap['notification.created']) =>
+      this.ordered.accept(user_id, { notification, unread_count });
     events.on('notification.created', created);
     events.on('notification.created_many', ({ items }) => items.forEach(created));
     events.on('notification.unread_count', ({ user_id, count }) =>
@@ -53,26 +76,34 @@ export class NotificationsGateway extends RealtimeGateway {
     return { message: 'Connected to notifications' };
   }
 
-  /** `unread_count` at once; with `?last_notification_id=` the ones created since, then `replay_complete`. */
+  /**
+   * `unread_count` at once; with `?last_seq=` or `?last_notification_id=` the ones created
+   * after that position (paged, bounded, see PagedReplay), then `replay_complete`.
+   */
   async opened(connection: ClientConnection, query: URLSearchParams): Promise<void> {
+    const liveFrom = this.ordered.join(connection.userId);
     // The connection is in the room already: hold what arrives meanwhile, so unread_count and the replay come
     // first, a notification created meanwhile is followed by its (newer) count, and none arrives twice.
     connection.hold();
-    const replayed = new Set<string>();
+    let lastSeq = 0; // nothing replayed (yet): nothing live is dropped
     try {
       connection.send({ type: 'unread_count', count: await this.notifications.unreadCount(connection.userId) });
-      const lastId = query.get('last_notification_id');
-      if (!lastId) return;
-      const replay = await this.notifications.after(connection.userId, lastId);
-      if (!replay) throw new WsError('not_found', 'last_notification_id is not one of your notifications');
-      for (const notification of replay) {
-        replayed.add(notification.id);
-        connection.send({ type: 'notification', data: notification });
-      }
-      connection.send({ type: 'replay_complete', count: replay.length });
+      const afterSeq = await this.notifications.resumePoint(connection.userId, query);
+      if (afterSeq === undefined) return;
+      ({ lastSeq } = await this.replay.run(connection, {
+        afterSeq,
+        liveFrom,
+        read: (after, limit) => this.notifications.after(connection.userId, after, limit),
+        seqOf: (notification) => notification.seq ?? 0,
+        frame: (notification) => ({ type: 'notification', data: notification }),
+      }));
     } finally {
-      connection.release((frame) => frame.type === 'notification' && replayed.has(frame.data.id));
+      connection.release((frame) => frame.type === 'notification' && (frame.data.seq ?? 0) <= lastSeq);
     }
+  }
+
+  closed(connection: ClientConnection): void {
+    this.ordered.leave(connection.userId);
   }
 
   @OnFrame('mark_read', MarkReadFrame)
@@ -91,5 +122,13 @@ export class NotificationsGateway extends RealtimeGateway {
     const changed = await this.notifications.markAllRead(connection.userId);
     // Nothing changed → no broadcast happened; still answer so the client knows where it stands.
     return changed === 0 ? { type: 'unread_count', count: 0 } : undefined;
+  }
+
+  /** After notifications read back from the database: their count was not announced with them. */
+  private announceCount(userId: string): void {
+    this.notifications.unreadCount(userId).then(
+      (count) => deliver(this.registry, userId, { type: 'unread_count', count }),
+      () => undefined, // the next change announces it again
+    );
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThan, MoreThan, Repository } from 'typeorm';
-import { newId, NotificationEntity } from '@numerai/database';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { Database, Statement } from 'better-sqlite3';
+import { DataSource, In, LessThan, MoreThan, Repository } from 'typeorm';
+import { newId, NotificationEntity, UserEntity } from '@numerai/database';
 
 export interface NewNotification {
   title: string;
@@ -10,33 +11,108 @@ export interface NewNotification {
   data?: Record<string, unknown>;
 }
 
+/**
+ * PostgreSQL: bump the recipients' counters, locked in id order (two broadcasts to overlapping
+ * users never deadlock; one user's notifications are numbered in commit order on any instance),
+ * and take the time from the database, where the order is decided.
+ */
+const PG_BUMP_COUNTERS = `
+WITH bumped AS (
+  UPDATE users u SET last_notification_seq = u.last_notification_seq + 1
+    FROM (SELECT id FROM users WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE) l
+   WHERE u.id = l.id
+  RETURNING u.id, u.last_notification_seq AS seq
+)
+SELECT id, seq, date_trunc('milliseconds', clock_timestamp() AT TIME ZONE 'UTC') AS at FROM bumped`;
+
 @Injectable()
 export class NotificationsRepository {
-  constructor(@InjectRepository(NotificationEntity) private readonly notifications: Repository<NotificationEntity>) {}
+  private sqliteStatements: { bump: Statement<[string]>; insert: Statement<unknown[]> } | undefined;
 
-  async create(userId: string, input: NewNotification): Promise<NotificationEntity> {
+  constructor(
+    @InjectRepository(NotificationEntity) private readonly notifications: Repository<NotificationEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  /** Undefined when there is no such user. */
+  async create(userId: string, input: NewNotification): Promise<NotificationEntity | undefined> {
     const [notification] = await this.createMany([userId], input);
     return notification;
   }
 
-  /** The same notification for many users, inserted in one statement. */
+  /**
+   * The same notification for many users, each numbered after that user's last one
+   * (users.last_notification_seq) in the transaction that stores it. Unknown users are skipped.
+   */
   async createMany(userIds: string[], input: NewNotification): Promise<NotificationEntity[]> {
-    const now = new Date();
-    const rows = userIds.map((userId) =>
+    if (userIds.length === 0) return [];
+    const row = (userId: string, seq: number, createdAt: Date) =>
       Object.assign(new NotificationEntity(), {
         id: newId(),
         userId,
+        seq,
         title: input.title,
         message: input.message,
         notificationType: input.notification_type,
         data: input.data ?? null,
         isRead: false,
         readAt: null,
-        createdAt: now,
-      }),
-    );
-    if (rows.length > 0) await this.notifications.insert(rows as never);
-    return rows;
+        createdAt,
+      });
+    if (this.dataSource.options.type === 'better-sqlite3') return this.createManySqlite(userIds, row);
+    return this.dataSource.transaction(async (manager) => {
+      const counters = (await manager.query(PG_BUMP_COUNTERS, [userIds])) as { id: string; seq: number; at: Date }[];
+      const rows = counters.map((counter) => row(counter.id, counter.seq, counter.at));
+      if (rows.length > 0) await manager.insert(NotificationEntity, rows as never);
+      return rows;
+    });
+  }
+
+  /**
+   * SQLite: TypeORM shares one connection, so its transactions cannot overlap; this one runs
+   * synchronously on the driver's connection instead (nothing else runs meanwhile) and takes
+   * the write lock at once (IMMEDIATE), waiting for the chat writer thread's batch if need be.
+   */
+  private createManySqlite(
+    userIds: string[],
+    row: (userId: string, seq: number, createdAt: Date) => NotificationEntity,
+  ): NotificationEntity[] {
+    const db = (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+    const statements = (this.sqliteStatements ??= {
+      bump: db
+        .prepare(
+          'UPDATE users SET last_notification_seq = last_notification_seq + 1 WHERE id = ? RETURNING last_notification_seq',
+        )
+        .pluck(),
+      insert: db.prepare(
+        `INSERT INTO notifications (id, user_id, seq, title, message, notification_type, data, is_read, read_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?)`,
+      ),
+    });
+    const createdAt = new Date();
+    const storedAt = createdAt.toISOString().replace('T', ' ').slice(0, 23);
+    return db
+      .transaction(() => {
+        const rows: NotificationEntity[] = [];
+        for (const userId of userIds) {
+          const seq = statements.bump.get(userId) as number | undefined;
+          if (seq === undefined) continue;
+          const stored = row(userId, seq, createdAt);
+          statements.insert.run(
+            stored.id,
+            userId,
+            seq,
+            stored.title,
+            stored.message,
+            stored.notificationType,
+            stored.data === null ? null : JSON.stringify(stored.data),
+            storedAt,
+          );
+          rows.push(stored);
+        }
+        return rows;
+      })
+      .immediate();
   }
 
   /** Unread counts of many users in one grouped query. */
@@ -70,21 +146,33 @@ export class NotificationsRepository {
     return result.affected ?? 0;
   }
 
-  /** Newest first, `limit + 1` rows (the caller learns whether another page exists). */
-  page(userId: string, options: { unreadOnly: boolean; before?: string; limit: number }) {
+  /** Newest first before a position (none: from the newest), `limit + 1` rows (the caller learns whether another page exists). */
+  page(userId: string, options: { unreadOnly: boolean; beforeSeq?: number; limit: number }) {
     return this.notifications.find({
       where: {
         userId,
         ...(options.unreadOnly ? { isRead: false } : {}),
-        ...(options.before ? { id: LessThan(options.before) } : {}),
+        ...(options.beforeSeq !== undefined ? { seq: LessThan(options.beforeSeq) } : {}),
       },
-      order: { id: 'DESC' },
+      order: { seq: 'DESC' },
       take: options.limit + 1,
     });
   }
 
-  /** Oldest first: the user's notifications created after `afterId` (catch-up replay). */
-  listAfter(userId: string, afterId: string, limit: number): Promise<NotificationEntity[]> {
-    return this.notifications.find({ where: { userId, id: MoreThan(afterId) }, order: { id: 'ASC' }, take: limit });
+  /** Oldest first: the user's notifications after position `afterSeq` (catch-up replay, REST `after_seq`). */
+  listAfterSeq(userId: string, afterSeq: number, limit: number, unreadOnly = false): Promise<NotificationEntity[]> {
+    return this.notifications.find({
+      where: { userId, seq: MoreThan(afterSeq), ...(unreadOnly ? { isRead: false } : {}) },
+      order: { seq: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** The user's newest position (0 before their first notification). */
+  async lastSeq(userId: string): Promise<number> {
+    const user = await this.dataSource
+      .getRepository(UserEntity)
+      .findOne({ where: { id: userId }, select: { id: true, lastNotificationSeq: true } });
+    return user?.lastNotificationSeq ?? 0;
   }
 }

@@ -1,13 +1,12 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { DEFAULT_PAGE_SIZE, toPage } from '@numerai/common';
 import { isUuid } from '@numerai/database';
 import { EventBus } from '@numerai/events';
 import type { NotificationData } from '@numerai/protocol';
+import { lastSeqParam, WsError } from '@numerai/realtime';
 import { toNotificationData } from './notification.view';
 import { NewNotification, NotificationsRepository } from './notifications.repository';
 
-/** Most notifications one catch-up replay sends; older ones are in the REST list. */
-const MAX_REPLAY = 1000;
 /** Recipients per statement and per event of a bulk send (bounded SQL parameters and bus messages). */
 const BULK_CHUNK = 500;
 
@@ -23,7 +22,9 @@ export class NotificationsService {
   ) {}
 
   async notify(userId: string, input: NewNotification): Promise<NotificationData> {
-    const stored = toNotificationData(await this.notifications.create(userId, input));
+    const created = await this.notifications.create(userId, input);
+    if (!created) throw new NotFoundException('User not found');
+    const stored = toNotificationData(created);
     const unreadCount = await this.notifications.countUnread(userId);
     this.events.publish('notification.created', { user_id: userId, notification: stored, unread_count: unreadCount });
     return stored;
@@ -71,16 +72,47 @@ export class NotificationsService {
     return changed;
   }
 
-  async list(userId: string, options: { unreadOnly: boolean; before?: string; limit?: number }) {
+  /** Newest first (before `before`, a notification id), or oldest first from `after_seq` on. */
+  async list(userId: string, options: { unreadOnly: boolean; before?: string; afterSeq?: number; limit?: number }) {
     const limit = options.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.notifications.page(userId, { ...options, limit });
+    if (options.afterSeq !== undefined) {
+      if (options.before) throw new BadRequestException('use either before or after_seq');
+      const rows = await this.notifications.listAfterSeq(userId, options.afterSeq, limit + 1, options.unreadOnly);
+      const items = rows.slice(0, limit).map(toNotificationData);
+      return { items, next_before: null, next_after_seq: rows.length > limit ? items[items.length - 1].seq : null };
+    }
+    let beforeSeq: number | undefined;
+    if (options.before) {
+      const before = await this.notifications.findForUser(options.before, userId);
+      if (!before) throw new NotFoundException('Notification not found');
+      beforeSeq = before.seq;
+    }
+    const rows = await this.notifications.page(userId, { unreadOnly: options.unreadOnly, beforeSeq, limit });
     return toPage(rows, limit, toNotificationData);
   }
 
-  /** The user's notifications after `lastId`, oldest first; undefined if `lastId` is not one of theirs. */
-  async after(userId: string, lastId: string): Promise<NotificationData[] | undefined> {
-    if (!isUuid(lastId) || !(await this.notifications.findForUser(lastId, userId))) return undefined;
-    return (await this.notifications.listAfter(userId, lastId, MAX_REPLAY)).map(toNotificationData);
+  /**
+   * Where a reconnecting socket resumes: `?last_seq=`, or `?last_notification_id=` as that
+   * notification's position; undefined when it asked for no replay.
+   */
+  async resumePoint(userId: string, query: URLSearchParams): Promise<number | undefined> {
+    const lastSeq = lastSeqParam(query);
+    if (lastSeq !== undefined) return lastSeq;
+    const lastId = query.get('last_notification_id');
+    if (lastId === null) return undefined;
+    const last = isUuid(lastId) ? await this.notifications.findForUser(lastId, userId) : null;
+    if (!last) throw new WsError('not_found', 'last_notification_id is not one of your notifications');
+    return last.seq;
+  }
+
+  /** The user's notifications after position `afterSeq`, oldest first (replay pages, gaps to fill). */
+  async after(userId: string, afterSeq: number, limit: number): Promise<NotificationData[]> {
+    return (await this.notifications.listAfterSeq(userId, afterSeq, limit)).map(toNotificationData);
+  }
+
+  /** The user's newest notification position (0 before the first). */
+  lastSeq(userId: string): Promise<number> {
+    return this.notifications.lastSeq(userId);
   }
 
   private async announceUnreadCount(userId: string): Promise<void> {

@@ -15,6 +15,12 @@ export interface ChatMessageData {
   message_type: 'text';
   /** Present when the sender gave one (idempotency key). */
   client_id?: string;
+  /**
+   * Position in the consultation: 1, 2, 3, … with no gap, fixed when the message is stored; the
+   * order of a consultation is the order of `seq` (ids do not sort). Always sent by this server;
+   * optional in the type because the published document has no such field.
+   */
+  seq?: number;
 }
 
 export interface NotificationData {
@@ -26,6 +32,8 @@ export interface NotificationData {
   created_at: string;
   /** Extra fields of the notification, when it has any. */
   data?: Record<string, unknown>;
+  /** Position among the user's notifications (1, 2, 3, …); always sent by this server. */
+  seq?: number;
 }
 
 export interface PresenceUser {
@@ -97,8 +105,13 @@ export interface ServerFrameMap {
   connection_established: { type: 'connection_established'; message: string; consultation_id?: string };
   chat_message: { type: 'chat_message'; data: ChatMessageData };
   typing_indicator: { type: 'typing_indicator'; user_id: string; user_name: string; is_typing: boolean };
-  read_receipt: { type: 'read_receipt'; message_id: string; user_id: string; read_at: string };
-  replay_complete: { type: 'replay_complete'; count: number };
+  /** `seq`: the position the reader's marker moved to (always sent by this server). */
+  read_receipt: { type: 'read_receipt'; message_id: string; user_id: string; read_at: string; seq?: number };
+  /**
+   * After a catch-up replay: how many frames it sent, and whether more were stored after the last
+   * one than REPLAY_MAX allowed (the client pages the rest through REST `after_seq`).
+   */
+  replay_complete: { type: 'replay_complete'; count: number; has_more?: boolean };
   notification: { type: 'notification'; data: NotificationData };
   unread_count: { type: 'unread_count'; count: number };
   presence_state: { type: 'presence_state'; users: PresenceUser[] };

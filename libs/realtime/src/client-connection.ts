@@ -101,6 +101,26 @@ export class ClientConnection {
     else this.sendRaw(payload);
   }
 
+  /**
+   * Sends catch-up frames, then resolves (true while the socket is open) once `ws` has handed
+   * them all to the kernel: a replay sends its next slice only then, so its own frames never
+   * pile up and the slow-consumer bound (which they skip) is left for live traffic.
+   */
+  sendDrained(payloads: Buffer[]): Promise<boolean> {
+    const socket = this.socket;
+    if (socket.readyState !== 1 || payloads.length === 0) return Promise.resolve(this.isOpen);
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.off('close', done);
+        resolve(this.isOpen);
+      };
+      socket.once('close', done);
+      for (const [i, payload] of payloads.entries()) {
+        socket.send(payload, { binary: false }, i === payloads.length - 1 ? done : undefined);
+      }
+    });
+  }
+
   /** Sends an already serialised frame: broadcasts serialise once and call this per recipient. */
   sendRaw(payload: Buffer): void {
     const socket = this.socket;

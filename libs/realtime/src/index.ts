@@ -5,6 +5,8 @@ export * from './endpoint';
 export * from './frame-parser';
 export * from './frame-validation';
 export * from './on-frame.decorator';
+export * from './ordered-rooms';
+export * from './paged-replay';
 export * from './realtime-adapter';
 export * from './realtime-gateway';
 export * from './realtime-runtime';

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { AuthModule } from '@numerai/auth';
 import { ConnectionDirectory, InProcessConnectionDirectory } from './connection-directory';
 import { ConnectionRegistry } from './connection-registry';
+import { PagedReplay } from './paged-replay';
 import { RealtimeRuntime } from './realtime-runtime';
 import { UpgradeGate } from './upgrade-gate';
 
@@ -17,9 +18,10 @@ export class RealtimeModule {
         ConnectionRegistry,
         RealtimeRuntime,
         UpgradeGate,
+        PagedReplay,
         { provide: ConnectionDirectory, ...directory } as Provider,
       ],
-      exports: [ConnectionRegistry, RealtimeRuntime, ConnectionDirectory],
+      exports: [ConnectionRegistry, RealtimeRuntime, ConnectionDirectory, PagedReplay],
     };
   }
 }

@@ -21,6 +21,8 @@ function findOnPath(binary: string): string | undefined {
 }
 
 export const REDIS_SERVER = findOnPath('redis-server');
+/** Debian's libfaketime wrapper, for an instance whose clock is off (CI installs it; see .ci/run). */
+export const FAKETIME = findOnPath('faketime');
 
 /** Why the multi-instance suites cannot run here, or undefined when they can. */
 function skipReason(): string | undefined {
@@ -143,7 +145,11 @@ export interface InstanceExit {
   signal: NodeJS.Signals | null;
 }
 
-/** One `node dist/apps/api/src/main.js` on its own port. */
+/**
+ * One `node dist/apps/api/src/main.js` on its own port, optionally under a wrapper command
+ * (e.g. `faketime -f -1s`). A wrapper may fork the server rather than exec it, so every
+ * instance runs in a process group of its own and signals go to the whole group.
+ */
 export class Instance {
   readonly output: string[] = [];
   readonly exited: Promise<InstanceExit>;
@@ -155,11 +161,14 @@ export class Instance {
     main: string,
     readonly port: number,
     env: Record<string, string>,
+    wrapper: string[] = [],
   ) {
-    this.child = spawn(process.execPath, [main], {
+    const [command, ...args] = [...wrapper, process.execPath, main];
+    this.child = spawn(command, args, {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     const collect = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
     this.child.stdout?.on('data', collect);
@@ -202,12 +211,17 @@ export class Instance {
   }
 
   kill(signal: NodeJS.Signals): void {
-    if (this.running) this.child.kill(signal);
+    if (!this.running || this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      this.child.kill(signal); // the group is gone already
+    }
   }
 
   async stop(): Promise<InstanceExit> {
     if (!this.running) return this.exit!;
-    this.child.kill('SIGTERM');
+    this.kill('SIGTERM');
     const timer = setTimeout(() => this.kill('SIGKILL'), 10_000);
     const exit = await this.exited;
     clearTimeout(timer);
@@ -269,10 +283,12 @@ export class Cluster {
     return cluster;
   }
 
-  async add(): Promise<Instance> {
+  /** Starts one more instance; `wrapper` runs it under another command (e.g. faketime). */
+  async add(wrapper: string[] = []): Promise<Instance> {
     const port = await freePort();
     // Named and listed synchronously, so instances started together get distinct names.
-    const instance = new Instance(String.fromCharCode(65 + this.instances.length), this.main, port, this.env);
+    const name = String.fromCharCode(65 + this.instances.length);
+    const instance = new Instance(name, this.main, port, this.env, wrapper);
     this.instances.push(instance);
     await instance.waitHealthy();
     return instance;
@@ -280,10 +296,15 @@ export class Cluster {
 
   /** Runs SQL on the suite's database (e.g. to promote an admin). */
   async sql(query: string, params: unknown[] = []): Promise<void> {
+    await this.rows(query, params);
+  }
+
+  /** Runs a query on the suite's database and returns its rows. */
+  async rows<T = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> {
     const client = new Client({ connectionString: this.env.DATABASE_URL });
     await client.connect();
     try {
-      await client.query(query, params);
+      return (await client.query(query, params)).rows as T[];
     } finally {
       await client.end();
     }

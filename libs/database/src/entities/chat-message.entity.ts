@@ -3,11 +3,18 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity('chat_messages')
 @Index('uq_chat_messages_client_id', ['consultationId', 'senderId', 'clientId'], { unique: true })
 @Index('idx_chat_messages_consultation_created', ['consultationId', 'createdAt'])
-@Index('idx_chat_messages_consultation_id', ['consultationId', 'id'])
+@Index('uq_chat_messages_seq', ['consultationId', 'seq'], { unique: true })
 export class ChatMessageEntity {
-  /** UUIDv7: sorts in storing order, so catch-up is `id > last_message_id`. */
+  /** Unique, but its sort order means nothing across instances: `seq` is the position. */
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
+
+  /**
+   * Position in the consultation, 1, 2, 3, … with no gap: fixed in the transaction that stores
+   * the row (consultations.last_seq), so it is the order of commits, whatever the clocks say.
+   */
+  @Column({ type: 'integer' })
+  seq!: number;
 
   @Column({ name: 'consultation_id', type: 'uuid' })
   consultationId!: string;

@@ -12,6 +12,10 @@ export class ChatReadMarkerEntity {
   @Column({ name: 'last_read_message_id', type: 'uuid' })
   lastReadMessageId!: string;
 
+  /** That message's `seq`: what the marker is compared by (ids do not sort by position). */
+  @Column({ name: 'last_read_seq', type: 'integer' })
+  lastReadSeq!: number;
+
   @Column({ name: 'read_at' })
   readAt!: Date;
 }

@@ -24,4 +24,8 @@ export class ConsultationEntity {
 
   @Column({ name: 'created_at' })
   createdAt!: Date;
+
+  /** The `seq` of the consultation's newest message; its row lock orders the writers of one consultation. */
+  @Column({ name: 'last_seq', type: 'integer', default: 0 })
+  lastSeq!: number;
 }

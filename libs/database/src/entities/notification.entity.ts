@@ -2,10 +2,14 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('notifications')
 @Index('idx_notifications_user_read_created', ['userId', 'isRead', 'createdAt'])
-@Index('idx_notifications_user_id', ['userId', 'id'])
+@Index('uq_notifications_user_seq', ['userId', 'seq'], { unique: true })
 export class NotificationEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
+
+  /** Position among the user's notifications (users.last_notification_seq), fixed where the row is stored. */
+  @Column({ type: 'integer' })
+  seq!: number;
 
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;

@@ -22,4 +22,8 @@ export class UserEntity {
 
   @Column({ name: 'created_at' })
   createdAt!: Date;
+
+  /** The `seq` of the user's newest notification (per-user positions, like consultations.last_seq). */
+  @Column({ name: 'last_notification_seq', type: 'integer', default: 0 })
+  lastNotificationSeq!: number;
 }

@@ -14,9 +14,9 @@ import {
   MaxLength,
 } from 'class-validator';
 import { OmitType } from '@nestjs/swagger';
-import { IsStorableText, PageQuery } from '@numerai/common';
+import { AfterSeqQuery, IsStorableText } from '@numerai/common';
 
-export class ListNotificationsQuery extends PageQuery {
+export class ListNotificationsQuery extends AfterSeqQuery {
   @ApiPropertyOptional({ description: 'only unread ones' })
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))

@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@numerai/config';
+import type { ServerFrame } from '@numerai/protocol';
+import { RequestBudget } from '@numerai/rate-limit';
+import type { ClientConnection } from './client-connection';
+import { errorFrame, WsError } from './ws-error';
+
+/** One catch-up: what to read after which position, and how each item goes on the wire. */
+export interface ReplayPlan<T> {
+  /** Replays items with `seq > afterSeq`. */
+  afterSeq: number;
+  /**
+   * The first position the connection will be sent live (OrderedRooms.join): the replay goes
+   * at least up to the one before it, even if the database showed less when first read.
+   */
+  liveFrom: Promise<number>;
+  read(afterSeq: number, limit: number): Promise<T[]>;
+  seqOf(item: T): number;
+  frame(item: T): ServerFrame;
+}
+
+export interface ReplayOutcome {
+  count: number;
+  hasMore: boolean;
+  /** The position of the last item sent (the plan's `afterSeq` when none was). */
+  lastSeq: number;
+}
+
+/** Rows read per page: small enough that reading and serialising one never holds the event loop for long. */
+const PAGE_SIZE = 50;
+/** Bytes written before waiting for the socket to drain them: a few ms of JSON.stringify at most. */
+const SLICE_BYTES = 64 * 1024;
+
+/**
+ * Sends a catch-up replay without stalling anyone: pages read one after another, each
+ * written in slices that are sent only once the socket has drained the previous one (so a
+ * replaying socket never looks like a slow consumer, and a slow reader slows only its own
+ * replay), at most REPLAY_MAX items, then `replay_complete` with `has_more`. Every page
+ * spends one unit of the user's rate budget: reconnecting in a loop cannot read the
+ * database for free. The caller holds the connection's live frames meanwhile.
+ */
+@Injectable()
+export class PagedReplay {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly budget: RequestBudget,
+  ) {}
+
+  async run<T>(connection: ClientConnection, plan: ReplayPlan<T>): Promise<ReplayOutcome> {
+    const max = this.config.replayMax;
+    let lastSeq = plan.afterSeq;
+    let count = 0;
+    let hasMore = false;
+    let reread = false;
+    while (connection.isOpen) {
+      const decision = await this.budget.spend(connection.userId);
+      if (!decision.allowed) {
+        connection.send(
+          errorFrame('rate_limited', 'Rate limit exceeded: the rest of the replay is in the REST history', undefined, {
+            retry_after_ms: decision.retryAfterMs,
+          }),
+        );
+        hasMore = true;
+        break;
+      }
+      const limit = Math.min(PAGE_SIZE, max - count);
+      // One more than is sent when this page ends the replay, to learn whether more are stored.
+      const page = await plan.read(lastSeq, count + limit >= max ? limit + 1 : limit);
+      const items = page.slice(0, limit);
+      if (!(await this.send(connection, items, plan))) break;
+      count += items.length;
+      if (items.length > 0) lastSeq = plan.seqOf(items[items.length - 1]);
+      if (page.length > limit) hasMore = true;
+      if (count >= max) break;
+      // Caught up with what the database showed. Live delivery may start further on (its start was
+      // read later, or it was already running): what lies between was committed since; read on.
+      if (page.length < limit) {
+        if (lastSeq >= (await plan.liveFrom) - 1) break;
+        if (items.length === 0 && reread) break; // never loop on rows that do not come
+        reread = items.length === 0;
+      }
+    }
+    connection.send({ type: 'replay_complete', count, has_more: hasMore });
+    return { count, hasMore, lastSeq };
+  }
+
+  /** Writes the items slice by slice, each after the socket drained the last; false once the socket is gone. */
+  private async send<T>(connection: ClientConnection, items: T[], plan: ReplayPlan<T>): Promise<boolean> {
+    let slice: Buffer[] = [];
+    let bytes = 0;
+    for (const [i, item] of items.entries()) {
+      const payload = Buffer.from(JSON.stringify(plan.frame(item)));
+      slice.push(payload);
+      bytes += payload.length;
+      if (bytes >= SLICE_BYTES || i === items.length - 1) {
+        if (!(await connection.sendDrained(slice))) return false;
+        // A socket the kernel takes at once calls back on process.nextTick, before any I/O of
+        // anyone else: yield a full turn of the event loop between slices.
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = [];
+        bytes = 0;
+      }
+    }
+    return connection.isOpen;
+  }
+}
+
+/** `?last_seq=` as a position, undefined when absent; anything but a whole number from 0 up is `validation_failed`. */
+export function lastSeqParam(query: URLSearchParams): number | undefined {
+  const raw = query.get('last_seq');
+  if (raw === null) return undefined;
+  if (!/^\d{1,15}$/.test(raw)) throw new WsError('validation_failed', 'last_seq must be a whole number from 0 up');
+  return Number(raw);
+}

@@ -1,0 +1,142 @@
+import { NotificationsService } from '@numerai/notifications';
+import type { ChatMessageData, NotificationData } from '@numerai/protocol';
+import { createConsultation, createUser, TestUser } from '../support/factories';
+import { http } from '../support/http';
+import { expectError } from '../support/rest-helpers';
+import { startTestServer, TestServer } from '../support/server';
+import { connect, TestSocket } from '../support/ws-client';
+import { say } from '../ws/helpers';
+
+/** Positions on the wire and in REST: `seq`, `?last_seq=`, `before_seq` / `after_seq`, REPLAY_MAX. */
+const REPLAY_MAX = 5;
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ REPLAY_MAX: String(REPLAY_MAX) });
+});
+afterAll(() => server.close());
+
+async function open(path: string, user: TestUser, query?: Record<string, string>): Promise<TestSocket> {
+  const socket = await connect(`${server.wsUrl}${path}`, { token: user.token, query });
+  await socket.next('connection_established');
+  return socket;
+}
+
+const messagesPath = (id: string) => `/api/consultations/${id}/messages`;
+
+async function get<T>(path: string, user: TestUser) {
+  return http<T>(server.httpUrl, 'GET', path, { token: user.token });
+}
+
+/** A consultation with `count` messages from its numerologist; returns them as their echoes showed them. */
+async function conversation(count: number) {
+  const setup = await createConsultation(server);
+  const path = `/ws/chat/${setup.consultation.id}/`;
+  const writer = await open(path, setup.numerologist);
+  const sent: ChatMessageData[] = [];
+  for (let i = 0; i < count; i++) sent.push(await say(writer, `message ${i + 1}`));
+  await writer.close();
+  return { ...setup, path, sent };
+}
+
+describe('chat positions', () => {
+  test('every message carries seq 1, 2, 3 …; a resend is answered with the stored seq', async () => {
+    const { consultation, client, sent } = await conversation(3);
+    expect(sent.map((message) => message.seq)).toEqual([1, 2, 3]);
+    const socket = await open(`/ws/chat/${consultation.id}/`, client);
+    const first = await say(socket, 'keyed', 'k-1');
+    expect(first.seq).toBe(4);
+    expect(await say(socket, 'keyed', 'k-1')).toEqual(first);
+    expect((await say(socket, 'next')).seq).toBe(5);
+    await socket.close();
+  });
+
+  test('?last_seq= replays after that position; past the newest it replays nothing; anything else is validation_failed', async () => {
+    const { client, path, sent } = await conversation(4);
+    const resumed = await open(path, client, { last_seq: '2' });
+    expect((await resumed.next('chat_message')).data).toEqual(sent[2]);
+    expect((await resumed.next('chat_message')).data).toEqual(sent[3]);
+    expect(await resumed.next('replay_complete')).toEqual({ type: 'replay_complete', count: 2, has_more: false });
+
+    const ahead = await open(path, client, { last_seq: '99' });
+    expect(await ahead.next()).toEqual({ type: 'replay_complete', count: 0, has_more: false });
+
+    for (const bad of ['-1', 'abc', '1.5', '']) {
+      const socket = await open(path, client, { last_seq: bad });
+      expect(await socket.next()).toMatchObject({ type: 'error', code: 'validation_failed' });
+      socket.send({ type: 'ping' });
+      expect(await socket.next()).toEqual({ type: 'pong' }); // no replay came before the marker
+      await socket.close();
+    }
+    await Promise.all([resumed.close(), ahead.close()]);
+  });
+
+  test('a replay stops at REPLAY_MAX with has_more; REST after_seq pages the rest, oldest first', async () => {
+    const { consultation, client, path, sent } = await conversation(REPLAY_MAX + 3);
+    const socket = await open(path, client, { last_message_id: sent[0].id });
+    for (const expected of sent.slice(1, 1 + REPLAY_MAX)) {
+      expect((await socket.next('chat_message')).data).toEqual(expected);
+    }
+    expect(await socket.next()).toEqual({ type: 'replay_complete', count: REPLAY_MAX, has_more: true });
+
+    const rest = await get<{ items: ChatMessageData[]; next_before: null; next_after_seq: number | null }>(
+      `${messagesPath(consultation.id)}?after_seq=${REPLAY_MAX + 1}&limit=1`,
+      client,
+    );
+    expect(rest.status).toBe(200);
+    expect(rest.body).toEqual({ items: [sent[REPLAY_MAX + 1]], next_before: null, next_after_seq: REPLAY_MAX + 2 });
+    const last = await get<{ items: ChatMessageData[] }>(
+      `${messagesPath(consultation.id)}?after_seq=${REPLAY_MAX + 2}`,
+      client,
+    );
+    expect(last.body).toEqual({ items: [sent[REPLAY_MAX + 2]], next_before: null, next_after_seq: null });
+    await socket.close();
+  });
+
+  test('REST history pages by before_seq and by before (an id), newest first; mixing them is a 400', async () => {
+    const { consultation, client, sent } = await conversation(5);
+    const page = await get<{ items: ChatMessageData[]; next_before: string }>(
+      `${messagesPath(consultation.id)}?before_seq=5&limit=2`,
+      client,
+    );
+    expect(page.body).toEqual({ items: [sent[3], sent[2]], next_before: sent[2].id });
+    const byId = await get(`${messagesPath(consultation.id)}?before=${page.body.next_before}&limit=2`, client);
+    expect(byId.body).toEqual({ items: [sent[1], sent[0]], next_before: null });
+    expectError(await get(`${messagesPath(consultation.id)}?before_seq=3&after_seq=1`, client), 400);
+    expectError(await get(`${messagesPath(consultation.id)}?after_seq=-1`, client), 400, 'after_seq');
+    expectError(await get(`${messagesPath(consultation.id)}?before_seq=x`, client), 400, 'before_seq');
+  });
+});
+
+describe('notification positions', () => {
+  test('per-user seq; ?last_seq= replays after it (bounded); REST after_seq pages oldest first', async () => {
+    const user = await createUser(server);
+    const other = await createUser(server);
+    const notifications = server.app.get(NotificationsService);
+    const notify = (to: TestUser, i: number) =>
+      notifications.notify(to.id, { title: `t${i}`, message: `m${i}`, notification_type: 'test' });
+    const mine: NotificationData[] = [];
+    for (let i = 1; i <= REPLAY_MAX + 2; i++) {
+      mine.push(await notify(user, i));
+      await notify(other, i); // another user's stream does not move this one's positions
+    }
+    expect(mine.map((notification) => notification.seq)).toEqual(mine.map((_, i) => i + 1));
+
+    const socket = await open('/ws/notifications/', user, { last_seq: '1' });
+    await socket.next('unread_count');
+    for (const expected of mine.slice(1, 1 + REPLAY_MAX)) {
+      expect((await socket.next('notification')).data).toEqual(expected);
+    }
+    expect(await socket.next('replay_complete')).toEqual({
+      type: 'replay_complete',
+      count: REPLAY_MAX,
+      has_more: true,
+    });
+
+    const rest = await get<{ items: NotificationData[] }>(`/api/notifications?after_seq=${REPLAY_MAX + 1}`, user);
+    expect(rest.body).toEqual({ items: [mine[REPLAY_MAX + 1]], next_before: null, next_after_seq: null });
+    const newest = await get<{ items: NotificationData[] }>('/api/notifications?limit=2', user);
+    expect(newest.body.items).toEqual([mine[REPLAY_MAX + 1], mine[REPLAY_MAX]]);
+    await socket.close();
+  });
+});
