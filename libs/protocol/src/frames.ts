@@ -15,6 +15,11 @@ export interface ChatMessageData {
   message_type: 'text';
   /** Present when the sender gave one (idempotency key). */
   client_id?: string;
+  /**
+   * The message's position in its consultation (1, 2, 3, … no gaps): the order of the chat
+   * (protocol.md "Positions and order"). Absent from servers that predate positions.
+   */
+  seq?: number;
 }
 
 export interface NotificationData {
@@ -26,6 +31,8 @@ export interface NotificationData {
   created_at: string;
   /** Extra fields of the notification, when it has any. */
   data?: Record<string, unknown>;
+  /** The notification's position among the user's notifications (1, 2, 3, …); absent from older servers. */
+  seq?: number;
 }
 
 export interface PresenceUser {
@@ -97,8 +104,10 @@ export interface ServerFrameMap {
   connection_established: { type: 'connection_established'; message: string; consultation_id?: string };
   chat_message: { type: 'chat_message'; data: ChatMessageData };
   typing_indicator: { type: 'typing_indicator'; user_id: string; user_name: string; is_typing: boolean };
-  read_receipt: { type: 'read_receipt'; message_id: string; user_id: string; read_at: string };
-  replay_complete: { type: 'replay_complete'; count: number };
+  /** `seq`: the position of `message_id` (the reader's marker), from servers that number messages. */
+  read_receipt: { type: 'read_receipt'; message_id: string; user_id: string; read_at: string; seq?: number };
+  /** `has_more`: the replay stopped at REPLAY_MAX; the rest is paged through REST (`after_seq`). */
+  replay_complete: { type: 'replay_complete'; count: number; has_more?: boolean };
   notification: { type: 'notification'; data: NotificationData };
   unread_count: { type: 'unread_count'; count: number };
   presence_state: { type: 'presence_state'; users: PresenceUser[] };
