@@ -18,14 +18,16 @@ export function gatewaysWired(): boolean {
   }
 }
 
+/** `describe` when `ready`, otherwise a skipped describe whose name says what it waits for. */
+function describeWhen(ready: boolean, waitingFor: string): jest.Describe {
+  return ready
+    ? describe
+    : (((name: string, fn: jest.EmptyFunction) =>
+        describe.skip(`${name} (waiting for ${waitingFor})`, fn)) as unknown as jest.Describe);
+}
+
 /** `describe` when the gateways are wired, otherwise a skipped describe that says why. */
-export const describeWithGateways: jest.Describe = gatewaysWired()
-  ? describe
-  : (((name: string, fn: jest.EmptyFunction) =>
-      describe.skip(
-        `${name} (waiting for the gateways: set NUMERAI_GATEWAYS=1 to force)`,
-        fn,
-      )) as unknown as jest.Describe);
+export const describeWithGateways = describeWhen(gatewaysWired(), 'the gateways: set NUMERAI_GATEWAYS=1 to force');
 
 /**
  * Whether the real server speaks positions (issue 13's server side: `seq`, `?last_seq=`, bounded
@@ -49,10 +51,7 @@ export function serverSpeaksPositions(): boolean {
 }
 
 /** `describe` once the server speaks positions, otherwise a skipped describe that says why. */
-export const describeWithPositions: jest.Describe = serverSpeaksPositions()
-  ? describe
-  : (((name: string, fn: jest.EmptyFunction) =>
-      describe.skip(
-        `${name} (waiting for the streams-server branch: set NUMERAI_POSITIONS=1 to force)`,
-        fn,
-      )) as unknown as jest.Describe);
+export const describeWithPositions = describeWhen(
+  serverSpeaksPositions(),
+  'the streams-server branch: set NUMERAI_POSITIONS=1 to force',
+);
