@@ -26,6 +26,7 @@ import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 import { decodeClaims } from '../support/rest-helpers';
 import { connect } from '../support/ws-client';
+import { signInAgain, startShortTokenServer } from './support/short-tokens';
 import { describeWithGateways, describeWithPositions } from './support/gateways';
 
 const clients: Array<NumerAIWebSocket<Endpoint>> = [];
@@ -398,8 +399,7 @@ describeWithGateways('SDK ↔ real server: the token is renewed in-band before i
   let server: TestServer;
 
   beforeAll(async () => {
-    // Four-second access tokens: the renewal is due after about two.
-    server = await startTestServer({ JWT_EXPIRES_IN: '4' });
+    server = await startShortTokenServer();
   });
 
   afterAll(async () => {
@@ -408,12 +408,7 @@ describeWithGateways('SDK ↔ real server: the token is renewed in-band before i
 
   it('asks getToken() before exp, sends auth in-band, and stays on one connection past the first exp', async () => {
     const { consultation, client } = await createConsultation(server);
-    const login = async () => {
-      const res = await http(server.httpUrl, 'POST', '/api/auth/login', {
-        body: { email: client.email, password: client.password },
-      });
-      return (res.body as { access_token: string }).access_token;
-    };
+    const login = signInAgain(server, client);
     const first = await login();
     const counting = countingWebSocket();
     const getToken = jest.fn(login);
