@@ -200,6 +200,38 @@ describe('NumerAIProvider ↔ protocol stub: token renewal', () => {
   });
 });
 
+describe('NumerAIProvider ↔ protocol stub: one getToken for everyone', () => {
+  it('sockets refused with 4401 and a REST 401 at once share one getToken() call', async () => {
+    let release: (token: string) => void = () => undefined;
+    const getToken = jest.fn(() => new Promise<string>((resolve) => (release = resolve)));
+    const wrapper = ({ children }: { children?: ReactNode }) =>
+      createElement(
+        NumerAIProvider,
+        {
+          baseUrl: stub.httpUrl,
+          token: 'revoked-token',
+          getToken,
+          WebSocket,
+          fetch: nodeFetch,
+          clientOptions: { initialDelayMs: 50 },
+        },
+        children,
+      );
+    const hooks = renderHook(
+      () => ({ chat: useChatWebSocket(consultationId), bell: useNotifications(), dots: usePresence() }),
+      { wrapper },
+    );
+    // All three sockets refused (and the history request answered 401) before the token comes.
+    await waitFor(() => expect(stub.upgrades).toHaveLength(3));
+    await waitFor(() => expect(stub.restRequests.length).toBeGreaterThanOrEqual(1));
+    act(() => release(ann.token));
+    await waitFor(() => expect(hooks.result.current.chat.isConnected).toBe(true));
+    await waitFor(() => expect(hooks.result.current.bell.isConnected).toBe(true));
+    await waitFor(() => expect(hooks.result.current.dots.isConnected).toBe(true));
+    expect(getToken).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('useNotifications ↔ protocol stub', () => {
   it('resumes with last_seq after a drop: the missed notifications once, newest first', async () => {
     const hook = renderHook(() => useNotifications(), { wrapper: wrapperFor(ann) });

@@ -123,11 +123,23 @@ export function NumerAIProvider(props: NumerAIProviderProps) {
     [renewal],
   );
 
-  const refreshToken = useCallback(async (): Promise<string | null> => {
-    const source = getTokenRef.current;
-    const next = source ? ((await source()) ?? null) : tokenRef.current;
-    if (next !== tokenRef.current) adopt(next, true);
-    return next;
+  // Every socket asks after a 4401, and REST after a 401, often at once: they share one getToken()
+  // call, since a refresh token can be spent only once.
+  const inFlight = useRef<Promise<string | null> | null>(null);
+  const refreshToken = useCallback((): Promise<string | null> => {
+    if (inFlight.current) return inFlight.current;
+    const run = (async () => {
+      const source = getTokenRef.current;
+      const next = source ? ((await source()) ?? null) : tokenRef.current;
+      if (next !== tokenRef.current) adopt(next, true);
+      return next;
+    })();
+    inFlight.current = run;
+    const settled = () => {
+      if (inFlight.current === run) inFlight.current = null;
+    };
+    run.then(settled, settled);
+    return run;
   }, [adopt]);
   // A failed renewal changes nothing: at expiry the sockets close with 4401 and ask again.
   renewRef.current = () => void refreshToken().catch(() => undefined);
