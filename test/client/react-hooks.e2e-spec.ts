@@ -11,8 +11,10 @@ import { createChatWebSocket } from '../../libs/client/src';
 import { NumerAIProvider, useChatWebSocket, useNotifications, usePresence } from '../../libs/react/src';
 import { createConsultation, TestUser } from '../support/factories';
 import { http } from '../support/http';
+import { decodeClaims } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
 import { connect } from '../support/ws-client';
+import { signInAgain, startShortTokenServer } from './support/short-tokens';
 import { describeWithGateways } from './support/gateways';
 import { nodeFetch } from './support/node-fetch';
 
@@ -121,5 +123,57 @@ describeWithGateways('React hooks ↔ real server', () => {
     expect(watcher.result.current.isOnline(numerologist.id)).toBe(true);
     other.unmount(); // closes its socket
     await waitFor(() => expect(watcher.result.current.isOnline(numerologist.id)).toBe(false), { timeout: 5000 });
+  });
+});
+
+describeWithGateways('React hooks ↔ real server: the provider renews the token in-band', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startShortTokenServer();
+  });
+
+  afterEach(() => cleanup());
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('keeps chat and notifications on their first connections past the first token expiry', async () => {
+    const { consultation, client } = await createConsultation(server);
+    const login = signInAgain(server, client);
+    const first = await login();
+    const getToken = jest.fn(login);
+    const opened: string[] = [];
+    class Counting extends WebSocket {
+      constructor(url: string) {
+        super(url);
+        opened.push(new URL(url).pathname);
+      }
+    }
+    const wrapper = ({ children }: { children?: ReactNode }) =>
+      createElement(
+        NumerAIProvider,
+        { baseUrl: server.httpUrl, token: first, getToken, WebSocket: Counting, fetch: nodeFetch },
+        children,
+      );
+    const hooks = renderHook(() => ({ chat: useChatWebSocket(consultation.id), bell: useNotifications() }), {
+      wrapper,
+    });
+    await waitFor(() => expect(hooks.result.current.chat.isConnected).toBe(true));
+    await waitFor(() => expect(hooks.result.current.bell.isConnected).toBe(true));
+    const firstExp = decodeClaims(first).exp as number;
+    await waitFor(() => expect(Date.now()).toBeGreaterThan(firstExp * 1000 + 1000), { timeout: 10_000 });
+
+    // Still the same two connections, and they still work: a message goes round.
+    act(() => {
+      hooks.result.current.chat.sendMessage('after the first expiry');
+    });
+    await waitFor(() =>
+      expect(hooks.result.current.chat.messages.map((m) => m.content)).toContain('after the first expiry'),
+    );
+    expect(hooks.result.current.chat.state).toBe('open');
+    expect(opened).toHaveLength(2);
+    expect(getToken).toHaveBeenCalled();
   });
 });

@@ -117,7 +117,137 @@ describe('useChatWebSocket ↔ protocol stub', () => {
   });
 });
 
+describe('useChatWebSocket ↔ protocol stub: positions', () => {
+  const contents = (hook: { result: { current: { messages: Array<{ content: string }> } } }) =>
+    hook.result.current.messages.map((m) => m.content);
+
+  it('keeps its resume point across reconnects: last_seq, then what was missed once, in seq order', async () => {
+    stub.storeMessage(consultationId, bob, 'history 1');
+    stub.storeMessage(consultationId, bob, 'history 2');
+    const chat = renderHook(() => useChatWebSocket(consultationId), { wrapper: wrapperFor(ann) });
+    await waitFor(() => expect(chat.result.current.historyLoaded).toBe(true));
+    stub.storeMessage(consultationId, bob, 'live 3');
+    await waitFor(() => expect(contents(chat)).toEqual(['history 1', 'history 2', 'live 3']));
+
+    stub.dropUser(ann.id);
+    await waitFor(() => expect(chat.result.current.isConnected).toBe(false));
+    for (const text of ['away 4', 'away 5']) stub.storeMessage(consultationId, bob, text);
+    await waitFor(() => expect(contents(chat)).toEqual(['history 1', 'history 2', 'live 3', 'away 4', 'away 5']));
+    expect(stub.upgrades[1].searchParams.get('last_seq')).toBe('3');
+    expect(chat.result.current.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('pages a has_more replay through REST and shows everything once, in order', async () => {
+    stub.replayMax = 10;
+    const chat = renderHook(() => useChatWebSocket(consultationId), { wrapper: wrapperFor(ann) });
+    await waitFor(() => expect(chat.result.current.historyLoaded).toBe(true));
+    stub.storeMessage(consultationId, bob, 'm1');
+    await waitFor(() => expect(chat.result.current.messages).toHaveLength(1));
+    stub.dropUser(ann.id);
+    for (let i = 2; i <= 160; i++) stub.storeMessage(consultationId, bob, `m${i}`);
+    await waitFor(() => expect(chat.result.current.messages).toHaveLength(160));
+    expect(contents(chat)).toEqual(Array.from({ length: 160 }, (_, i) => `m${i + 1}`));
+    expect(stub.restRequests.some((url) => url.searchParams.get('after_seq') === '11')).toBe(true);
+  });
+
+  it('shows out-of-order and duplicated frames in seq order, once', async () => {
+    const chat = renderHook(() => useChatWebSocket(consultationId), { wrapper: wrapperFor(ann) });
+    await waitFor(() => expect(chat.result.current.historyLoaded).toBe(true));
+    stub.storeMessage(consultationId, bob, 'one');
+    await waitFor(() => expect(chat.result.current.messages).toHaveLength(1));
+    stub.withholdLive = () => true;
+    const later = ['two', 'three', 'four'].map((text) => stub.storeMessage(consultationId, bob, text));
+    stub.withholdLive = () => false;
+    for (const data of [later[2], later[0], later[2], later[1], later[0]]) {
+      stub.sendRaw(ann.id, 'chat', { type: 'chat_message', data });
+    }
+    await waitFor(() => expect(contents(chat)).toEqual(['one', 'two', 'three', 'four']));
+  });
+});
+
+describe('NumerAIProvider ↔ protocol stub: token renewal', () => {
+  it('renews the token before it expires, once for all sockets, and hands it to them in-band', async () => {
+    const first = stub.issueToken(ann, 2);
+    const getToken = jest.fn(() => Promise.resolve(stub.issueToken(ann, 3600)));
+    const wrapper = ({ children }: { children?: ReactNode }) =>
+      createElement(
+        NumerAIProvider,
+        { baseUrl: stub.httpUrl, token: first, getToken, WebSocket, fetch: nodeFetch },
+        children,
+      );
+    const hooks = renderHook(() => ({ chat: useChatWebSocket(consultationId), bell: useNotifications() }), {
+      wrapper,
+    });
+    await waitFor(() => expect(hooks.result.current.chat.isConnected).toBe(true));
+    await waitFor(() => expect(hooks.result.current.bell.isConnected).toBe(true));
+    await waitFor(
+      () =>
+        expect(
+          stub.received
+            .filter((r) => r.frame.type === 'auth')
+            .map((r) => r.endpoint)
+            .sort(),
+        ).toEqual(['chat', 'notifications']),
+      { timeout: 5000 },
+    );
+    expect(getToken).toHaveBeenCalledTimes(1);
+    const renewed = await getToken.mock.results[0].value;
+    expect(stub.received.filter((r) => r.frame.type === 'auth').map((r) => r.frame)).toEqual([
+      { type: 'auth', token: renewed },
+      { type: 'auth', token: renewed },
+    ]);
+    expect(stub.upgrades).toHaveLength(2); // nobody reconnected
+  });
+});
+
+describe('NumerAIProvider ↔ protocol stub: one getToken for everyone', () => {
+  it('sockets refused with 4401 and a REST 401 at once share one getToken() call', async () => {
+    let release: (token: string) => void = () => undefined;
+    const getToken = jest.fn(() => new Promise<string>((resolve) => (release = resolve)));
+    const wrapper = ({ children }: { children?: ReactNode }) =>
+      createElement(
+        NumerAIProvider,
+        {
+          baseUrl: stub.httpUrl,
+          token: 'revoked-token',
+          getToken,
+          WebSocket,
+          fetch: nodeFetch,
+          clientOptions: { initialDelayMs: 50 },
+        },
+        children,
+      );
+    const hooks = renderHook(
+      () => ({ chat: useChatWebSocket(consultationId), bell: useNotifications(), dots: usePresence() }),
+      { wrapper },
+    );
+    // All three sockets refused (and the history request answered 401) before the token comes.
+    await waitFor(() => expect(stub.upgrades).toHaveLength(3));
+    await waitFor(() => expect(stub.restRequests.length).toBeGreaterThanOrEqual(1));
+    act(() => release(ann.token));
+    await waitFor(() => expect(hooks.result.current.chat.isConnected).toBe(true));
+    await waitFor(() => expect(hooks.result.current.bell.isConnected).toBe(true));
+    await waitFor(() => expect(hooks.result.current.dots.isConnected).toBe(true));
+    expect(getToken).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('useNotifications ↔ protocol stub', () => {
+  it('resumes with last_seq after a drop: the missed notifications once, newest first', async () => {
+    const hook = renderHook(() => useNotifications(), { wrapper: wrapperFor(ann) });
+    await waitFor(() => expect(hook.result.current.isConnected).toBe(true));
+    stub.notify(ann, 'before');
+    await waitFor(() => expect(hook.result.current.notifications).toHaveLength(1));
+    stub.dropUser(ann.id);
+    await waitFor(() => expect(hook.result.current.isConnected).toBe(false));
+    stub.notify(ann, 'away 1');
+    stub.notify(ann, 'away 2');
+    await waitFor(() =>
+      expect(hook.result.current.notifications.map((n) => n.title)).toEqual(['away 2', 'away 1', 'before']),
+    );
+    expect(stub.upgrades[1].searchParams.get('last_seq')).toBe('1');
+  });
+
   it('counts unread notifications live and marks them read', async () => {
     const older = stub.notify(ann, 'Welcome');
     const hook = renderHook(() => useNotifications(), { wrapper: wrapperFor(ann) });

@@ -134,11 +134,11 @@ describe('SDK ↔ protocol stub: chat', () => {
     a.on('chat_message', (frame) => seen.push(frame.data.content));
     const replayed = next(a, 'replay_complete');
     stub.closeAll(1001);
-    expect(await replayed).toEqual({ type: 'replay_complete', count: 1 });
+    expect(await replayed).toMatchObject({ type: 'replay_complete', count: 1 });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(stub.messages.get(consultationId)!.map((m) => m.content)).toEqual(['before', 'ack lost']);
     expect(seen).toEqual(['ack lost']);
-    expect(stub.upgrades[1].searchParams.get('last_message_id')).toBe(stub.messages.get(consultationId)![0].id);
+    expect(stub.upgrades[1].searchParams.get('last_seq')).toBe('1');
   });
 
   it('a message lost before it reached the server is resent with the same client_id after reconnecting', async () => {
@@ -153,26 +153,138 @@ describe('SDK ↔ protocol stub: chat', () => {
     expect(stub.messages.get(consultationId)![0]).toMatchObject({ content: 'in flight', client_id: frame.client_id });
   });
 
-  it('catches up with last_message_id on reconnect: everything sent meanwhile, nothing twice', async () => {
-    const a = track(createChatWebSocket(consultationId, ann.token, options({ initialDelayMs: 300, jitter: 0 })));
-    const b = track(createChatWebSocket(consultationId, bob.token, options()));
-    await Promise.all([connected(a), connected(b)]);
+  for (const numbered of [true, false]) {
+    const how = numbered ? 'last_seq' : 'last_message_id (a server without seq)';
+    it(`catches up with ${how} on reconnect: everything sent meanwhile, nothing twice`, async () => {
+      stub.numbered = numbered;
+      const a = track(createChatWebSocket(consultationId, ann.token, options({ initialDelayMs: 300, jitter: 0 })));
+      const b = track(createChatWebSocket(consultationId, bob.token, options()));
+      await Promise.all([connected(a), connected(b)]);
+      const seen: string[] = [];
+      a.on('chat_message', (frame) => seen.push(frame.data.content));
+      const hello = next(a, 'chat_message');
+      b.send('chat_message', { message: 'seen live' });
+      await hello;
+      // Drop only Ann's connection; Bob writes while she is away.
+      const annDown = disconnected(a);
+      stub.dropUser(ann.id);
+      await annDown;
+      b.send('chat_message', { message: 'missed 1' });
+      b.send('chat_message', { message: 'missed 2' });
+      const done = next(a, 'replay_complete');
+      expect(await done).toMatchObject({ type: 'replay_complete', count: 2 });
+      expect(seen).toEqual(['seen live', 'missed 1', 'missed 2']);
+      const resumedWith = stub.upgrades[2].searchParams;
+      if (numbered) expect(resumedWith.get('last_seq')).toBe('1');
+      else expect(resumedWith.get('last_message_id')).toBe(stub.messages.get(consultationId)![0].id);
+    });
+  }
+});
+
+describe('SDK ↔ protocol stub: positions (seq), bounded replay, REST paging', () => {
+  it('a replay with has_more is completed through REST after_seq pages, in order, once; queued frames go after', async () => {
+    stub.replayMax = 20;
+    const a = track(createChatWebSocket(consultationId, ann.token, options({ initialDelayMs: 200, jitter: 0 })));
+    await connected(a);
+    stub.storeMessage(consultationId, bob, 'm1');
+    await next(a, 'chat_message');
+    const seen: number[] = [];
+    a.on('chat_message', (frame) => seen.push(frame.data.seq!));
+    const down = disconnected(a);
+    stub.dropUser(ann.id);
+    await down;
+    for (let i = 2; i <= 250; i++) stub.storeMessage(consultationId, bob, `m${i}`);
+    a.send('chat_message', { message: 'written while away' });
+    const replayed = next(a, 'replay_complete');
+    expect(await replayed).toEqual({ type: 'replay_complete', count: 20, has_more: true });
+    await eventually(() => stub.messages.get(consultationId)!.length === 251, 5000);
+    expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => i + 2));
+    expect(stub.messages.get(consultationId)![250]).toMatchObject({ content: 'written while away', seq: 251 });
+    expect(stub.upgrades[1].searchParams.get('last_seq')).toBe('1');
+    expect(stub.restRequests.map((url) => url.searchParams.get('after_seq'))).toEqual(['21', '121', '221']);
+    expect(a.resumePoint?.seq).toBe(251);
+  });
+
+  it('fills a gap it sees (a frame lost on the way) from REST before moving on', async () => {
+    const a = track(createChatWebSocket(consultationId, ann.token, options()));
+    await connected(a);
     const seen: string[] = [];
     a.on('chat_message', (frame) => seen.push(frame.data.content));
-    const hello = next(a, 'chat_message');
-    b.send('chat_message', { message: 'seen live' });
-    await hello;
-    // Drop only Ann's connection; Bob writes while she is away.
-    const annDown = disconnected(a);
-    for (const c of (stub as unknown as { connections: Set<{ user: StubUser; ws: WebSocket }> }).connections) {
-      if (c.user.id === ann.id) c.ws.terminate();
-    }
-    await annDown;
-    b.send('chat_message', { message: 'missed 1' });
-    b.send('chat_message', { message: 'missed 2' });
-    const done = next(a, 'replay_complete');
-    expect(await done).toEqual({ type: 'replay_complete', count: 2 });
-    expect(seen).toEqual(['seen live', 'missed 1', 'missed 2']);
+    stub.storeMessage(consultationId, bob, 'one');
+    stub.withholdLive = (data) => data.content === 'two' || data.content === 'three';
+    stub.storeMessage(consultationId, bob, 'two');
+    stub.storeMessage(consultationId, bob, 'three');
+    stub.withholdLive = () => false;
+    stub.storeMessage(consultationId, bob, 'four');
+    await eventually(() => seen.length === 4);
+    expect(seen).toEqual(['one', 'two', 'three', 'four']);
+    expect(stub.restRequests.map((url) => `${url.pathname}?${url.searchParams}`)).toEqual([
+      `/api/consultations/${consultationId}/messages?after_seq=1&limit=100`,
+    ]);
+    expect(a.resumePoint?.seq).toBe(4);
+  });
+
+  it('presents duplicated and out-of-order frames in seq order, each once', async () => {
+    const a = track(createChatWebSocket(consultationId, ann.token, options()));
+    await connected(a);
+    const seen: number[] = [];
+    a.on('chat_message', (frame) => seen.push(frame.data.seq!));
+    stub.storeMessage(consultationId, bob, 'first');
+    stub.withholdLive = () => true;
+    const [m2, m3, m4] = ['second', 'third', 'fourth'].map((text) => stub.storeMessage(consultationId, bob, text));
+    stub.withholdLive = () => false;
+    for (const data of [m3, m2, m3, m4, m2, m4]) stub.sendRaw(ann.id, 'chat', { type: 'chat_message', data });
+    const marker = next(a, 'pong');
+    a.send('ping');
+    await marker;
+    await eventually(() => seen.length >= 4);
+    expect(seen).toEqual([1, 2, 3, 4]);
+  });
+
+  it('notifications resume with last_seq after a drop: the missed ones once, in order', async () => {
+    const n = track(createNotificationsWebSocket(ann.token, options({ initialDelayMs: 200, jitter: 0 })));
+    await connected(n);
+    const seen: string[] = [];
+    n.on('notification', (frame) => seen.push(frame.data.title));
+    const first = next(n, 'notification');
+    stub.notify(ann, 'live');
+    await first;
+    const down = disconnected(n);
+    stub.dropUser(ann.id);
+    await down;
+    stub.notify(ann, 'missed 1');
+    stub.notify(ann, 'missed 2');
+    expect(await next(n, 'replay_complete')).toEqual({ type: 'replay_complete', count: 2, has_more: false });
+    expect(seen).toEqual(['live', 'missed 1', 'missed 2']);
+    expect(stub.upgrades[1].searchParams.get('last_seq')).toBe('1');
+  });
+
+  it('notifications page the rest of a bounded replay through GET /api/notifications?after_seq=', async () => {
+    stub.replayMax = 3;
+    for (let i = 1; i <= 130; i++) stub.notify(ann, `n${i}`);
+    const n = track(createNotificationsWebSocket(ann.token, options({ lastSeq: 0 })));
+    const seen: number[] = [];
+    n.on('notification', (frame) => seen.push(frame.data.seq!));
+    expect(await next(n, 'replay_complete')).toEqual({ type: 'replay_complete', count: 3, has_more: true });
+    await eventually(() => seen.length === 130);
+    expect(seen).toEqual(Array.from({ length: 130 }, (_, i) => i + 1));
+    expect(stub.restRequests.map((url) => url.searchParams.get('after_seq'))).toEqual(['3', '103']);
+  });
+
+  it('notifications resume with last_notification_id from a server without seq', async () => {
+    stub.numbered = false;
+    const n = track(createNotificationsWebSocket(ann.token, options({ initialDelayMs: 200, jitter: 0 })));
+    await connected(n);
+    const live = next(n, 'notification');
+    const created = stub.notify(ann, 'live');
+    await live;
+    const down = disconnected(n);
+    stub.dropUser(ann.id);
+    await down;
+    stub.notify(ann, 'missed');
+    const missed = next(n, 'notification');
+    expect((await missed).data.title).toBe('missed');
+    expect(stub.upgrades[1].searchParams.get('last_notification_id')).toBe(created.id);
   });
 });
 

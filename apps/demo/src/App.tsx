@@ -1,11 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
-import { NumerAIProvider, usePresence } from '@numerai/react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { createRefreshingTokenSource } from '@numerai/client';
+import { NumerAIProvider, useNumerAI, usePresence } from '@numerai/react';
 import {
   API_BASE,
   ApiFailure,
   listConsultations,
   loadSession,
   saveSession,
+  sessionOf,
   startConsultation,
   type Consultation,
   type Session,
@@ -20,6 +22,20 @@ export function App() {
     saveSession(null);
     setSession(null);
   }, []);
+  // With a refresh token the provider renews the access token before it expires (in-band on every
+  // socket); each refresh spends the refresh token, so the tab keeps the newest for a reload.
+  const refreshToken = session?.refreshToken;
+  const getToken = useMemo(
+    () =>
+      refreshToken
+        ? createRefreshingTokenSource({
+            baseUrl: API_BASE,
+            refreshToken,
+            onTokens: (tokens) => (tokens ? saveSession(sessionOf(tokens)) : signOut()),
+          }).getToken
+        : undefined,
+    [refreshToken, signOut],
+  );
 
   if (!session) {
     return (
@@ -32,14 +48,16 @@ export function App() {
     );
   }
   return (
-    <NumerAIProvider baseUrl={API_BASE} token={session.token}>
+    <NumerAIProvider baseUrl={API_BASE} token={session.token} getToken={getToken}>
       <Workspace session={session} onSignOut={signOut} />
     </NumerAIProvider>
   );
 }
 
 function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
-  const { user, token } = session;
+  const { user } = session;
+  // The provider's token: renewed in place, so REST calls keep working after the first one expires.
+  const token = useNumerAI().token ?? session.token;
   const [consultations, setConsultations] = useState<Consultation[] | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);

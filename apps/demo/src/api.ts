@@ -9,6 +9,8 @@ export interface User {
 
 export interface Session {
   token: string;
+  /** From servers with refresh tokens: rotates on every refresh, so the newest one is kept here. */
+  refreshToken?: string;
   user: User;
 }
 
@@ -60,12 +62,17 @@ async function call<T>(path: string, init: { method?: string; token?: string; bo
 
 interface AuthAnswer {
   access_token: string;
+  refresh_token?: string;
   user: User;
 }
 
+/** What the demo keeps of a sign-in (or refresh) answer. */
+export function sessionOf(answer: AuthAnswer): Session {
+  return { token: answer.access_token, refreshToken: answer.refresh_token, user: answer.user };
+}
+
 export async function login(email: string, password: string): Promise<Session> {
-  const answer = await call<AuthAnswer>('/api/auth/login', { method: 'POST', body: { email, password } });
-  return { token: answer.access_token, user: answer.user };
+  return sessionOf(await call<AuthAnswer>('/api/auth/login', { method: 'POST', body: { email, password } }));
 }
 
 export async function register(
@@ -74,11 +81,12 @@ export async function register(
   fullName: string,
   role: 'user' | 'numerologist',
 ): Promise<Session> {
-  const answer = await call<AuthAnswer>('/api/auth/register', {
-    method: 'POST',
-    body: { email, password, full_name: fullName, role },
-  });
-  return { token: answer.access_token, user: answer.user };
+  return sessionOf(
+    await call<AuthAnswer>('/api/auth/register', {
+      method: 'POST',
+      body: { email, password, full_name: fullName, role },
+    }),
+  );
 }
 
 export async function listConsultations(token: string): Promise<Consultation[]> {

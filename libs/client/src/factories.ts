@@ -1,4 +1,4 @@
-import type { ChatWebSocketOptions, WebSocketClientOptions } from './types';
+import type { ChatWebSocketOptions, NotificationsWebSocketOptions, WebSocketClientOptions } from './types';
 import { NumerAIWebSocket } from './websocket-client';
 
 export type ChatWebSocket = NumerAIWebSocket<'chat'>;
@@ -25,10 +25,13 @@ export function createChatWebSocket(
   return new NumerAIWebSocket('chat', token, { ...options, consultationId });
 }
 
-/** The user's notifications, `/ws/notifications/`: `notification` and `unread_count` frames; send `mark_read`, `mark_all_read`. */
+/**
+ * The user's notifications, `/ws/notifications/`: `notification` and `unread_count` frames; send
+ * `mark_read`, `mark_all_read`. Reconnects resume with `last_seq` (or `last_notification_id`).
+ */
 export function createNotificationsWebSocket(
   token: string | null | undefined,
-  options: WebSocketClientOptions = {},
+  options: NotificationsWebSocketOptions = {},
 ): NotificationsWebSocket {
   return new NumerAIWebSocket('notifications', token, options);
 }

@@ -9,8 +9,21 @@ export { backoffDelay, nominalDelay, DEFAULT_BACKOFF } from './backoff';
 export type { BackoffOptions } from './backoff';
 export { createClientId } from './ids';
 export { resolveHttpBase, resolveWebSocketBase } from './urls';
+export { decodeJwtClaims, tokenLifetime } from './jwt';
+export { renewalDelayMs, TokenRenewal } from './token-renewal';
+export { createRefreshingTokenSource } from './refreshing-token-source';
+export type {
+  AuthResponse,
+  AuthUser,
+  RefreshingTokenSource,
+  RefreshingTokenSourceOptions,
+} from './refreshing-token-source';
+export { OrderedStream } from './ordered-stream';
+export type { PositionedItem, ResumePoint } from './ordered-stream';
 export type {
   ChatWebSocketOptions,
+  NotificationsWebSocketOptions,
+  StreamOptions,
   ConnectInfo,
   ConnectionState,
   DisconnectInfo,

@@ -18,7 +18,8 @@ export interface EndpointServerFrames {
     | 'pong'
     | 'auth_ok'
     | 'error';
-  notifications: 'connection_established' | 'notification' | 'unread_count' | 'pong' | 'auth_ok' | 'error';
+  notifications:
+    'connection_established' | 'notification' | 'unread_count' | 'replay_complete' | 'pong' | 'auth_ok' | 'error';
   presence: 'connection_established' | 'presence_state' | 'user_online' | 'user_offline' | 'pong' | 'auth_ok' | 'error';
 }
 
@@ -108,10 +109,21 @@ export interface WebSocketClientOptions {
 
   /**
    * Called for a fresh JWT when the server closes with 4401 (missing, invalid or expired token),
-   * and before the first connection when no token was given. Return the new token, or
-   * null/undefined to stop reconnecting. Without it, a 4401 ends the client.
+   * before the first connection when no token was given, and shortly before the token in use
+   * expires (see `refreshBeforeExpiry`). Return the new token, or null/undefined to stop
+   * reconnecting. Without it, a 4401 ends the client. `createRefreshingTokenSource` builds one
+   * over `POST /api/auth/refresh`.
    */
   getToken?: () => string | null | undefined | Promise<string | null | undefined>;
+
+  /**
+   * Renew the token before it expires: at 80 % of its lifetime or 60 s before `exp`, whichever
+   * comes first (with a little jitter), `getToken()` is asked for a new one, which is sent in-band
+   * (`{"type":"auth"}`) so the connection stays open. If that fails the server closes with 4401 at
+   * expiry and the client reconnects with a fresh token. Needs `getToken` and a JWT with `exp`.
+   * Default true.
+   */
+  refreshBeforeExpiry?: boolean;
 
   /** Connect as soon as the client is created. Default true; with false, call `connect()`. */
   autoConnect?: boolean;
@@ -162,19 +174,49 @@ export interface WebSocketClientOptions {
   onHandlerError?: (error: unknown) => void;
 }
 
-/** Options of `createChatWebSocket`. */
-export interface ChatWebSocketOptions extends WebSocketClientOptions {
+/** Options of the streams that resume where they left off: chat and notifications. */
+export interface StreamOptions {
   /**
-   * Id of the newest message the caller already has (e.g. from the REST history). The first
-   * connection then asks for everything after it (`?last_message_id=`), exactly as reconnects do.
+   * The position (`seq`) up to which the caller already holds every item, e.g. the newest of
+   * the REST history. The first connection then asks for everything after it (`?last_seq=`),
+   * exactly as reconnects do.
    */
-  lastMessageId?: string;
+  lastSeq?: number;
 
   /**
-   * How long to wait, after reconnecting with `last_message_id`, for `replay_complete` before
-   * sending queued frames anyway, in milliseconds. Default 10000.
+   * How long to wait, after connecting with a resume point, for `replay_complete` (and the REST
+   * pages a `has_more` asks for) before sending queued frames anyway, in milliseconds. Default 10000.
    */
   replayTimeoutMs?: number;
+
+  /**
+   * How the client reads REST pages when a replay ends with `has_more` or a gap in `seq` shows:
+   * GET `path` (e.g. `/api/consultations/…/messages?after_seq=41&limit=100`) against the API
+   * with the bearer token, resolving the parsed JSON. Default: the global fetch against the
+   * http(s) origin of `baseUrl` with the client's current token.
+   */
+  httpGet?: (path: string) => Promise<unknown>;
+
+  /**
+   * Most REST pages (of 100) read in one catch-up; what is beyond is asked for on the next
+   * connection. Bounds the work a misbehaving server can cause. Default 50.
+   */
+  maxCatchUpPages?: number;
+}
+
+/** Options of `createChatWebSocket`. */
+export interface ChatWebSocketOptions extends WebSocketClientOptions, StreamOptions {
+  /**
+   * Id of the newest message the caller already has, for servers that send no `seq` (prefer
+   * `lastSeq`). The first connection then asks for everything after it (`?last_message_id=`).
+   */
+  lastMessageId?: string;
+}
+
+/** Options of `createNotificationsWebSocket`. */
+export interface NotificationsWebSocketOptions extends WebSocketClientOptions, StreamOptions {
+  /** Id of the newest notification the caller already has, for servers that send no `seq` (prefer `lastSeq`). */
+  lastNotificationId?: string;
 }
 
 export type { Endpoint };

@@ -1,5 +1,6 @@
 import type { ServerFrame } from '@numerai/protocol';
 import { createChatWebSocket, createNotificationsWebSocket, createPresenceWebSocket } from './factories';
+import { jwtWith } from './jwt.test-support';
 import type { ChatWebSocketOptions, WebSocketLike } from './types';
 
 /**
@@ -511,6 +512,234 @@ describe('chat catch-up and exactly-once sending', () => {
     });
     FakeSocket.last.serverClose(1006);
     expect(ws.queuedFrames).toHaveLength(0);
+  });
+});
+
+function numbered(seq: number, client_id?: string): ServerFrame {
+  const frame = message(`m${seq}`, client_id) as { type: 'chat_message'; data: Record<string, unknown> };
+  return { ...frame, data: { ...frame.data, seq } } as ServerFrame;
+}
+
+function notification(seq: number | undefined, id = `n${seq}`): ServerFrame {
+  return {
+    type: 'notification',
+    data: {
+      id,
+      title: 't',
+      message: 'm',
+      notification_type: 'system',
+      is_read: false,
+      created_at: '2024-01-15T10:00:00.000Z',
+      ...(seq === undefined ? {} : { seq }),
+    },
+  };
+}
+
+/** A REST stand-in whose answers the test releases one at a time. */
+function pagedRest() {
+  const calls: Array<{ path: string; answer: (items: unknown[]) => Promise<void>; fail: () => Promise<void> }> = [];
+  const httpGet = (path: string) =>
+    new Promise<unknown>((resolve, reject) => {
+      calls.push({
+        path,
+        answer: async (items) => {
+          resolve({ items });
+          await jest.advanceTimersByTimeAsync(0);
+        },
+        fail: async () => {
+          reject(new Error('503'));
+          await jest.advanceTimersByTimeAsync(0);
+        },
+      });
+    });
+  return { calls, httpGet };
+}
+
+const dataOf = (frame: ServerFrame) => (frame as { data: Record<string, unknown> }).data;
+
+describe('resuming by position (seq)', () => {
+  it('reconnects chat with last_seq of the highest seq held without a gap', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    FakeSocket.last.accept([numbered(1), numbered(2)]);
+    expect(ws.resumePoint).toEqual({ seq: 2, id: 'm2' });
+    FakeSocket.last.serverClose(1001);
+    jest.advanceTimersByTime(1000);
+    expect(FakeSocket.last.query.get('last_seq')).toBe('2');
+    expect(FakeSocket.last.query.has('last_message_id')).toBe(false);
+  });
+
+  it('resumes notifications: last_seq, or last_notification_id from a server without seq', () => {
+    const ws = createNotificationsWebSocket('tok', BASE);
+    const seen: string[] = [];
+    ws.on('notification', (frame) => seen.push(frame.data.id));
+    FakeSocket.last.accept([notification(7), notification(8)]);
+    FakeSocket.last.serverClose(1001);
+    jest.advanceTimersByTime(1000);
+    expect(FakeSocket.last.query.get('last_seq')).toBe('8');
+    FakeSocket.last.accept([notification(8), notification(9), { type: 'replay_complete', count: 1, has_more: false }]);
+    expect(seen).toEqual(['n7', 'n8', 'n9']);
+
+    createNotificationsWebSocket('tok', BASE);
+    FakeSocket.last.accept([notification(undefined, 'old-a'), notification(undefined, 'old-b')]);
+    FakeSocket.last.serverClose(1001);
+    jest.advanceTimersByTime(1000);
+    expect(FakeSocket.last.query.get('last_notification_id')).toBe('old-b');
+    expect(FakeSocket.last.query.has('last_seq')).toBe(false);
+  });
+
+  it('starts from options.lastSeq and holds queued frames until replay_complete', () => {
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, lastSeq: 41 });
+    expect(FakeSocket.last.query.get('last_seq')).toBe('41');
+    ws.send('chat_message', { message: 'queued' });
+    FakeSocket.last.accept([numbered(42)]);
+    expect(FakeSocket.last.sent).toEqual([]);
+    FakeSocket.last.serverSend({ type: 'replay_complete', count: 1, has_more: false });
+    expect(FakeSocket.last.sent).toHaveLength(1);
+  });
+
+  it('presents out-of-order and repeated frames in seq order, each once', async () => {
+    const rest = pagedRest();
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, lastSeq: 0, httpGet: rest.httpGet });
+    const seen: unknown[] = [];
+    ws.on('chat_message', (frame) => seen.push(frame.data.seq));
+    FakeSocket.last.accept([numbered(1), numbered(3), numbered(1), numbered(2), numbered(3), numbered(2)]);
+    expect(seen).toEqual([1, 2, 3]);
+    await rest.calls[0]?.answer([dataOf(numbered(2)), dataOf(numbered(3))]); // the gap fill, answered late
+    expect(seen).toEqual([1, 2, 3]);
+    expect(ws.resumePoint?.seq).toBe(3);
+  });
+
+  it('fills a gap from REST (after_seq) before moving the resume point past it', async () => {
+    const rest = pagedRest();
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, httpGet: rest.httpGet });
+    const seen: unknown[] = [];
+    ws.on('chat_message', (frame) => seen.push(frame.data.seq));
+    FakeSocket.last.accept([numbered(1), numbered(4)]);
+    expect(seen).toEqual([1]);
+    expect(ws.resumePoint?.seq).toBe(1);
+    expect(rest.calls.map((c) => c.path)).toEqual(['/api/consultations/c-1/messages?after_seq=1&limit=100']);
+    await rest.calls[0].answer([dataOf(numbered(2)), dataOf(numbered(3)), dataOf(numbered(4))]);
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(ws.resumePoint?.seq).toBe(4);
+    expect(rest.calls).toHaveLength(1);
+  });
+
+  it('a gap REST cannot fill: held messages go out, the resume point stays below the gap for the next replay', async () => {
+    const rest = pagedRest();
+    const onHandlerError = jest.fn();
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, httpGet: rest.httpGet, onHandlerError });
+    const seen: unknown[] = [];
+    ws.on('chat_message', (frame) => seen.push(frame.data.seq));
+    FakeSocket.last.accept([numbered(1), numbered(3)]);
+    await rest.calls[0].fail();
+    expect(seen).toEqual([1, 3]);
+    expect(onHandlerError).toHaveBeenCalled();
+    FakeSocket.last.serverClose(1001);
+    jest.advanceTimersByTime(1000);
+    expect(FakeSocket.last.query.get('last_seq')).toBe('1');
+    FakeSocket.last.accept([numbered(2), numbered(3), numbered(4)]);
+    expect(seen).toEqual([1, 3, 2, 4]);
+    expect(ws.resumePoint?.seq).toBe(4);
+  });
+
+  it('after replay_complete with has_more pages the rest through REST, then sends queued frames', async () => {
+    const rest = pagedRest();
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, lastSeq: 0, httpGet: rest.httpGet });
+    const seen: unknown[] = [];
+    ws.on('chat_message', (frame) => seen.push(frame.data.seq));
+    ws.send('chat_message', { message: 'queued' });
+    FakeSocket.last.accept([numbered(1), numbered(2), { type: 'replay_complete', count: 2, has_more: true }]);
+    const page = (from: number, count: number) => Array.from({ length: count }, (_, i) => dataOf(numbered(from + i)));
+    await rest.calls[0].answer(page(3, 100));
+    FakeSocket.last.serverSend(numbered(150)); // live, while paging: held in order
+    await rest.calls[1].answer(page(103, 30));
+    await rest.calls[2].answer(page(133, 18));
+    expect(rest.calls.map((c) => new URL(c.path, 'http://x').searchParams.get('after_seq'))).toEqual([
+      '2',
+      '102',
+      '132',
+    ]);
+    expect(seen).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    expect(FakeSocket.last.sent).toEqual([{ type: 'chat_message', message: 'queued', client_id: expect.any(String) }]);
+    expect(ws.resumePoint?.seq).toBe(150);
+  });
+
+  it('reads at most maxCatchUpPages pages however much a server claims to have', async () => {
+    let next = 1;
+    const httpGet = jest.fn(async () => ({
+      items: Array.from({ length: 100 }, () => dataOf(numbered(next++))),
+    }));
+    const ws = createNotificationsWebSocket('tok', { ...BASE, lastSeq: 0, httpGet, maxCatchUpPages: 3 });
+    FakeSocket.last.accept([{ type: 'replay_complete', count: 0, has_more: true }]);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(httpGet).toHaveBeenCalledTimes(3);
+    expect(httpGet).toHaveBeenCalledWith('/api/notifications?after_seq=0&limit=100');
+    expect(ws.resumePoint?.seq).toBe(300);
+  });
+
+  it('advanceResumePoint: what the caller holds already (REST history) is not asked for again', () => {
+    const ws = createChatWebSocket('c-1', 'tok', BASE);
+    FakeSocket.last.accept();
+    ws.advanceResumePoint(17);
+    ws.advanceResumePoint(3);
+    FakeSocket.last.serverClose(1001);
+    jest.advanceTimersByTime(1000);
+    expect(FakeSocket.last.query.get('last_seq')).toBe('17');
+  });
+});
+
+describe('renewing the token before it expires', () => {
+  const NOW = 1_700_000_000_000;
+  const token = (iat: number, lifetime = 300) => jwtWith({ sub: 'u1', iat, exp: iat + lifetime });
+
+  it('asks getToken() at 80 % of the lifetime or 60 s before exp and sends the new token in-band', async () => {
+    jest.setSystemTime(NOW);
+    const first = token(NOW / 1000);
+    const second = token(NOW / 1000 + 240);
+    const getToken = jest.fn(async () => second);
+    createChatWebSocket('c-1', first, { ...BASE, getToken, random: () => 0 });
+    FakeSocket.last.accept();
+    await jest.advanceTimersByTimeAsync(239_000);
+    expect(getToken).not.toHaveBeenCalled();
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(getToken).toHaveBeenCalledTimes(1);
+    expect(FakeSocket.last.sent).toEqual([{ type: 'auth', token: second }]);
+    FakeSocket.last.serverSend({ type: 'auth_ok', expires_at: new Date(NOW + 540_000).toISOString() });
+    await jest.advanceTimersByTimeAsync(240_000); // and again for the new token
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(FakeSocket.instances).toHaveLength(1); // never reconnected
+  });
+
+  it('does nothing without getToken, with refreshBeforeExpiry false, or after close()', async () => {
+    jest.setSystemTime(NOW);
+    createChatWebSocket('c-1', token(NOW / 1000), BASE);
+    FakeSocket.last.accept();
+    const getToken = jest.fn(async () => token(NOW / 1000));
+    createChatWebSocket('c-1', token(NOW / 1000), { ...BASE, getToken, refreshBeforeExpiry: false });
+    FakeSocket.last.accept();
+    const closed = createChatWebSocket('c-1', token(NOW / 1000), { ...BASE, getToken });
+    FakeSocket.last.accept();
+    closed.close();
+    await jest.advanceTimersByTimeAsync(600_000);
+    expect(getToken).not.toHaveBeenCalled();
+    for (const socket of FakeSocket.instances) expect(socket.sent).toEqual([]);
+  });
+
+  it('when renewal fails, the 4401 at expiry reconnects with a fresh token', async () => {
+    jest.setSystemTime(NOW);
+    const fresh = token(NOW / 1000 + 300);
+    const getToken = jest.fn().mockRejectedValueOnce(new Error('offline')).mockResolvedValue(fresh);
+    const onHandlerError = jest.fn();
+    createChatWebSocket('c-1', token(NOW / 1000), { ...BASE, getToken, onHandlerError, random: () => 0 });
+    FakeSocket.last.accept();
+    await jest.advanceTimersByTimeAsync(240_000);
+    expect(onHandlerError).toHaveBeenCalled();
+    expect(FakeSocket.last.sent).toEqual([]);
+    await jest.advanceTimersByTimeAsync(60_000);
+    FakeSocket.last.serverClose(4401);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(FakeSocket.last.query.get('token')).toBe(fresh);
   });
 });
 

@@ -2,12 +2,17 @@ import {
   CloseCode,
   Limits,
   TERMINAL_CLOSE_CODES,
+  type ChatMessageData,
   type ClientFrameMap,
   type Endpoint,
+  type NotificationData,
   type ServerFrame,
 } from '@numerai/protocol';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { createClientId } from './ids';
+import { OrderedStream, type ResumePoint } from './ordered-stream';
+import { fetchHttpGet, pageItems, type HttpGet } from './rest';
+import { TokenRenewal } from './token-renewal';
 import type {
   ChatWebSocketOptions,
   ConnectInfo,
@@ -20,6 +25,7 @@ import type {
   SendResult,
   Unsubscribe,
   WebSocketConstructor,
+  NotificationsWebSocketOptions,
   WebSocketLike,
 } from './types';
 import { endpointUrl, resolveWebSocketBase } from './urls';
@@ -29,18 +35,21 @@ const OPEN = 1;
 const ABNORMAL = 1006;
 /** Frames that mean nothing later: sending them after a reconnect would only mislead. */
 const TRANSIENT: ReadonlySet<keyof ClientFrameMap> = new Set(['typing', 'ping', 'auth']);
-/** How many chat message ids are remembered to drop the duplicates a replay or resend can bring. */
-const SEEN_IDS_KEPT = 1000;
+/** REST catch-up page size: the most `GET …?after_seq=` returns. */
+const CATCH_UP_PAGE = 100;
 const encoder = typeof TextEncoder === 'function' ? new TextEncoder() : undefined;
 
-let defaults: Partial<ChatWebSocketOptions> = {};
+/** Every option any client takes (each factory narrows it). */
+type AnyClientOptions = ChatWebSocketOptions & NotificationsWebSocketOptions;
+
+let defaults: Partial<AnyClientOptions> = {};
 
 /**
  * Options every client created afterwards starts from (its own options win). Lets code
  * written for the browser, such as the published `createChatWebSocket(consultationId, token)`,
  * run unchanged in Node: `setDefaultOptions({ baseUrl: 'ws://localhost:8000', WebSocket: require('ws') })`.
  */
-export function setDefaultOptions(options: Partial<ChatWebSocketOptions>): void {
+export function setDefaultOptions(options: Partial<AnyClientOptions>): void {
   defaults = { ...options };
 }
 
@@ -55,10 +64,13 @@ interface Resolved {
   connectTimeoutMs: number;
   maxQueueSize: number;
   replayTimeoutMs: number;
+  maxCatchUpPages: number;
+  refreshBeforeExpiry: boolean;
+  httpGet?: HttpGet;
   onHandlerError: (error: unknown) => void;
 }
 
-function resolveOptions(options: ChatWebSocketOptions): Resolved {
+function resolveOptions(options: AnyClientOptions): Resolved {
   const WebSocketImpl =
     options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? undefined;
   if (!WebSocketImpl) {
@@ -84,6 +96,9 @@ function resolveOptions(options: ChatWebSocketOptions): Resolved {
     connectTimeoutMs: nonNegative(options.connectTimeoutMs, 10_000),
     maxQueueSize: Math.floor(nonNegative(options.maxQueueSize, 100)),
     replayTimeoutMs: nonNegative(options.replayTimeoutMs, 10_000),
+    maxCatchUpPages: Math.floor(nonNegative(options.maxCatchUpPages, 50)),
+    refreshBeforeExpiry: options.refreshBeforeExpiry ?? true,
+    httpGet: options.httpGet,
     onHandlerError: options.onHandlerError ?? defaultHandlerError,
   };
 }
@@ -99,10 +114,15 @@ function isTerminal(code: number): boolean {
   return TERMINAL_CLOSE_CODES.includes(code) || (code >= 4400 && code <= 4404 && code !== CloseCode.Unauthorized);
 }
 
+/** The items of a resumable stream, and the frame type that carries them. */
+type StreamItem = ChatMessageData | NotificationData;
+
 /**
  * One logical connection to one endpoint that survives drops: it reconnects with backoff,
- * queues frames while away, and (for chat) catches up with `last_message_id` and never
- * stores a message twice. Create it with `createChatWebSocket` and its siblings.
+ * queues frames while away, renews its token in-band before it expires, and (for chat and
+ * notifications) resumes from its position (`last_seq`), pages the rest through REST when the
+ * replay has more, presents items in `seq` order each once, and never stores a message twice.
+ * Create it with `createChatWebSocket` and its siblings.
  */
 export class NumerAIWebSocket<E extends Endpoint> {
   private readonly options: Resolved;
@@ -120,8 +140,13 @@ export class NumerAIWebSocket<E extends Endpoint> {
   private queue: ClientFrameMap[keyof ClientFrameMap][] = [];
   /** chat_message frames written but not yet echoed back: resent after a drop (same client_id). */
   private readonly unacknowledged = new Map<string, ClientFrameMap['chat_message']>();
-  private readonly seenMessageIds = new Set<string>();
-  private newestMessageId: string | undefined;
+  /** Order and resume point of the chat or notifications stream; none for presence. */
+  private readonly stream: OrderedStream<StreamItem> | undefined;
+  /** The REST catch-up running now (one at a time), and whether it must read to the end. */
+  private catchingUp: Promise<void> | undefined;
+  private catchUpToEnd = false;
+  private readonly httpGet: HttpGet;
+  private readonly renewal: TokenRenewal;
   private readonly frameHandlers = new Map<string, Set<(frame: ServerFrame) => void>>();
   private readonly connectHandlers = new Set<(info: ConnectInfo) => void>();
   private readonly disconnectHandlers = new Set<(info: DisconnectInfo) => void>();
@@ -132,13 +157,18 @@ export class NumerAIWebSocket<E extends Endpoint> {
   constructor(
     readonly endpoint: E,
     token: string | null | undefined,
-    options: ChatWebSocketOptions & { consultationId?: string } = {},
+    options: AnyClientOptions & { consultationId?: string } = {},
   ) {
     const merged = { ...defaults, ...options };
     this.options = resolveOptions(merged);
     this.token = token;
     this.consultationId = options.consultationId;
-    this.newestMessageId = merged.lastMessageId;
+    if (endpoint === 'chat' || endpoint === 'notifications') {
+      const id = endpoint === 'chat' ? merged.lastMessageId : merged.lastNotificationId;
+      this.stream = new OrderedStream<StreamItem>({ seq: merged.lastSeq, id });
+    }
+    this.httpGet = this.options.httpGet ?? fetchHttpGet(this.options.baseUrl, () => this.token);
+    this.renewal = new TokenRenewal(() => this.renewToken(), this.options.random);
     if (merged.autoConnect ?? true) this.connect();
   }
 
@@ -155,9 +185,26 @@ export class NumerAIWebSocket<E extends Endpoint> {
     return this.currentState === 'open';
   }
 
-  /** Id of the newest chat message seen; the next reconnect asks for everything after it. */
+  /** Id of the newest chat message seen (the resume point of servers that send no `seq`). */
   get lastMessageId(): string | undefined {
-    return this.newestMessageId;
+    return this.endpoint === 'chat' ? this.stream?.resumePoint.id : undefined;
+  }
+
+  /**
+   * Where the next connection resumes (chat and notifications): `seq`, the highest position up
+   * to which every item was delivered, and `id`, the newest item delivered.
+   */
+  get resumePoint(): ResumePoint | undefined {
+    return this.stream?.resumePoint;
+  }
+
+  /**
+   * Tells a chat or notifications client that the caller holds every item up to `seq` already
+   * (e.g. the newest item of a REST page), so that a reconnect asks only for what follows. Never
+   * moves the resume point back.
+   */
+  advanceResumePoint(seq: number): void {
+    if (this.stream) this.deliverItems(this.stream.advanceTo(seq));
   }
 
   /** Frames waiting for the next connection, oldest first. */
@@ -232,9 +279,7 @@ export class NumerAIWebSocket<E extends Endpoint> {
    * in-band (`{"type":"auth"}`) so the server does not close at the old token's expiry.
    */
   updateToken(token: string): void {
-    if (token === this.token) return;
-    this.token = token;
-    if (this.currentState === 'open' && this.socket?.readyState === OPEN) this.write({ type: 'auth', token });
+    this.adoptToken(token, false);
   }
 
   /**
@@ -257,6 +302,7 @@ export class NumerAIWebSocket<E extends Endpoint> {
   close(code: number = CloseCode.Normal, reason = 'client closed'): void {
     this.closedByClient = true;
     this.clearTimers();
+    this.renewal.cancel();
     const socket = this.socket;
     const wasOpen = this.currentState === 'open';
     this.detach();
@@ -278,9 +324,9 @@ export class NumerAIWebSocket<E extends Endpoint> {
 
   private open(): void {
     if (this.closedByClient) return;
-    const query: Record<string, string | undefined> = { token: this.token ?? undefined };
-    const replayFrom = this.endpoint === 'chat' ? this.newestMessageId : undefined;
-    if (replayFrom) query.last_message_id = replayFrom;
+    const resume = this.resumeQuery();
+    const query: Record<string, string | undefined> = { token: this.token ?? undefined, ...resume };
+    const replayFrom = Object.keys(resume).length > 0;
     const url = endpointUrl(this.options.baseUrl, this.endpoint, { consultationId: this.consultationId, query });
     let socket: WebSocketLike;
     try {
@@ -294,7 +340,7 @@ export class NumerAIWebSocket<E extends Endpoint> {
     this.awaitingReplay = false;
     socket.onopen = () => undefined;
     socket.onmessage = (event) => {
-      if (this.socket === socket) this.handleMessage(event.data, Boolean(replayFrom));
+      if (this.socket === socket) this.handleMessage(event.data, replayFrom);
     };
     socket.onclose = (event) => {
       if (this.socket === socket) this.handleClose(event.code || ABNORMAL, event.reason ?? '');
@@ -340,28 +386,41 @@ export class NumerAIWebSocket<E extends Endpoint> {
         } else {
           this.flush();
         }
+        if (this.options.refreshBeforeExpiry && this.options.getToken && !this.renewal.pending) {
+          this.renewal.schedule(this.token);
+        }
         this.dispatch(frame);
         this.emit(this.connectHandlers, { reconnected });
         return;
       }
-      case 'chat_message': {
-        const id = frame.data?.id;
-        if (typeof id === 'string') {
-          if (this.seenMessageIds.has(id)) return;
-          this.rememberMessageId(id);
-        }
-        if (frame.data?.client_id) this.acknowledge(frame.data.client_id);
-        break;
-      }
-      case 'replay_complete':
-        this.dispatch(frame);
-        this.finishReplay();
+      case 'chat_message':
+      case 'notification': {
+        const data = frame.data as StreamItem | undefined;
+        if (!data || typeof data !== 'object') return;
+        if (!this.stream) break;
+        this.deliverItems(this.stream.offer(data));
+        // A jump in seq: fill it from REST before the resume point moves past it.
+        if (this.stream.gap) void this.catchUp(false);
         return;
+      }
+      case 'replay_complete': {
+        this.dispatch(frame);
+        const socket = this.socket;
+        if (frame.has_more === true && this.stream) {
+          // The server stopped at REPLAY_MAX: page the rest before queued frames go out.
+          void this.catchUp(true).then(() => {
+            if (this.socket === socket) this.finishReplay();
+          });
+        } else {
+          this.finishReplay();
+        }
+        return;
+      }
       case 'error':
         if (frame.ref) this.acknowledge(frame.ref);
         if (this.awaitingReplay && frame.code === 'not_found' && !frame.ref) {
-          // The message we asked to resume after is unknown: there is no replay coming.
-          this.newestMessageId = undefined;
+          // The item we asked to resume after is unknown: there is no replay coming.
+          this.stream?.forgetId();
           this.dispatch(frame);
           this.finishReplay();
           return;
@@ -386,6 +445,7 @@ export class NumerAIWebSocket<E extends Endpoint> {
     if (this.closedByClient) return;
 
     const stop = (why: string) => {
+      this.renewal.cancel();
       this.setState('closed');
       const info: DisconnectInfo = { code, reason: reason || why, willReconnect: false, byClient: false };
       this.lastClose = info;
@@ -442,7 +502,7 @@ export class NumerAIWebSocket<E extends Endpoint> {
       (token) => {
         if (this.closedByClient) return;
         if (!token) return giveUp();
-        this.token = token;
+        this.adoptToken(token, true);
         next();
       },
       (error: unknown) => {
@@ -450,6 +510,105 @@ export class NumerAIWebSocket<E extends Endpoint> {
         giveUp();
       },
     );
+  }
+
+  /**
+   * Uses `token` from now on: sent in-band on an open connection, used by the next one, and its
+   * renewal scheduled. `fresh`: just issued (from getToken), so its whole lifetime is ahead.
+   */
+  private adoptToken(token: string, fresh: boolean): void {
+    if (this.options.refreshBeforeExpiry && this.options.getToken && !this.closedByClient) {
+      this.renewal.schedule(token, fresh);
+    }
+    if (token === this.token) return;
+    this.token = token;
+    if (this.currentState === 'open' && this.socket?.readyState === OPEN) this.write({ type: 'auth', token });
+  }
+
+  /** The token is about to expire: ask getToken() for the next one and send it in-band. */
+  private renewToken(): void {
+    const getToken = this.options.getToken;
+    if (!getToken || this.closedByClient) return;
+    Promise.resolve()
+      .then(() => getToken())
+      .then(
+        (token) => {
+          // No token: the server closes with 4401 at expiry and the usual path takes over.
+          if (token && !this.closedByClient) this.adoptToken(token, true);
+        },
+        (error: unknown) => this.options.onHandlerError(error),
+      );
+  }
+
+  // ---- resuming -----------------------------------------------------------------------
+
+  /** The resume query of the next connection: `last_seq` when positions are known, else the newest id. */
+  private resumeQuery(): Record<string, string> {
+    const point = this.stream?.resumePoint;
+    if (!point) return {};
+    if (point.seq !== undefined) return { last_seq: String(point.seq) };
+    if (!point.id) return {};
+    return this.endpoint === 'chat' ? { last_message_id: point.id } : { last_notification_id: point.id };
+  }
+
+  /** Hands items the stream released to the handlers, as the frames that carry them. */
+  private deliverItems(items: StreamItem[]): void {
+    for (const data of items) {
+      if (this.endpoint === 'chat') {
+        const message = data as ChatMessageData;
+        if (message.client_id) this.acknowledge(message.client_id);
+        this.dispatch({ type: 'chat_message', data: message });
+      } else {
+        this.dispatch({ type: 'notification', data: data as NotificationData });
+      }
+    }
+  }
+
+  /**
+   * Reads REST pages after the resume point: until the gap closes, or (`toEnd`, after a replay
+   * with `has_more`) until a short page says nothing more is stored. One catch-up runs at a time;
+   * a request for more joins the running one. At most `maxCatchUpPages` pages; a gap still open
+   * afterwards is given up on for now (its items are delivered, the resume point stays below it,
+   * so the next connection's replay fills it).
+   */
+  private catchUp(toEnd: boolean): Promise<void> {
+    // A replay's has_more while a gap is being filled: read to the end once that run is over.
+    if (this.catchingUp) return toEnd ? this.catchingUp.then(() => this.catchUp(true)) : this.catchingUp;
+    this.catchUpToEnd = toEnd;
+    const run = this.readPages().finally(() => {
+      if (this.catchingUp === run) this.catchingUp = undefined;
+    });
+    this.catchingUp = run;
+    return run;
+  }
+
+  private async readPages(): Promise<void> {
+    const stream = this.stream!;
+    try {
+      for (let page = 0; page < this.options.maxCatchUpPages && !this.closedByClient; page++) {
+        const from = stream.resumePoint.seq;
+        if (from === undefined || (!this.catchUpToEnd && !stream.gap)) break;
+        const body = await this.httpGet(this.pagePath(from));
+        if (this.closedByClient) return;
+        const { items, received } = pageItems<StreamItem>(body, from, CATCH_UP_PAGE);
+        for (const item of items) this.deliverItems(stream.offer(item));
+        const progressed = (stream.resumePoint.seq ?? from) > from;
+        // A short page is the end, unless items that arrived meanwhile left a gap: then one more read.
+        if (!progressed || (received < CATCH_UP_PAGE && !stream.gap)) break;
+      }
+    } catch (error) {
+      this.options.onHandlerError(error);
+    } finally {
+      this.catchUpToEnd = false;
+      if (stream.gap && !this.closedByClient) this.deliverItems(stream.release());
+    }
+  }
+
+  private pagePath(afterSeq: number): string {
+    const query = `after_seq=${afterSeq}&limit=${CATCH_UP_PAGE}`;
+    return this.endpoint === 'chat'
+      ? `/api/consultations/${encodeURIComponent(this.consultationId ?? '')}/messages?${query}`
+      : `/api/notifications?${query}`;
   }
 
   private finishReplay(): void {
@@ -492,15 +651,6 @@ export class NumerAIWebSocket<E extends Endpoint> {
   }
 
   // ---- helpers ----------------------------------------------------------------------
-
-  private rememberMessageId(id: string): void {
-    this.seenMessageIds.add(id);
-    if (this.seenMessageIds.size > SEEN_IDS_KEPT) {
-      const oldest = this.seenMessageIds.values().next().value;
-      if (oldest !== undefined) this.seenMessageIds.delete(oldest);
-    }
-    this.newestMessageId = id;
-  }
 
   private detach(): void {
     const socket = this.socket;

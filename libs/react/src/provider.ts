@@ -9,7 +9,14 @@ import {
   useState,
   type ReactNode,
 } from 'react';
-import { resolveHttpBase, resolveWebSocketBase, type WebSocketClientOptions, type WebSocketConstructor } from './sdk';
+import {
+  resolveHttpBase,
+  resolveWebSocketBase,
+  TokenRenewal,
+  type StreamOptions,
+  type WebSocketClientOptions,
+  type WebSocketConstructor,
+} from './sdk';
 import { userIdFromToken } from './jwt';
 
 type TokenSource = () => string | null | undefined | Promise<string | null | undefined>;
@@ -30,8 +37,10 @@ export interface NumerAIProviderProps {
   token?: string | null;
 
   /**
-   * Returns a current JWT. Called once when no `token` is given, and whenever the server refuses
-   * the token in use (WebSocket close 4401, REST 401); return null to sign out.
+   * Returns a new JWT. Called once when no `token` is given, shortly before the token in use
+   * expires (the new one reaches every open socket in-band, so nothing reconnects), and whenever
+   * the server refuses the token in use (WebSocket close 4401, REST 401); return null to sign out.
+   * `createRefreshingTokenSource(…).getToken` implements it over `POST /api/auth/refresh`.
    */
   getToken?: TokenSource;
 
@@ -42,7 +51,8 @@ export interface NumerAIProviderProps {
   fetch?: typeof fetch;
 
   /** Further options for every socket the hooks open (backoff, queue size, …). */
-  clientOptions?: Omit<WebSocketClientOptions, 'baseUrl' | 'WebSocket' | 'getToken' | 'autoConnect'>;
+  clientOptions?: Omit<WebSocketClientOptions, 'baseUrl' | 'WebSocket' | 'getToken' | 'autoConnect'> &
+    Pick<StreamOptions, 'replayTimeoutMs' | 'maxCatchUpPages'>;
 
   children?: ReactNode;
 }
@@ -96,19 +106,43 @@ export function NumerAIProvider(props: NumerAIProviderProps) {
   fetchRef.current = fetchImpl;
   const holders = useRef(new Set<TokenHolder>());
   const hasGetToken = Boolean(getToken);
+  // One renewal for all the sockets below: each gets the new token in-band through register().
+  const renewRef = useRef<() => void>(() => undefined);
+  const [renewal] = useState(() => new TokenRenewal(() => renewRef.current()));
+  useEffect(() => () => renewal.cancel(), [renewal]);
 
-  const adopt = useCallback((next: string | null) => {
-    tokenRef.current = next;
-    setToken(next);
-    if (next) for (const holder of holders.current) holder.updateToken(next);
-  }, []);
+  /** `fresh`: just issued by getToken, so its whole lifetime is ahead whatever this device's clock says. */
+  const adopt = useCallback(
+    (next: string | null, fresh = false) => {
+      tokenRef.current = next;
+      setToken(next);
+      if (next && getTokenRef.current) renewal.schedule(next, fresh);
+      else renewal.cancel();
+      if (next) for (const holder of holders.current) holder.updateToken(next);
+    },
+    [renewal],
+  );
 
-  const refreshToken = useCallback(async (): Promise<string | null> => {
-    const source = getTokenRef.current;
-    const next = source ? ((await source()) ?? null) : tokenRef.current;
-    if (next !== tokenRef.current) adopt(next);
-    return next;
+  // Every socket asks after a 4401, and REST after a 401, often at once: they share one getToken()
+  // call, since a refresh token can be spent only once.
+  const inFlight = useRef<Promise<string | null> | null>(null);
+  const refreshToken = useCallback((): Promise<string | null> => {
+    if (inFlight.current) return inFlight.current;
+    const run = (async () => {
+      const source = getTokenRef.current;
+      const next = source ? ((await source()) ?? null) : tokenRef.current;
+      if (next !== tokenRef.current) adopt(next, true);
+      return next;
+    })();
+    inFlight.current = run;
+    const settled = () => {
+      if (inFlight.current === run) inFlight.current = null;
+    };
+    run.then(settled, settled);
+    return run;
   }, [adopt]);
+  // A failed renewal changes nothing: at expiry the sockets close with 4401 and ask again.
+  renewRef.current = () => void refreshToken().catch(() => undefined);
 
   useEffect(() => {
     if (tokenProp) adopt(tokenProp);
@@ -181,10 +215,22 @@ export function useNumerAI(): NumerAIContextValue {
   return value;
 }
 
-/** The options every hook's socket gets from the provider, with the hook's own `clientOptions` in between. */
+/**
+ * The options every hook's socket gets from the provider, with the hook's own `clientOptions` in
+ * between: the provider's token source (it renews the token for all sockets at once, so they do
+ * not renew on their own) and its REST client for catch-up pages.
+ */
 export function socketOptions(
   ctx: NumerAIContextValue,
   own: NumerAIProviderProps['clientOptions'] | undefined,
-): WebSocketClientOptions {
-  return { ...ctx.clientOptions, ...own, baseUrl: ctx.wsBase, WebSocket: ctx.WebSocket, getToken: ctx.refreshToken };
+): WebSocketClientOptions & StreamOptions {
+  return {
+    ...ctx.clientOptions,
+    ...own,
+    baseUrl: ctx.wsBase,
+    WebSocket: ctx.WebSocket,
+    getToken: ctx.refreshToken,
+    refreshBeforeExpiry: false,
+    httpGet: (path) => ctx.api(path),
+  };
 }

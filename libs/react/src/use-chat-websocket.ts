@@ -8,6 +8,7 @@ import {
   type SendResult,
   type ServerFrameMap,
 } from './sdk';
+import { newestSeq } from './positions';
 import { socketOptions, useNumerAI } from './provider';
 
 export interface TypingUser {
@@ -18,6 +19,8 @@ export interface TypingUser {
 export interface ReadMarker {
   message_id: string;
   read_at: string;
+  /** Position of `message_id`, from servers that number messages. */
+  seq?: number;
 }
 
 export interface UseChatWebSocketOptions {
@@ -37,7 +40,7 @@ export interface UseChatWebSocketOptions {
   typingThrottleMs?: number;
 
   /** Options for this chat socket, on top of the provider's `clientOptions`. */
-  clientOptions?: Omit<ChatWebSocketOptions, 'baseUrl' | 'WebSocket' | 'getToken' | 'autoConnect'>;
+  clientOptions?: Omit<ChatWebSocketOptions, 'baseUrl' | 'WebSocket' | 'getToken' | 'autoConnect' | 'httpGet'>;
 }
 
 export interface UseChatWebSocketResult {
@@ -45,7 +48,7 @@ export interface UseChatWebSocketResult {
   isConnected: boolean;
   /** The socket's state (`connecting`, `open`, `reconnecting`, `closed`, …). */
   state: ConnectionState;
-  /** History and live messages, oldest first, each once. */
+  /** History and live messages in the consultation's order (`seq`), oldest first, each once. */
   messages: ChatMessageData[];
   /** Sends a chat message (queued while disconnected); null when `text` is blank. */
   sendMessage(text: string): SendResult<'chat_message'> | null;
@@ -74,7 +77,7 @@ interface HistoryPage {
   next_before: string | null;
 }
 
-/** Messages by id, ordered by creation (ids are time-ordered too). */
+/** Messages by id, in the consultation's order. */
 function merge(current: ChatMessageData[], incoming: ChatMessageData[]): ChatMessageData[] {
   if (incoming.length === 0) return current;
   const last = current[current.length - 1];
@@ -85,7 +88,9 @@ function merge(current: ChatMessageData[], incoming: ChatMessageData[]): ChatMes
   return [...byId.values()].sort(compare);
 }
 
+/** By `seq`, the order the server decided; servers without positions order by creation time. */
 function compare(a: ChatMessageData, b: ChatMessageData): number {
+  if (a.seq !== undefined && b.seq !== undefined) return a.seq - b.seq;
   if (a.created_at !== b.created_at) return a.created_at < b.created_at ? -1 : 1;
   return a.id === b.id ? 0 : a.id < b.id ? -1 : 1;
 }
@@ -147,6 +152,9 @@ export function useChatWebSocket(
         setMessages((current) => merge(current, [...page.items].reverse()));
         setNextBefore((current) => current ?? page.next_before);
         setHistoryLoaded(true);
+        // The history holds everything up to its newest message: a reconnect asks only for what follows.
+        const newest = newestSeq(page.items);
+        if (newest !== undefined) ws.advanceResumePoint(newest);
       } catch (failure) {
         if (!disposed) setError(failure instanceof Error ? failure : new Error(String(failure)));
       }
@@ -171,8 +179,9 @@ export function useChatWebSocket(
     ws.onStateChange(setState);
     let firstConnect = true;
     ws.onConnect(() => {
-      // History fetched after the socket is live leaves no gap between the two.
-      if (firstConnect) void loadHistory();
+      // History fetched after the socket is live leaves no gap between the two. A reconnect resumes
+      // from the client's resume point (replay, then REST pages); with none yet, the history is read again.
+      if (firstConnect || (ws.resumePoint?.seq === undefined && !ws.resumePoint?.id)) void loadHistory();
       firstConnect = false;
     });
     ws.onDisconnect((info) => {
@@ -196,10 +205,15 @@ export function useChatWebSocket(
       );
     });
     ws.on('read_receipt', (frame) => {
-      setReadReceipts((current) => ({
-        ...current,
-        [frame.user_id]: { message_id: frame.message_id, read_at: frame.read_at },
-      }));
+      setReadReceipts((current) => {
+        const known = current[frame.user_id]?.seq;
+        // A read marker never moves back, even if an older receipt arrives late.
+        if (known !== undefined && frame.seq !== undefined && frame.seq <= known) return current;
+        return {
+          ...current,
+          [frame.user_id]: { message_id: frame.message_id, read_at: frame.read_at, seq: frame.seq },
+        };
+      });
     });
     ws.on('error', (frame) => setError(frame));
     void loadHistory();

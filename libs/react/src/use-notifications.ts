@@ -4,8 +4,9 @@ import {
   type ConnectionState,
   type NotificationData,
   type NotificationsWebSocket,
-  type WebSocketClientOptions,
+  type NotificationsWebSocketOptions,
 } from './sdk';
+import { newestSeq } from './positions';
 import { socketOptions, useNumerAI } from './provider';
 
 export interface UseNotificationsOptions {
@@ -14,11 +15,11 @@ export interface UseNotificationsOptions {
   /** How many recent notifications to fetch from `GET /api/notifications` (≤ 100). Default 20. */
   pageSize?: number;
   /** Options for this socket, on top of the provider's `clientOptions`. */
-  clientOptions?: Omit<WebSocketClientOptions, 'baseUrl' | 'WebSocket' | 'getToken' | 'autoConnect'>;
+  clientOptions?: Omit<NotificationsWebSocketOptions, 'baseUrl' | 'WebSocket' | 'getToken' | 'autoConnect' | 'httpGet'>;
 }
 
 export interface UseNotificationsResult {
-  /** Recent and live notifications, newest first. */
+  /** Recent and live notifications, newest first (by `seq` where the server numbers them), each once. */
   notifications: NotificationData[];
   /** Unread notifications, as the server counts them (`unread_count` frames). */
   unreadCount: number;
@@ -35,6 +36,12 @@ export interface UseNotificationsResult {
 
 interface Page {
   items: NotificationData[];
+}
+
+/** Newest first: by `seq` where both have one, else by creation time. */
+function newestFirst(a: NotificationData, b: NotificationData): number {
+  if (a.seq !== undefined && b.seq !== undefined) return b.seq - a.seq;
+  return a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0;
 }
 
 /** The signed-in user's notifications and unread count, live. The socket closes on unmount. */
@@ -66,12 +73,14 @@ export function useNotifications(options: UseNotificationsOptions = {}): UseNoti
         const page = await api<Page>(`/api/notifications?limit=${pageSize}`);
         if (disposed) return;
         setNotifications((current) => {
-          const byId = new Map(page.items.map((n) => [n.id, n]));
-          for (const n of current) byId.set(n.id, n);
-          return [...byId.values()].sort((a, b) =>
-            a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0,
-          );
+          // The page is the fresher word on what it lists (is_read may have changed elsewhere).
+          const byId = new Map(current.map((n) => [n.id, n]));
+          for (const n of page.items) byId.set(n.id, n);
+          return [...byId.values()].sort(newestFirst);
         });
+        // What the page shows is held: a reconnect asks only for what is newer.
+        const newest = newestSeq(page.items);
+        if (newest !== undefined) ws.advanceResumePoint(newest);
       } catch (failure) {
         // The list is a convenience; the live count keeps working without it.
         if (!disposed) setError(failure instanceof Error ? failure : new Error(String(failure)));
@@ -84,11 +93,12 @@ export function useNotifications(options: UseNotificationsOptions = {}): UseNoti
     setState(ws.state);
     const unregister = register(ws);
     ws.onStateChange(setState);
-    // Notifications have no replay: after a reconnect the list is fetched again.
+    // A reconnect replays what was missed (from the client's resume point); the list is read again
+    // as well, for read flags changed elsewhere meanwhile.
     ws.onConnect(() => void load());
     ws.on('unread_count', (frame) => setUnreadCount(frame.count));
     ws.on('notification', (frame) =>
-      setNotifications((current) => [frame.data, ...current.filter((n) => n.id !== frame.data.id)]),
+      setNotifications((current) => [frame.data, ...current.filter((n) => n.id !== frame.data.id)].sort(newestFirst)),
     );
 
     return () => {

@@ -7,6 +7,11 @@
  * failures the real server will not produce on demand (lost acknowledgements, restarts on
  * the same port, refusals). Suites against the real server live in sdk.e2e-spec.ts and
  * test/browser/.
+ *
+ * It speaks positions (protocol.md "Positions and order"): `seq` on messages and notifications,
+ * `?last_seq=` (and the older `?last_message_id=` / `?last_notification_id=`), replays bounded
+ * by `replayMax` ending in `replay_complete` with `has_more`, REST `after_seq` paging, and
+ * in-band `auth`. `numbered = false` makes it a server from before positions (no seq at all).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -14,6 +19,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ChatMessageData, ClientFrame, NotificationData, ServerFrame } from '@numerai/protocol';
+import { decodeJwtClaims } from '../../../libs/client/src';
+import { jwtWith } from '../../../libs/client/src/jwt.test-support';
 
 export interface StubUser {
   id: string;
@@ -43,6 +50,14 @@ export class ProtocolStub {
   dropEchoToSender = false;
   /** Close codes to refuse the next upgrades with, consumed in order. */
   readonly refuseNext: number[] = [];
+  /** False: a server from before positions — no `seq` anywhere, `last_seq` and `after_seq` ignored. */
+  numbered = true;
+  /** Most items one replay sends before `replay_complete` says `has_more` (the server's REPLAY_MAX). */
+  replayMax = 1000;
+  /** When it returns true for a stored message, that message is not sent live (a lost frame: the client sees a gap). */
+  withholdLive: (data: ChatMessageData) => boolean = () => false;
+  /** Every REST request, path and query, in order. */
+  readonly restRequests: URL[] = [];
 
   private http!: Server;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -79,6 +94,7 @@ export class ProtocolStub {
 
   /** Stores a notification and pushes it (plus the new unread count) to the user's connections. */
   notify(user: StubUser, title: string, notification_type = 'system'): NotificationData {
+    const list = this.listOf(user.id);
     const notification: NotificationData = {
       id: this.nextId(),
       title,
@@ -86,15 +102,58 @@ export class ProtocolStub {
       notification_type,
       is_read: false,
       created_at: new Date().toISOString(),
+      ...this.position(list.length + 1),
     };
-    this.listOf(user.id).push(notification);
+    list.push(notification);
     this.toUser(user.id, 'notifications', { type: 'notification', data: notification });
     this.sendUnreadCount(user.id);
     return notification;
   }
 
+  /** Stores a chat message as if `sender` wrote it elsewhere, and sends it live (unless withheld). */
+  storeMessage(consultationId: string, sender: StubUser, content: string): ChatMessageData {
+    const all = this.messages.get(consultationId)!;
+    const data: ChatMessageData = {
+      id: this.nextId(),
+      sender_id: sender.id,
+      sender_name: sender.name,
+      content,
+      created_at: new Date().toISOString(),
+      message_type: 'text',
+      ...this.position(all.length + 1),
+    };
+    all.push(data);
+    if (!this.withholdLive(data)) this.toConsultation(consultationId, { type: 'chat_message', data });
+    return data;
+  }
+
+  /** Sends `frame` as it is to every connection of `userId` on `endpoint` (duplicates, out-of-order, …). */
+  sendRaw(userId: string, endpoint: Connection['endpoint'], frame: ServerFrame): void {
+    this.toUser(userId, endpoint, frame);
+  }
+
+  /** Registers another token for `user` (for in-band `auth`); `lifetimeSeconds` makes it a JWT-shaped token with `exp`. */
+  issueToken(user: StubUser, lifetimeSeconds?: number): string {
+    const token =
+      lifetimeSeconds === undefined
+        ? `tok-${randomUUID()}`
+        : jwtWith({
+            sub: user.id,
+            iat: Math.floor(Date.now() / 1000),
+            exp: Math.floor(Date.now() / 1000) + lifetimeSeconds,
+            jti: randomUUID(),
+          });
+    this.users.set(token, user);
+    return token;
+  }
+
   chatConnections(userId?: string): number {
     return [...this.connections].filter((c) => c.endpoint === 'chat' && (!userId || c.user.id === userId)).length;
+  }
+
+  /** Drops every socket of `userId` without a close frame (their network went away); the others stay. */
+  dropUser(userId: string): void {
+    for (const connection of this.connections) if (connection.user.id === userId) connection.ws.terminate();
   }
 
   /** Closes every open socket with `code` (the server stays up). */
@@ -131,6 +190,7 @@ export class ProtocolStub {
     const url = new URL(req.url ?? '/', 'http://stub');
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     const user = this.users.get(token);
+    this.restRequests.push(url);
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -143,14 +203,25 @@ export class ProtocolStub {
         return json(404, { statusCode: 404, error: 'Not Found', message: 'Not found' });
       }
       const limit = Math.min(100, Number(url.searchParams.get('limit') ?? 50));
+      const stored = this.messages.get(history[1]) ?? [];
+      const afterSeq = url.searchParams.get('after_seq');
+      if (afterSeq !== null && this.numbered) {
+        const items = stored.slice(Number(afterSeq), Number(afterSeq) + limit); // oldest first; seq = index + 1
+        return json(200, { items, next_before: null });
+      }
       const before = url.searchParams.get('before');
-      let all = [...(this.messages.get(history[1]) ?? [])].reverse();
+      let all = [...stored].reverse();
       if (before) all = all.slice(all.findIndex((m) => m.id === before) + 1);
       const items = all.slice(0, limit);
       return json(200, { items, next_before: all.length > limit ? items[items.length - 1].id : null });
     }
     if (req.method === 'GET' && url.pathname === '/api/notifications') {
-      const items = [...this.listOf(user.id)].reverse().slice(0, Number(url.searchParams.get('limit') ?? 50));
+      const limit = Math.min(100, Number(url.searchParams.get('limit') ?? 50));
+      const afterSeq = url.searchParams.get('after_seq');
+      if (afterSeq !== null && this.numbered) {
+        return json(200, { items: this.listOf(user.id).slice(Number(afterSeq), Number(afterSeq) + limit) });
+      }
+      const items = [...this.listOf(user.id)].reverse().slice(0, limit);
       return json(200, { items, next_before: null });
     }
     if (req.method === 'GET' && url.pathname === '/api/users/me') {
@@ -206,21 +277,17 @@ export class ProtocolStub {
         message: 'Connected to chat',
         consultation_id: consultationId,
       });
-      const after = url.searchParams.get('last_message_id');
-      if (after) {
-        const all = this.messages.get(consultationId!)!;
-        const index = all.findIndex((m) => m.id === after);
-        if (index < 0) {
-          this.send(connection, { type: 'error', code: 'not_found', message: 'unknown last_message_id' });
-        } else {
-          const missed = all.slice(index + 1);
-          for (const data of missed) this.send(connection, { type: 'chat_message', data });
-          this.send(connection, { type: 'replay_complete', count: missed.length });
-        }
-      }
+      this.replay(connection, url, this.messages.get(consultationId!)!, 'last_message_id', (data) => ({
+        type: 'chat_message',
+        data,
+      }));
     } else if (endpoint === 'notifications') {
       this.send(connection, { type: 'connection_established', message: 'Connected to notifications' });
       this.send(connection, { type: 'unread_count', count: this.unread(user.id) });
+      this.replay(connection, url, this.listOf(user.id), 'last_notification_id', (data) => ({
+        type: 'notification',
+        data,
+      }));
     } else {
       this.send(connection, { type: 'connection_established', message: 'Connected to presence' });
       const online = this.contactsOf(user.id)
@@ -231,6 +298,38 @@ export class ProtocolStub {
         users: online.map((u) => ({ user_id: u.id, user_name: u.name })),
       });
     }
+  }
+
+  /** `?last_seq=` or `?<idParam>=`: what was stored after it, at most replayMax, then replay_complete. */
+  private replay<T extends { id: string }>(
+    connection: Connection,
+    url: URL,
+    stored: T[],
+    idParam: string,
+    frameOf: (item: T) => ServerFrame,
+  ): void {
+    const lastSeq = this.numbered ? url.searchParams.get('last_seq') : null;
+    const lastId = url.searchParams.get(idParam);
+    let from: number;
+    if (lastSeq !== null) {
+      from = Number(lastSeq);
+      if (!Number.isSafeInteger(from) || from < 0) {
+        return this.send(connection, { type: 'error', code: 'validation_failed', message: 'last_seq must be ≥ 0' });
+      }
+    } else if (lastId) {
+      from = stored.findIndex((item) => item.id === lastId) + 1;
+      if (from === 0) return this.send(connection, { type: 'error', code: 'not_found', message: `unknown ${idParam}` });
+    } else {
+      return;
+    }
+    const missed = stored.slice(from);
+    const sent = missed.slice(0, this.replayMax);
+    for (const item of sent) this.send(connection, frameOf(item));
+    this.send(connection, {
+      type: 'replay_complete',
+      count: sent.length,
+      ...(this.numbered ? { has_more: missed.length > sent.length } : {}),
+    });
   }
 
   private handleClose(connection: Connection): void {
@@ -284,11 +383,13 @@ export class ProtocolStub {
           created_at: new Date().toISOString(),
           message_type: 'text',
           ...(frame.client_id ? { client_id: frame.client_id } : {}),
+          ...this.position(all.length + 1),
         };
         all.push(data);
         for (const c of this.connections) {
           if (c.endpoint !== 'chat' || c.consultationId !== consultationId) continue;
           if (this.dropEchoToSender && c.user.id === user.id) continue;
+          if (this.withholdLive(data)) continue;
           this.send(c, { type: 'chat_message', data });
         }
         const other = this.otherParticipant(consultationId!, user.id);
@@ -317,12 +418,28 @@ export class ProtocolStub {
       }
       case 'read_receipt': {
         const read_at = new Date().toISOString();
+        const message = this.messages.get(consultationId!)!.find((m) => m.id === frame.message_id);
         for (const c of this.connections) {
           if (c.endpoint === 'chat' && c.consultationId === consultationId && c !== connection) {
-            this.send(c, { type: 'read_receipt', message_id: frame.message_id, user_id: user.id, read_at });
+            this.send(c, {
+              type: 'read_receipt',
+              message_id: frame.message_id,
+              user_id: user.id,
+              read_at,
+              ...(message?.seq ? { seq: message.seq } : {}),
+            });
           }
         }
         return;
+      }
+      case 'auth': {
+        const renewed = this.users.get(typeof frame.token === 'string' ? frame.token : '');
+        if (!renewed || renewed.id !== user.id) {
+          return this.send(connection, { type: 'error', code: 'unauthorized', message: 'token refused' });
+        }
+        const exp = decodeJwtClaims(frame.token)?.exp;
+        const expires = typeof exp === 'number' ? exp * 1000 : Date.now() + 3600_000;
+        return this.send(connection, { type: 'auth_ok', expires_at: new Date(expires).toISOString() });
       }
       case 'mark_read': {
         const n = this.listOf(user.id).find((item) => item.id === frame.notification_id);
@@ -340,6 +457,16 @@ export class ProtocolStub {
 
   private send(connection: Connection, frame: ServerFrame): void {
     if (connection.ws.readyState === WebSocket.OPEN) connection.ws.send(JSON.stringify(frame));
+  }
+
+  private toConsultation(consultationId: string, frame: ServerFrame): void {
+    for (const c of this.connections)
+      if (c.endpoint === 'chat' && c.consultationId === consultationId) this.send(c, frame);
+  }
+
+  /** `{seq}` when numbering, else nothing (an item of a server from before positions). */
+  private position(seq: number): { seq?: number } {
+    return this.numbered ? { seq } : {};
   }
 
   private toUser(userId: string, endpoint: Connection['endpoint'], frame: ServerFrame): void {
