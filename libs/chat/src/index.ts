@@ -1,3 +1,4 @@
 export * from './chat.module';
 export * from './chat.service';
 export * from './message-writer';
+export * from './chat-message.view';

@@ -3,6 +3,7 @@ import { AuthModule } from '@numerai/auth';
 import { ConnectionDirectory, InProcessConnectionDirectory } from './connection-directory';
 import { ConnectionRegistry } from './connection-registry';
 import { RealtimeRuntime } from './realtime-runtime';
+import { SessionRevocations } from './session-revocations';
 import { UpgradeGate } from './upgrade-gate';
 
 @Global()
@@ -16,6 +17,7 @@ export class RealtimeModule {
       providers: [
         ConnectionRegistry,
         RealtimeRuntime,
+        SessionRevocations,
         UpgradeGate,
         { provide: ConnectionDirectory, ...directory } as Provider,
       ],

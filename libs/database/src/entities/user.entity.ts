@@ -22,4 +22,12 @@ export class UserEntity {
 
   @Column({ name: 'created_at' })
   createdAt!: Date;
+
+  /** Set by an admin: the account cannot log in, refresh or connect until unblocked. */
+  @Column({ name: 'blocked_at', type: Date, nullable: true })
+  blockedAt!: Date | null;
+
+  /** Set when the owner erased the account; the row stays, anonymised, so references stay valid. */
+  @Column({ name: 'deleted_at', type: Date, nullable: true })
+  deletedAt!: Date | null;
 }
