@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { NotificationEntity, UserEntity } from '@numerai/database';
+import { NotificationEntity, RefreshTokenEntity, UserEntity } from '@numerai/database';
 import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import {
@@ -91,6 +91,24 @@ describe(`sessions (${ENGINE})`, () => {
       const answers = await Promise.all([refresh(user.refreshToken), refresh(user.refreshToken)]);
       expect(answers.filter((res) => res.status === 200).length).toBeLessThanOrEqual(1);
       for (const res of answers) expect([200, 401]).toContain(res.status);
+    });
+
+    it('lives REFRESH_TOKEN_EXPIRES_IN (30 days by default), stored only as its hash; past that it is 401', async () => {
+      const user = await createUser(server);
+      const tokens = server.app.get(DataSource).getRepository(RefreshTokenEntity);
+      const stored = await tokens.findOneByOrFail({
+        tokenHash: createHash('sha256').update(user.refreshToken).digest('hex'),
+      });
+      const days = (stored.expiresAt.getTime() - stored.createdAt.getTime()) / 86_400_000;
+      expect(days).toBeCloseTo(30, 3);
+      const everything = JSON.stringify(await tokens.find());
+      expect(everything).not.toContain(user.refreshToken);
+
+      // Its lifetime over (moved into the past rather than waited for):
+      await tokens.update({ tokenHash: stored.tokenHash }, { expiresAt: new Date(Date.now() - 1000) });
+      expectError(await refresh(user.refreshToken), 401);
+      // An expired refresh token is not a stolen one: the session itself goes on until the access token lapses.
+      expect(await meStatus(server, user.token)).toBe(200);
     });
 
     it('400 without a refresh_token, 401 for an unknown one, and an access token is not a refresh token', async () => {
