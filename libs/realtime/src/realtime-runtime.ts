@@ -314,6 +314,8 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
       throw new WsError('unauthorized', 'The token is invalid or expired');
     }
     if (principal.id !== connection.userId) throw new WsError('unauthorized', 'The token belongs to another user');
+    // Its session may have ended between the check above and now (the event has passed by).
+    if (this.revocations.wasRevoked(principal.sid)) throw new WsError('unauthorized', 'The session has ended');
     connection.user = principal;
     connection.expiresAt = principal.exp;
     return { type: 'auth_ok', expires_at: new Date(principal.exp * 1000).toISOString() };
