@@ -107,6 +107,17 @@ describe(`sessions (${ENGINE})`, () => {
       // Its lifetime over (moved into the past rather than waited for):
       await tokens.update({ tokenHash: stored.tokenHash }, { expiresAt: new Date(Date.now() - 1000) });
       expectError(await refresh(user.refreshToken), 401);
+      // Expired tokens of a session are pruned at its next rotation: the table does not grow without end.
+      const other = await newSession(server, user);
+      const { sessionId } = await tokens.findOneByOrFail({
+        tokenHash: createHash('sha256').update(other.refreshToken).digest('hex'),
+      });
+      const past = new Date(Date.now() - 1000);
+      const lapsed = 'f'.repeat(64);
+      await tokens.insert({ tokenHash: lapsed, sessionId, createdAt: past, expiresAt: past, spentAt: past });
+      expect((await refresh(other.refreshToken)).status).toBe(200);
+      expect(await tokens.findOneBy({ tokenHash: lapsed })).toBeNull();
+      expect(await tokens.countBy({ sessionId })).toBe(2); // the one just spent (kept for reuse detection) and its successor
       // An expired refresh token is not a stolen one: the session itself goes on until the access token lapses.
       expect(await meStatus(server, user.token)).toBe(200);
     });

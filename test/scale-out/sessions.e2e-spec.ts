@@ -50,10 +50,14 @@ describeScaleOut('scale-out: sessions end on every instance', () => {
       await open(B, path, other),
     ];
 
+    const started = performance.now();
     expect((await post(A, '/api/auth/logout', client.token)).status).toBe(204);
     // REST reads the shared database: no wait for any event.
     expect(await meStatus(B, client.token)).toBe(401);
     await expectSessionEnded(onB);
+    process.stdout.write(
+      `sessions: logout on A → socket on B closed 4401 ${Math.round(performance.now() - started)} ms after the request\n`,
+    );
     await expectSessionEnded(presenceOnB);
     await expectServed(otherOnB);
     expect(await meStatus(B, other.token)).toBe(200);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, IsNull, Not, Repository } from 'typeorm';
+import { DataSource, In, IsNull, LessThan, Not, Repository } from 'typeorm';
 import { newId, RefreshTokenEntity, SessionEndReason, SessionEntity } from '@numerai/database';
 
 /** Storage of sessions and their refresh tokens (by hash). */
@@ -66,6 +66,8 @@ export class SessionsRepository {
         spentAt: null,
       });
       await manager.update(SessionEntity, { id: spent.sessionId }, { refreshedAt: now });
+      // Spent tokens are kept to recognise a replay; once expired a replay is refused anyway, so they go.
+      await manager.delete(RefreshTokenEntity, { sessionId: spent.sessionId, expiresAt: LessThan(now) });
       return true;
     });
   }
