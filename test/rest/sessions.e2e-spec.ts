@@ -409,4 +409,27 @@ describe(`sessions (${ENGINE})`, () => {
       expect(await meStatus(server, admin.token)).toBe(200);
     });
   });
+
+  describe('password guessing with a stolen access token', () => {
+    it('password change and erasure spend the AUTH_RATE_LIMIT_PER_MINUTE budget of the user: 429 after it', async () => {
+      const limited = await startTestServer({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
+      try {
+        const user = await createUser(limited);
+        const guess = (password: string) =>
+          http(limited.httpUrl, 'DELETE', '/api/users/me', { token: user.token, body: { password } });
+        const change = (current: string) =>
+          http(limited.httpUrl, 'POST', '/api/auth/password', {
+            token: user.token,
+            body: { current_password: current, new_password: 'another passphrase' },
+          });
+        const answers = [(await guess('guess one')).status, (await change('guess two')).status];
+        answers.push((await guess('guess three')).status, (await change(user.password)).status);
+        expect(answers).toEqual([403, 403, 403, 429]);
+        // The ordinary per-user budget is not the one spent: other routes still answer.
+        expect(await meStatus(limited, user.token)).toBe(200);
+      } finally {
+        await limited.close();
+      }
+    });
+  });
 });

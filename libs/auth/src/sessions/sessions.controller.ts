@@ -1,12 +1,23 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, SetMetadata } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { CurrentUser, Principal } from '@numerai/common';
+import { AUTH_ATTEMPT_ROUTES } from '@numerai/rate-limit';
 import { AuthService } from '../auth.service';
 import { ChangePasswordDto, LogoutDto } from '../dto/session.dto';
 
 /** What an authenticated caller does with their own sessions. */
 @ApiTags('auth')
 @ApiBearerAuth()
+// Password checks are credential guessing with a stolen access token: they spend the
+// AUTH_RATE_LIMIT_PER_MINUTE budget (per user here), not the large per-user request budget.
+@SetMetadata(AUTH_ATTEMPT_ROUTES, true)
+@ApiTooManyRequestsResponse({ description: 'More than AUTH_RATE_LIMIT_PER_MINUTE calls by this user' })
 @Controller('api/auth')
 export class SessionsController {
   constructor(private readonly auth: AuthService) {}
