@@ -4,6 +4,7 @@ import { NotificationsService } from '@numerai/notifications';
 import type { ChatMessageData } from '@numerai/protocol';
 import { createConsultation, createUser } from '../support/factories';
 import { http } from '../support/http';
+import { sidOf } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
 import { connect, TestSocket } from '../support/ws-client';
 
@@ -156,7 +157,9 @@ describe('catch-up from the database', () => {
 describe('tokens on live sockets', () => {
   test('a token that expires in 2 s closes the socket with 4401 at expiry', async () => {
     const { consultation, client } = await createConsultation(server);
-    const short = await server.app.get(TokenService).issue({ id: client.id, fullName: client.name, role: 'user' }, 2);
+    const short = await server.app
+      .get(TokenService)
+      .issue({ id: client.id, fullName: client.name, role: 'user' }, sidOf(client.token), 2);
     const socket = await open(chatUrl(consultation.id), short.access_token);
     const started = Date.now();
     expect(await socket.next('error', 5000)).toMatchObject({ code: 'unauthorized' });
@@ -167,11 +170,11 @@ describe('tokens on live sockets', () => {
   test('a renewed token keeps the socket open; another user’s token is refused in-band', async () => {
     const { consultation, client, numerologist } = await createConsultation(server);
     const tokens = server.app.get(TokenService);
-    const short = await tokens.issue({ id: client.id, fullName: client.name, role: 'user' }, 2);
+    const short = await tokens.issue({ id: client.id, fullName: client.name, role: 'user' }, sidOf(client.token), 2);
     const socket = await open(chatUrl(consultation.id), short.access_token);
     socket.send({ type: 'auth', token: numerologist.token });
     expect(await socket.next('error')).toMatchObject({ code: 'unauthorized' });
-    const fresh = await tokens.issue({ id: client.id, fullName: client.name, role: 'user' }, 60);
+    const fresh = await tokens.issue({ id: client.id, fullName: client.name, role: 'user' }, sidOf(client.token), 60);
     socket.send({ type: 'auth', token: fresh.access_token });
     const ok = await socket.next('auth_ok');
     expect(Date.parse(ok.expires_at)).toBeGreaterThan(Date.now() + 50_000);

@@ -4,7 +4,7 @@ import { NotificationEntity } from '@numerai/database';
 import { UsersService } from '@numerai/users';
 import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http, HttpResult } from '../support/http';
-import { TEST_JWT_SECRET } from '../support/rest-helpers';
+import { sidOf, TEST_JWT_SECRET } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
 import { connect, TestSocket } from '../support/ws-client';
 import {
@@ -21,6 +21,7 @@ import {
   sleep,
   withTimeout,
 } from '../ws/helpers';
+import { meStatus, newSession } from '../ws/session-helpers';
 import { ReliabilityRecorder } from './support/recorder';
 
 /**
@@ -47,7 +48,12 @@ interface Route {
   path: string;
   body?: unknown;
   /** What a valid token of an unrelated user must get. */
-  otherUser: { status: number; check?: (res: HttpResult) => string | undefined };
+  otherUser: {
+    status: number;
+    check?: (res: HttpResult) => string | undefined | Promise<string | undefined>;
+    /** The unrelated user's token for this route, when it must not be Carol's main one (e.g. logout-all ends it). */
+    token?: () => Promise<string>;
+  };
 }
 
 describe('hostile: authorization matrix', () => {
@@ -102,8 +108,21 @@ describe('hostile: authorization matrix', () => {
     const eve = await createUser(server);
     await server.app.get(UsersService).delete(eve.id);
 
+    // Genuine tokens whose session has ended: logged out, blocked by an admin, erased account.
+    const [loggedOut, blocked, erased] = [await createUser(server), await createUser(server), await createUser(server)];
+    await http(server.httpUrl, 'POST', '/api/auth/logout', { token: loggedOut.token });
+    await http(server.httpUrl, 'POST', `/api/admin/users/${blocked.id}/block`, { token: admin.token });
+    await http(server.httpUrl, 'DELETE', '/api/users/me', { token: erased.token, body: { password: erased.password } });
+
     const now = Math.floor(Date.now() / 1000);
-    const claims = { sub: alice.id, name: alice.name, role: 'user', iat: now, exp: now + 3600 };
+    const claims = {
+      sub: alice.id,
+      name: alice.name,
+      role: 'user',
+      sid: sidOf(alice.token),
+      iat: now,
+      exp: now + 3600,
+    };
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     badTokens = [
@@ -139,6 +158,13 @@ describe('hostile: authorization matrix', () => {
         token: craft({ alg: 'HS256', typ: 'JWT' }, { ...claims, nbf: now + 3600 }, hmac('sha256', TEST_JWT_SECRET)),
       },
       { kind: 'token of a deleted user', token: eve.token },
+      {
+        kind: 'genuine but without sid',
+        token: craft({ alg: 'HS256', typ: 'JWT' }, { ...claims, sid: undefined }, hmac('sha256', TEST_JWT_SECRET)),
+      },
+      { kind: 'token of a logged-out session', token: loggedOut.token },
+      { kind: 'token of a blocked user', token: blocked.token },
+      { kind: 'token of an erased account', token: erased.token },
     ];
     // Alice and Bob are online on every endpoint while the matrix runs: presence must still not leak.
     aliceSockets = [
@@ -241,6 +267,54 @@ describe('hostile: authorization matrix', () => {
         otherUser: { status: 403 },
       },
       {
+        method: 'POST',
+        template: '/api/auth/logout',
+        path: '/api/auth/logout',
+        body: { refresh_token: alice.refreshToken },
+        otherUser: {
+          status: 204,
+          token: async () => (await newSession(server, carol)).token,
+          check: async () => ((await meStatus(server, alice.token)) === 200 ? undefined : 'ended Alice’s session'),
+        },
+      },
+      {
+        method: 'POST',
+        template: '/api/auth/logout-all',
+        path: '/api/auth/logout-all',
+        otherUser: {
+          status: 204,
+          token: async () => (await createUser(server)).token,
+          check: async () => ((await meStatus(server, alice.token)) === 200 ? undefined : 'ended Alice’s session'),
+        },
+      },
+      {
+        method: 'POST',
+        template: '/api/auth/password',
+        path: '/api/auth/password',
+        // Every test user shares one default password: a guess, not Carol's, is what an attacker holding her token sends.
+        body: { current_password: 'a guessed password', new_password: 'taken over at last' },
+        otherUser: { status: 403 },
+      },
+      {
+        method: 'DELETE',
+        template: '/api/users/me',
+        path: '/api/users/me',
+        body: { password: 'a guessed password' },
+        otherUser: { status: 403 },
+      },
+      {
+        method: 'GET',
+        template: '/api/users/me/export',
+        path: '/api/users/me/export',
+        otherUser: { status: 200, check: (r) => (r.body?.profile?.id === carol.id ? undefined : 'not carol’s') },
+      },
+      ...['block', 'unblock', 'sessions/revoke'].map((action) => ({
+        method: 'POST',
+        template: `/api/admin/users/{id}/${action}`,
+        path: `/api/admin/users/${alice.id}/${action}`,
+        otherUser: { status: 403 },
+      })),
+      {
         method: 'GET',
         template: '/api/presence',
         path: `/api/presence?user_ids=${alice.id},${bob.id}`,
@@ -253,7 +327,13 @@ describe('hostile: authorization matrix', () => {
   }
 
   /** Routes anyone may call: they are not part of the matrix. */
-  const PUBLIC = ['POST /api/auth/register', 'POST /api/auth/login', 'GET /health', 'GET /metrics'];
+  const PUBLIC = [
+    'POST /api/auth/register',
+    'POST /api/auth/login',
+    'POST /api/auth/refresh',
+    'GET /health',
+    'GET /metrics',
+  ];
 
   it('the matrix covers every route of the OpenAPI document', async () => {
     const doc = await http<{ paths: Record<string, Record<string, unknown>> }>(server.httpUrl, 'GET', '/api/docs-json');
@@ -316,13 +396,14 @@ describe('hostile: authorization matrix', () => {
     const db = server.app.get(DataSource);
     const aliceNotesBefore = await db.getRepository(NotificationEntity).find({ where: { userId: alice.id } });
     for (const route of routes()) {
-      const res = await http(server.httpUrl, route.method, route.path, { token: carol.token, body: route.body });
+      const token = route.otherUser.token ? await route.otherUser.token() : carol.token;
+      const res = await http(server.httpUrl, route.method, route.path, { token, body: route.body });
       statuses.push(`${route.method} ${route.template} ${res.status}`);
       const problem =
         res.status !== route.otherUser.status
           ? `status ${res.status}`
           : route.otherUser.check
-            ? route.otherUser.check(res)
+            ? await route.otherUser.check(res)
             : undefined;
       const leaked = leaks(res, route.path + JSON.stringify(route.body ?? ''));
       if (problem || leaked.length > 0)
@@ -333,7 +414,14 @@ describe('hostile: authorization matrix', () => {
       token: alice.token,
     });
     const unchanged =
-      JSON.stringify(aliceNotesAfter) === JSON.stringify(aliceNotesBefore) && consultation.body?.status === 'scheduled';
+      JSON.stringify(aliceNotesAfter) === JSON.stringify(aliceNotesBefore) &&
+      consultation.body?.status === 'scheduled' &&
+      (await meStatus(server, alice.token)) === 200 &&
+      (
+        await http(server.httpUrl, 'POST', '/api/auth/login', {
+          body: { email: alice.email, password: alice.password },
+        })
+      ).status === 200;
     // Control: Alice herself does see her data, so the leak check above can fail.
     const own = await http(server.httpUrl, 'GET', `/api/consultations/${consultationId}/messages`, {
       token: alice.token,
@@ -344,7 +432,7 @@ describe('hostile: authorization matrix', () => {
       attack: `REST: ${routes().length} routes with the valid token of a user who shares nothing with the owner (ids of the owner’s consultation, notification and contacts in the URL)`,
       tried: routes().length,
       expected:
-        '404 for the owner’s consultation, messages and notification; 403 for the admin route; 200/201 with only the caller’s own data elsewhere; owner’s data unchanged',
+        '404 for the owner’s consultation, messages and notification; 403 for the admin routes and for password change / erasure with a guessed password; 200/201/204 with only the caller’s own data or sessions elsewhere; owner’s data and session unchanged',
       seen:
         failures.length === 0
           ? `${statuses.join('; ')}; no leaks; owner’s notifications and consultation unchanged: ${unchanged}`

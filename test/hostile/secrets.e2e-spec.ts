@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { ConsultationsService } from '@numerai/consultations';
@@ -45,6 +45,7 @@ describe('hostile: secrets stay out of the logs', () => {
     const marker = randomBytes(8).toString('hex');
     const password = `pw-${marker}-correct`;
     const wrongPassword = `pw-${marker}-wrong`;
+    const newPassword = `pw-${marker}-new`;
     const messageText = `chat-content-${marker}`;
     const noteText = `note-content-${marker}`;
     const admin = await createAdmin(server);
@@ -54,8 +55,19 @@ describe('hostile: secrets stay out of the logs', () => {
       body: { email: user.email, password: wrongPassword },
     });
     expect([login.status, badLogin.status]).toEqual([200, 401]);
-    const token: string = login.body.access_token;
     const { consultation, numerologist } = await createConsultation(server, { client: user });
+    // Refresh tokens: rotated, then the spent one replayed (which ends that session), and one in a URL.
+    const refreshed = await http(server.httpUrl, 'POST', '/api/auth/refresh', {
+      body: { refresh_token: login.body.refresh_token },
+    });
+    const replayed = await http(server.httpUrl, 'POST', '/api/auth/refresh', {
+      body: { refresh_token: login.body.refresh_token },
+    });
+    expect([refreshed.status, replayed.status]).toEqual([200, 401]);
+    await http(server.httpUrl, 'GET', `/api/users/me?refresh_token=${user.refreshToken}`);
+    // The replay ended the first login's session: everything below uses a second one.
+    const relogin = await http(server.httpUrl, 'POST', '/api/auth/login', { body: { email: user.email, password } });
+    const token: string = relogin.body.access_token;
 
     // Tokens in query strings: REST (which ignores them), every endpoint, unknown paths, odd spellings.
     const queryTokens = [
@@ -93,6 +105,11 @@ describe('hostile: secrets stay out of the logs', () => {
     const db = server.app.get(DataSource);
     await db.query('ALTER TABLE notifications RENAME TO notifications_gone');
     await db.query('ALTER TABLE chat_messages RENAME TO chat_messages_gone');
+    await db.query('ALTER TABLE refresh_tokens RENAME TO refresh_tokens_gone');
+    const failedRefresh = await http(server.httpUrl, 'POST', '/api/auth/refresh', {
+      body: { refresh_token: relogin.body.refresh_token },
+    });
+    await db.query('ALTER TABLE refresh_tokens_gone RENAME TO refresh_tokens');
     const failedNote = await http(server.httpUrl, 'POST', '/api/admin/notifications', {
       token: admin.token,
       body: { user_id: user.id, title: noteText, message: noteText, notification_type: 'secret_test' },
@@ -111,14 +128,38 @@ describe('hostile: secrets stay out of the logs', () => {
     const encodedKey = await connect(`${chatUrl(server, consultation.id)}?%74oken=${token}`);
     await withTimeout(encodedKey.closed, 5000, 'admission failure (encoded key)');
     jest.restoreAllMocks();
-    expect([failedNote.status, storeFailure.code, admissionClose.code]).toEqual([500, 'internal', 1011]);
+    expect([failedNote.status, failedRefresh.status, storeFailure.code, admissionClose.code]).toEqual([
+      500,
+      500,
+      'internal',
+      1011,
+    ]);
     await closeAll(chat, other, notes, presence);
+    const changed = await http(server.httpUrl, 'POST', '/api/auth/password', {
+      token,
+      body: { current_password: password, new_password: newPassword },
+    });
+    const wrongCurrent = await http(server.httpUrl, 'POST', '/api/auth/password', {
+      token,
+      body: { current_password: wrongPassword, new_password: `${newPassword}-2` },
+    });
+    expect([changed.status, wrongCurrent.status]).toEqual([204, 403]);
     await sleep(200);
 
     const logs = server.logs;
     const secrets: Record<string, string[]> = {
-      'access token': [token, token.split('.')[2], user.token, user.token.split('.')[2], admin.token.split('.')[2]],
-      password: [password, wrongPassword],
+      'access token': [
+        login.body.access_token,
+        token,
+        token.split('.')[2],
+        user.token,
+        user.token.split('.')[2],
+        admin.token.split('.')[2],
+      ],
+      password: [password, wrongPassword, newPassword, `${newPassword}-2`],
+      'refresh token (or its stored hash)': [user.refreshToken, login.body.refresh_token, refreshed.body.refresh_token]
+        .concat(relogin.body.refresh_token)
+        .flatMap((value: string) => [value, createHash('sha256').update(value).digest('hex')]),
       'message content': [messageText],
       'notification content': [noteText],
     };
@@ -135,10 +176,10 @@ describe('hostile: secrets stay out of the logs', () => {
     recorder.record({
       area: 'Secrets',
       attack:
-        'LOG_LEVEL=trace; register, login (right and wrong password), ?token= / ?TOKEN= / ?access_token= / ?%74oken= on REST and WS URLs, chat with a marker, notifications, bad frames carrying the marker, in-band auth, a dropped table under REST and chat, failing admissions',
+        'LOG_LEVEL=trace; register, login (right and wrong password), refresh, a replayed refresh token, ?refresh_token=, a refresh failing in the database, password change (right and wrong current password), ?token= / ?TOKEN= / ?access_token= / ?%74oken= on REST and WS URLs, chat with a marker, notifications, bad frames carrying the marker, in-band auth, a dropped table under REST and chat, failing admissions',
       tried: logs.length,
       expected:
-        'no token (or its signature), password, message or notification content in any log line; every logged token= is [redacted]',
+        'no token (or its signature), refresh token (or its hash), password, message or notification content in any log line; every logged token= is [redacted]',
       seen:
         found.length === 0 && unredacted.length === 0
           ? `${logs.length} log lines (${requestLines} request lines, ${urlLines.length} with a redacted token=): none holds a secret`

@@ -4,10 +4,12 @@ import { http } from '../support/http';
 import {
   decodeClaims,
   ENGINE,
+  expectAuthResult,
   expectError,
   expectUser,
   mintToken,
   noteSkippedPostgres,
+  sidOf,
   TEST_JWT_SECRET,
 } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
@@ -36,11 +38,15 @@ describe(`REST auth and users (${ENGINE})`, () => {
       const email = uniqueEmail();
       const res = await register({ email, password: PASSWORD, full_name: 'Ada Lovelace' });
       expect(res.status).toBe(201);
-      expect(Object.keys(res.body).sort()).toEqual(['access_token', 'expires_in', 'token_type', 'user']);
-      expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
+      expectAuthResult(res.body);
       expectUser(res.body.user, { email, full_name: 'Ada Lovelace', role: 'user' });
       const claims = decodeClaims(res.body.access_token);
-      expect(claims).toMatchObject({ sub: res.body.user.id, name: 'Ada Lovelace', role: 'user' });
+      expect(claims).toMatchObject({
+        sub: res.body.user.id,
+        name: 'Ada Lovelace',
+        role: 'user',
+        sid: expect.any(String),
+      });
       expect(claims.exp).toBe((claims.iat as number) + 3600);
     });
 
@@ -130,8 +136,7 @@ describe(`REST auth and users (${ENGINE})`, () => {
       const user = await createUser(server, { name: 'Login Person' });
       const res = await login({ email: user.email, password: user.password });
       expect(res.status).toBe(200);
-      expect(Object.keys(res.body).sort()).toEqual(['access_token', 'expires_in', 'token_type', 'user']);
-      expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
+      expectAuthResult(res.body);
       expectUser(res.body.user, { id: user.id, email: user.email, full_name: 'Login Person', role: 'user' });
       expect((await me(res.body.access_token)).body).toEqual(res.body.user);
     });
@@ -196,7 +201,7 @@ describe(`REST auth and users (${ENGINE})`, () => {
       const expired = mintToken({ sub: user.id, name: user.name, exp: Math.floor(Date.now() / 1000) - 60 });
       expectError(await me(expired), 401);
       // The same claims, not expired, are accepted: the expiry is what failed.
-      expect((await me(mintToken({ sub: user.id, name: user.name }))).status).toBe(200);
+      expect((await me(mintToken({ sub: user.id, name: user.name, sid: sidOf(user.token) }))).status).toBe(200);
     });
 
     it('401 for a token signed with another secret (forged)', async () => {
@@ -250,5 +255,6 @@ describe(`REST auth and users (${ENGINE})`, () => {
     expect(logs).not.toContain(password);
     expect(logs).not.toContain(res.body.access_token);
     expect(logs).not.toContain(res.body.access_token.split('.')[2]);
+    expect(logs).not.toContain(res.body.refresh_token);
   });
 });

@@ -51,6 +51,7 @@ describe(`REST rate limits (${ENGINE})`, () => {
       name: 'Rate Limited',
       role,
       token: res.body.access_token,
+      refreshToken: res.body.refresh_token,
     };
   };
   const email = () => `rl-${randomBytes(5).toString('hex')}@example.com`;

@@ -9,6 +9,8 @@ export interface TestUser {
   name: string;
   role: 'user' | 'numerologist' | 'admin';
   token: string;
+  /** From the registration: the session's first refresh token. */
+  refreshToken: string;
 }
 
 let counter = 0;
@@ -27,7 +29,15 @@ export async function createUser(
     body: { email, password, full_name: name, role: role === 'admin' ? 'user' : role },
   });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.user.id, email, password, name, role, token: res.body.access_token };
+  return {
+    id: res.body.user.id,
+    email,
+    password,
+    name,
+    role,
+    token: res.body.access_token,
+    refreshToken: res.body.refresh_token,
+  };
 }
 
 /** A consultation between a fresh client and a fresh numerologist, plus someone who takes no part. */

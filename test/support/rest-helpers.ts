@@ -31,6 +31,11 @@ export function mintToken(
     : jwt.sign(payload, { algorithm: 'HS256' });
 }
 
+/** The session id (`sid` claim) of an access token the server issued. */
+export function sidOf(token: string): string {
+  return decodeClaims(token).sid as string;
+}
+
 /** Decodes a JWT payload without checking it (for asserting on claims). */
 export function decodeClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -48,6 +53,22 @@ export function expectUser(value: unknown, expected: Partial<Record<'id' | 'emai
     role: expect.stringMatching(/^(user|numerologist|admin)$/),
     created_at: expect.stringMatching(ISO),
     ...expected,
+  });
+}
+
+/** The answer of register, login and refresh: exactly these keys, a Bearer token of JWT_EXPIRES_IN (1h in tests). */
+export function expectAuthResult(body: unknown): void {
+  expect(Object.keys(body as object).sort()).toEqual([
+    'access_token',
+    'expires_in',
+    'refresh_token',
+    'token_type',
+    'user',
+  ]);
+  expect(body).toMatchObject({
+    token_type: 'Bearer',
+    expires_in: 3600,
+    refresh_token: expect.stringMatching(/^[\w-]{43}$/),
   });
 }
 

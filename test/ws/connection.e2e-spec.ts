@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
-import { decodeClaims, mintToken } from '../support/rest-helpers';
+import { decodeClaims, mintToken, sidOf } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
 import { connect, TestSocket } from '../support/ws-client';
 import {
@@ -263,8 +263,12 @@ describe('ws: connecting', () => {
     it('at the token’s exp the server sends unauthorized and closes 4401; a connection renewed before stays open', async () => {
       const [expiring, renewing] = [await createUser(server), await createUser(server)];
       const exp = nowSeconds() + 2;
-      const lapsed = await connect(presenceUrl(server), { token: mintToken({ sub: expiring.id, exp }) });
-      const renewed = await connect(notificationsUrl(server), { token: mintToken({ sub: renewing.id, exp }) });
+      const lapsed = await connect(presenceUrl(server), {
+        token: mintToken({ sub: expiring.id, exp, sid: sidOf(expiring.token) }),
+      });
+      const renewed = await connect(notificationsUrl(server), {
+        token: mintToken({ sub: renewing.id, exp, sid: sidOf(renewing.token) }),
+      });
       await lapsed.next('presence_state');
       await renewed.next('unread_count');
       renewed.send({ type: 'auth', token: renewing.token });

@@ -1,6 +1,7 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
+import { AccountModule } from '@numerai/account';
 import { AuthModule, JwtAuthGuard } from '@numerai/auth';
 import { ChatModule } from '@numerai/chat';
 import { AppConfig, ConfigModule } from '@numerai/config';
@@ -37,6 +38,7 @@ export class AppModule implements NestModule {
         RateLimitModule.forRoot(infrastructure.rateLimit),
         UsersModule,
         AuthModule,
+        AccountModule,
         ConsultationsModule,
         RealtimeModule.forRoot(infrastructure.directory),
         ChatModule,

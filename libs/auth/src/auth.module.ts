@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { createSecretKey } from 'node:crypto';
 import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@numerai/config';
+import { RefreshTokenEntity, SessionEntity } from '@numerai/database';
 import { UsersModule } from '@numerai/users';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -9,11 +11,15 @@ import { Authenticator } from './authenticator';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { PasswordHasher } from './password-hasher';
 import { RolesGuard } from './roles.guard';
+import { SessionService } from './sessions/session.service';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsRepository } from './sessions/sessions.repository';
 import { TokenService } from './token.service';
 
 @Module({
   imports: [
     UsersModule,
+    TypeOrmModule.forFeature([SessionEntity, RefreshTokenEntity]),
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -25,8 +31,17 @@ import { TokenService } from './token.service';
       }),
     }),
   ],
-  controllers: [AuthController],
-  providers: [AuthService, Authenticator, JwtAuthGuard, PasswordHasher, RolesGuard, TokenService],
-  exports: [AuthService, Authenticator, JwtAuthGuard, PasswordHasher, RolesGuard, TokenService],
+  controllers: [AuthController, SessionsController],
+  providers: [
+    AuthService,
+    Authenticator,
+    JwtAuthGuard,
+    PasswordHasher,
+    RolesGuard,
+    SessionService,
+    SessionsRepository,
+    TokenService,
+  ],
+  exports: [AuthService, Authenticator, JwtAuthGuard, PasswordHasher, RolesGuard, SessionService, TokenService],
 })
 export class AuthModule {}

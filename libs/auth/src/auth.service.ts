@@ -1,13 +1,19 @@
-import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { toUserView, UsersService, UserView } from '@numerai/users';
+import { ConflictException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { Principal } from '@numerai/common';
 import type { UserEntity } from '@numerai/database';
+import { toUserView, UsersService, UserView } from '@numerai/users';
 import { LoginDto, RegisterDto } from './dto/register.dto';
+import { ChangePasswordDto } from './dto/session.dto';
 import { PasswordHasher } from './password-hasher';
+import { InvalidRefreshTokenError, SessionService } from './sessions/session.service';
 import { IssuedToken, TokenService } from './token.service';
 
 export interface AuthResult extends IssuedToken {
+  refresh_token: string;
   user: UserView;
 }
+
+const BLOCKED = 'This account is blocked';
 
 @Injectable()
 export class AuthService {
@@ -15,6 +21,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
+    private readonly sessions: SessionService,
   ) {}
 
   async register(dto: RegisterDto): Promise<AuthResult> {
@@ -39,10 +46,58 @@ export class AuthService {
     const user = await this.users.findByEmail(dto.email);
     const ok = await this.hasher.verify(user?.passwordHash, dto.password);
     if (!user || !ok) throw new UnauthorizedException('Invalid email or password');
+    // Only after the password: whether an account is blocked is told to its owner alone.
+    if (user.blockedAt) throw new ForbiddenException(BLOCKED);
     return this.session(user);
   }
 
+  /** A new session for `user`: a short access token and the first refresh token. */
   async session(user: UserEntity): Promise<AuthResult> {
-    return { ...(await this.tokens.issue(user)), user: toUserView(user) };
+    const { session, refreshToken } = await this.sessions.start(user.id);
+    return this.answer(user, session.id, refreshToken);
+  }
+
+  async refresh(refreshToken: string): Promise<AuthResult> {
+    const invalid = new UnauthorizedException('Invalid, expired or already used refresh token');
+    const found = await this.sessions.lookup(refreshToken);
+    if (!found) throw invalid;
+    const user = await this.users.findById(found.session.userId);
+    if (!user || user.deletedAt) throw invalid;
+    if (user.blockedAt) throw new ForbiddenException(BLOCKED);
+    try {
+      return this.answer(user, found.session.id, await this.sessions.rotate(found));
+    } catch (error) {
+      if (error instanceof InvalidRefreshTokenError) throw invalid;
+      throw error;
+    }
+  }
+
+  /** Ends the caller's session, and the session of `refreshToken` if it is the caller's too. */
+  async logout(principal: Principal, refreshToken: string | undefined): Promise<void> {
+    await this.sessions.end(principal.id, principal.sid, 'logout');
+    const other = refreshToken ? await this.sessions.lookup(refreshToken) : undefined;
+    if (other && other.session.id !== principal.sid) await this.sessions.end(principal.id, other.session.id, 'logout');
+  }
+
+  logoutAll(principal: Principal): Promise<void> {
+    return this.sessions.endAll(principal.id, 'logout_all');
+  }
+
+  /** The caller's session lives on; every other one ends (a thief logged in elsewhere is out). */
+  async changePassword(principal: Principal, dto: ChangePasswordDto): Promise<void> {
+    await this.confirmPassword(principal.id, dto.current_password, 'current_password is wrong');
+    await this.users.setPasswordHash(principal.id, await this.hasher.hash(dto.new_password));
+    await this.sessions.endAll(principal.id, 'password_changed', principal.sid);
+  }
+
+  /** Re-authentication for sensitive actions: 403 (not 401, the token is fine) on a wrong password. */
+  async confirmPassword(userId: string, password: string, message: string): Promise<UserEntity> {
+    const user = await this.users.getById(userId);
+    if (!(await this.hasher.verify(user.passwordHash, password))) throw new ForbiddenException(message);
+    return user;
+  }
+
+  private async answer(user: UserEntity, sid: string, refreshToken: string): Promise<AuthResult> {
+    return { ...(await this.tokens.issue(user, sid)), refresh_token: refreshToken, user: toUserView(user) };
   }
 }

@@ -6,3 +6,5 @@ export * from './password-hasher';
 export * from './roles.guard';
 export * from './token.service';
 export * from './dto/register.dto';
+export * from './dto/session.dto';
+export * from './sessions/session.service';

@@ -14,6 +14,7 @@ interface Claims {
   sub: string;
   name: string;
   role: UserRole;
+  sid: string;
   exp: number;
 }
 
@@ -32,16 +33,24 @@ export class TokenService {
     private readonly config: AppConfig,
   ) {}
 
-  async issue(user: Pick<UserEntity, 'id' | 'fullName' | 'role'>, expiresInSeconds?: number): Promise<IssuedToken> {
+  /** An access token of session `sid`: it stops working when that session is revoked, or at `exp`. */
+  async issue(
+    user: Pick<UserEntity, 'id' | 'fullName' | 'role'>,
+    sid: string,
+    expiresInSeconds?: number,
+  ): Promise<IssuedToken> {
     const expiresIn = expiresInSeconds ?? this.config.jwt.expiresInSeconds;
     const access_token = await this.jwt.signAsync(
-      { sub: user.id, name: user.fullName, role: user.role },
+      { sub: user.id, name: user.fullName, role: user.role, sid },
       { algorithm: 'HS256', expiresIn },
     );
     return { access_token, token_type: 'Bearer', expires_in: expiresIn };
   }
 
-  /** Signature, expiry and not-before checked; claims shape checked too, since a valid signature is not a valid payload. */
+  /**
+   * Signature, expiry and not-before checked; claims shape checked too, since a valid
+   * signature is not a valid payload. A token without `sid` could never be revoked, so it is refused.
+   */
   async verify(token: string): Promise<Principal> {
     let claims: Partial<Claims>;
     try {
@@ -53,10 +62,11 @@ export class TokenService {
       typeof claims.sub !== 'string' ||
       typeof claims.exp !== 'number' ||
       typeof claims.name !== 'string' ||
+      typeof claims.sid !== 'string' ||
       !USER_ROLES.includes(claims.role as UserRole)
     ) {
       throw new InvalidTokenError('invalid');
     }
-    return { id: claims.sub, name: claims.name, role: claims.role as UserRole, exp: claims.exp };
+    return { id: claims.sub, name: claims.name, role: claims.role as UserRole, exp: claims.exp, sid: claims.sid };
   }
 }

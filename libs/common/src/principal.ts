@@ -8,6 +8,8 @@ export interface Principal {
   role: UserRole;
   /** Token expiry, epoch seconds. */
   exp: number;
+  /** The session the token belongs to; revoking it ends the token at once (REST and sockets). */
+  sid: string;
 }
 
 export interface AuthenticatedRequest {

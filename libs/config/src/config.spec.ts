@@ -12,6 +12,10 @@ describe('loadConfig', () => {
     expect(config.database.kind).toBe('sqlite');
     expect(config.databaseConnectTimeoutMs).toBe(5000);
     expect(config.jwt.expiresInSeconds).toBe(3600);
+    expect(config.jwt.refreshExpiresInSeconds).toBe(30 * 86400);
+    expect(loadConfig({ JWT_SECRET: SECRET, REFRESH_TOKEN_EXPIRES_IN: '12h' }).jwt.refreshExpiresInSeconds).toBe(
+      43_200,
+    );
     expect(config.rateLimit).toMatchObject({ perMinute: 300, authPerMinute: 10 });
     expect(config.ws).toMatchObject({ pingIntervalMs: 25_000, idleTimeoutMs: 60_000, maxConnectionsPerUser: 20 });
   });
@@ -19,13 +23,21 @@ describe('loadConfig', () => {
   it('names every bad variable at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', JWT_SECRET: 'short' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        JWT_SECRET: 'short',
+        REFRESH_TOKEN_EXPIRES_IN: 'forever',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
-    for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'JWT_SECRET']) expect(message).toContain(name);
+    for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'JWT_SECRET', 'REFRESH_TOKEN_EXPIRES_IN']) {
+      expect(message).toContain(name);
+    }
   });
 
   it('generates and keeps a development secret when JWT_SECRET is unset, and says so', () => {

@@ -12,7 +12,13 @@ export class AppConfig {
   redisUrl!: string | undefined;
   /** Namespaces every Redis key and channel, so instances of separate deployments (or tests) never meet. */
   redisKeyPrefix!: string;
-  jwt!: { secret: string; expiresInSeconds: number; generated: boolean };
+  jwt!: {
+    secret: string;
+    expiresInSeconds: number;
+    /** Lifetime of each refresh token (rotated on use, so an active session lives on). */
+    refreshExpiresInSeconds: number;
+    generated: boolean;
+  };
   logLevel!: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   corsOrigins!: string[];
   /**
@@ -89,6 +95,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`JWT_EXPIRES_IN must be a duration such as 900, 15m, 1h or 7d (got "${env.JWT_EXPIRES_IN}")`);
   }
 
+  const refreshExpiresInSeconds = parseDuration(env.REFRESH_TOKEN_EXPIRES_IN ?? '30d');
+  if (refreshExpiresInSeconds === undefined) {
+    problems.push(
+      `REFRESH_TOKEN_EXPIRES_IN must be a duration such as 3600, 12h or 30d (got "${env.REFRESH_TOKEN_EXPIRES_IN}")`,
+    );
+  }
+
   let secret = env.JWT_SECRET ?? '';
   let generated = false;
   if (secret && secret.length < 32) {
@@ -132,7 +145,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseConnectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 0, 300_000),
     redisUrl,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'numerai',
-    jwt: { secret, expiresInSeconds: expiresInSeconds ?? 3600, generated },
+    jwt: {
+      secret,
+      expiresInSeconds: expiresInSeconds ?? 3600,
+      refreshExpiresInSeconds: refreshExpiresInSeconds ?? 30 * 86400,
+      generated,
+    },
     logLevel,
     corsOrigins,
     trustProxy,

@@ -31,6 +31,12 @@ export interface DomainEventMap {
     recipient_ids: string[];
   };
   'consultation.status_changed': { consultation_id: string; status: ConsultationStatus };
+  /**
+   * Sessions that just ended (already committed as revoked): every instance closes their
+   * sockets with 4401. Ids are listed, never "all of the user", so a session opened a
+   * moment later is not caught by an event still travelling.
+   */
+  'session.revoked': { user_id: string; session_ids: string[] };
 }
 
 export type DomainEventName = keyof DomainEventMap;

@@ -9,9 +9,15 @@ const REDACT = [
   'password',
   'token',
   'access_token',
+  'refresh_token',
+  'current_password',
+  'new_password',
   '*.password',
   '*.token',
   '*.access_token',
+  '*.refresh_token',
+  '*.current_password',
+  '*.new_password',
   'req.headers.authorization',
   'req.headers.cookie',
   'headers.authorization',
@@ -42,7 +48,7 @@ function serializeError(error: unknown): unknown {
   return out;
 }
 
-const SECRET_PARAMS = new Set(['token', 'access_token']);
+const SECRET_PARAMS = new Set(['token', 'access_token', 'refresh_token']);
 
 /**
  * Strips credentials from a URL before it is logged (`?token=` is how browsers authenticate

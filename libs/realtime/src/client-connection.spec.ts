@@ -9,7 +9,7 @@ function open() {
     send: (payload: Buffer) => sent.push(payload.toString()),
     terminate: () => undefined,
   } as unknown as SocketWithConnection;
-  const user = { id: 'u', name: 'U', role: 'user' as const, exp: 2e9 };
+  const user = { id: 'u', name: 'U', role: 'user' as const, exp: 2e9, sid: 's' };
   return { connection: new ClientConnection('c', socket, 'chat', user, 'room', undefined, Date.now()), sent };
 }
 

@@ -13,6 +13,7 @@ export * from './realtime-runtime';
 export * from './realtime.module';
 export * from './keep-alive';
 export * from './route';
+export * from './session-revocations';
 export * from './upgrade-gate';
 export * from './ws-error';
 export * from './ws-exception-filter';

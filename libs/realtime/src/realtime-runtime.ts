@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { Authenticator, InvalidTokenError } from '@numerai/auth';
 import { AppConfig } from '@numerai/config';
 import { realtimeMetrics } from '@numerai/metrics';
@@ -16,6 +16,7 @@ import { frameRef, parseFrame, peekFrame, RawFrame } from './frame-parser';
 import { FrameDto, validateFrame } from './frame-validation';
 import { frameHandlersOf } from './on-frame.decorator';
 import { RoutePattern } from './route';
+import { SessionRevocations } from './session-revocations';
 import { KeepAlive } from './keep-alive';
 import { UpgradeGate } from './upgrade-gate';
 import { errorFrame, WsError } from './ws-error';
@@ -61,8 +62,12 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     @Inject(ConnectionDirectory) private readonly directory: ConnectionDirectory,
     private readonly budget: RequestBudget,
     private readonly gate: UpgradeGate,
+    private readonly revocations: SessionRevocations,
   ) {
     ClientConnection.maxBufferedBytes = config.ws.maxBufferedBytes;
+    revocations.onEnded((connection) =>
+      this.close(connection, CloseCode.Unauthorized, 'unauthorized', 'The session has ended'),
+    );
     this.keepAlive = new KeepAlive(registry, config.ws, (connection, verdict) =>
       verdict === 'expired'
         ? this.close(connection, CloseCode.Unauthorized, 'unauthorized', 'Token expired')
@@ -143,14 +148,17 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     head: Buffer,
     refusal: Refusal,
   ): void {
+    server.handleUpgrade(request, socket, head, (ws) => this.refuse(ws, refusal));
+  }
+
+  /** One `error` frame, then the close: how every refusal of an upgraded socket looks. */
+  private refuse(ws: WebSocket, refusal: Refusal): void {
     realtimeMetrics.error(refusal.code);
-    server.handleUpgrade(request, socket, head, (ws) => {
-      ws.on('error', () => undefined);
-      ws.send(JSON.stringify(errorFrame(refusal.code, refusal.message)));
-      ws.close(refusal.closeCode, refusal.message.slice(0, 120));
-      // A client that never answers the close handshake must not hold the socket.
-      setTimeout(() => ws.terminate(), 5000).unref();
-    });
+    ws.on('error', () => undefined);
+    ws.send(JSON.stringify(errorFrame(refusal.code, refusal.message)));
+    ws.close(refusal.closeCode, refusal.message.slice(0, 120));
+    // A client that never answers the close handshake must not hold the socket.
+    setTimeout(() => ws.terminate(), 5000).unref();
   }
 
   // ---- connection lifecycle ---------------------------------------------------
@@ -162,6 +170,15 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     admission: Admission,
     query: URLSearchParams,
   ): void {
+    if (this.revocations.wasRevoked(user.sid)) {
+      // Authenticated just before its session ended; the revocation event has already passed by.
+      this.refuse(socket, {
+        closeCode: CloseCode.Unauthorized,
+        code: 'unauthorized',
+        message: 'The session has ended',
+      });
+      return;
+    }
     const id = `${this.instanceTag}-${(++this.sequence).toString(36)}`;
     const connection = new ClientConnection(
       id,
@@ -299,6 +316,8 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
       throw error;
     }
     if (principal.id !== connection.userId) throw new WsError('unauthorized', 'The token belongs to another user');
+    // Its session may have ended between the check above and now (the event has passed by).
+    if (this.revocations.wasRevoked(principal.sid)) throw new WsError('unauthorized', 'The session has ended');
     connection.user = principal;
     connection.expiresAt = principal.exp;
     return { type: 'auth_ok', expires_at: new Date(principal.exp * 1000).toISOString() };

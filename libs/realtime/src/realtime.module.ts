@@ -4,6 +4,7 @@ import { ConnectionDirectory, InProcessConnectionDirectory } from './connection-
 import { ConnectionRegistry } from './connection-registry';
 import { PagedReplay } from './paged-replay';
 import { RealtimeRuntime } from './realtime-runtime';
+import { SessionRevocations } from './session-revocations';
 import { UpgradeGate } from './upgrade-gate';
 
 @Global()
@@ -17,6 +18,7 @@ export class RealtimeModule {
       providers: [
         ConnectionRegistry,
         RealtimeRuntime,
+        SessionRevocations,
         UpgradeGate,
         PagedReplay,
         { provide: ConnectionDirectory, ...directory } as Provider,

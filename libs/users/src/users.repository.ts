@@ -25,6 +25,13 @@ export class UsersRepository {
     return ids.length ? this.users.findBy({ id: In(ids) }) : Promise.resolve([]);
   }
 
+  async update(
+    id: string,
+    changes: Partial<Pick<UserEntity, 'passwordHash' | 'blockedAt' | 'email' | 'fullName' | 'deletedAt'>>,
+  ): Promise<void> {
+    await this.users.update({ id }, changes);
+  }
+
   async delete(id: string): Promise<void> {
     await this.users.delete({ id });
   }

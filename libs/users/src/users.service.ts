@@ -2,6 +2,9 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { UserEntity, UserRole } from '@numerai/database';
 import { UsersRepository } from './users.repository';
 
+/** How an erased account is shown wherever its name appears (e.g. `sender_name` of its old messages). */
+export const DELETED_USER_NAME = 'Deleted user';
+
 @Injectable()
 export class UsersService {
   constructor(private readonly users: UsersRepository) {}
@@ -35,6 +38,30 @@ export class UsersService {
 
   findByIds(ids: string[]): Promise<UserEntity[]> {
     return this.users.findByIds(ids);
+  }
+
+  setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    return this.users.update(id, { passwordHash });
+  }
+
+  /** `at` = null unblocks. */
+  setBlocked(id: string, at: Date | null): Promise<void> {
+    return this.users.update(id, { blockedAt: at });
+  }
+
+  /**
+   * Erases the personal data of the users row but keeps the row, so consultations and
+   * messages that name it stay valid: the other participant sees "Deleted user". The email
+   * becomes a unique address that can never receive mail (`.invalid`), so the real one is
+   * free to register again, and the empty password hash can never verify.
+   */
+  anonymise(id: string): Promise<void> {
+    return this.users.update(id, {
+      email: `deleted-${id}@deleted.invalid`,
+      fullName: DELETED_USER_NAME,
+      passwordHash: '',
+      deletedAt: new Date(),
+    });
   }
 
   delete(id: string): Promise<void> {

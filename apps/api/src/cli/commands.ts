@@ -5,7 +5,7 @@ import { validate } from 'class-validator';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { Authenticator, PasswordHasher, RegisterDto, TokenService } from '@numerai/auth';
+import { AuthService, Authenticator, PasswordHasher, RegisterDto } from '@numerai/auth';
 import type { AppConfig } from '@numerai/config';
 import { ConsultationsService } from '@numerai/consultations';
 import { dataSourceOptions, runMigrations, type UserEntity, type UserRole } from '@numerai/database';
@@ -251,7 +251,8 @@ async function demoAccount(
       role: spec.role,
     });
   }
-  const token = await app.get(TokenService).issue(user);
+  // A session of its own per run, so `logout-all` (or blocking the account) ends the printed tokens too.
+  const token = await app.get(AuthService).session(user);
   return {
     id: user.id,
     email: user.email,

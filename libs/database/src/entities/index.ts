@@ -2,12 +2,22 @@ import { ChatMessageEntity } from './chat-message.entity';
 import { ChatReadMarkerEntity } from './chat-read-marker.entity';
 import { ConsultationEntity } from './consultation.entity';
 import { NotificationEntity } from './notification.entity';
+import { RefreshTokenEntity, SessionEntity } from './session.entity';
 import { UserEntity } from './user.entity';
 
 export * from './chat-message.entity';
 export * from './chat-read-marker.entity';
 export * from './consultation.entity';
 export * from './notification.entity';
+export * from './session.entity';
 export * from './user.entity';
 
-export const ENTITIES = [UserEntity, ConsultationEntity, ChatMessageEntity, ChatReadMarkerEntity, NotificationEntity];
+export const ENTITIES = [
+  UserEntity,
+  ConsultationEntity,
+  ChatMessageEntity,
+  ChatReadMarkerEntity,
+  NotificationEntity,
+  SessionEntity,
+  RefreshTokenEntity,
+];

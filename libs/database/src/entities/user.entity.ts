@@ -26,4 +26,12 @@ export class UserEntity {
   /** The `seq` of the user's newest notification (per-user positions, like consultations.last_seq). */
   @Column({ name: 'last_notification_seq', type: 'integer', default: 0 })
   lastNotificationSeq!: number;
+
+  /** Set by an admin: the account cannot log in, refresh or connect until unblocked. */
+  @Column({ name: 'blocked_at', type: Date, nullable: true })
+  blockedAt!: Date | null;
+
+  /** Set when the owner erased the account; the row stays, anonymised, so references stay valid. */
+  @Column({ name: 'deleted_at', type: Date, nullable: true })
+  deletedAt!: Date | null;
 }

@@ -1,5 +1,6 @@
 import { InitialSchema1732400000000 } from './1732400000000-initial-schema';
 import { StreamPositions1733000000000 } from './1733000000000-stream-positions';
+import { Sessions1733100000000 } from './1733100000000-sessions';
 
 /** Every migration, oldest first. Add new ones here; they run automatically at start-up. */
-export const MIGRATIONS = [InitialSchema1732400000000, StreamPositions1733000000000];
+export const MIGRATIONS = [InitialSchema1732400000000, StreamPositions1733000000000, Sessions1733100000000];

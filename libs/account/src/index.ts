@@ -1,0 +1,4 @@
+export * from './account.module';
+export * from './account-eraser';
+export * from './account-exporter';
+export * from './account-moderation';
