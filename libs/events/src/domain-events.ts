@@ -28,7 +28,12 @@ export interface DomainEventMap {
     /** Contacts to tell; computed once by the instance that saw the change. */
     recipient_ids: string[];
   };
-  'consultation.status_changed': { consultation_id: string; status: ConsultationStatus };
+  'consultation.status_changed': {
+    consultation_id: string;
+    status: ConsultationStatus;
+    /** Client first, numerologist second. */
+    participant_ids: [string, string];
+  };
 }
 
 export type DomainEventName = keyof DomainEventMap;
