@@ -39,6 +39,15 @@ function tally(outcomes: UpgradeOutcome[]): Record<string, number> {
   return out;
 }
 
+/** An upgrade sent with `origin` (none: not a browser): accepted, forbidden (+ 4403), or what happened instead. */
+async function upgradeFromOrigin(url: string, origin: string | undefined): Promise<string> {
+  const outcome = await attemptUpgrade(url, { headers: origin ? { origin } : {} });
+  const first = outcome.frames[0];
+  if (first?.type === 'connection_established') return 'accepted';
+  if (first?.type === 'error' && first.code === 'forbidden' && outcome.closeCode === 4403) return 'forbidden';
+  return JSON.stringify(outcome);
+}
+
 describe('hostile: floods', () => {
   afterAll(() => recorder.write());
 
@@ -288,16 +297,7 @@ describe('hostile: floods', () => {
       for (const url of urls) {
         for (const c of cases) {
           tried++;
-          const outcome = await attemptUpgrade(`${url}${c.token ? `?token=${client.token}` : ''}`, {
-            headers: c.origin ? { origin: c.origin } : {},
-          });
-          const first = outcome.frames[0];
-          const got =
-            first?.type === 'connection_established'
-              ? 'accepted'
-              : first?.type === 'error' && first.code === 'forbidden' && outcome.closeCode === 4403
-                ? 'forbidden'
-                : JSON.stringify(outcome);
+          const got = await upgradeFromOrigin(`${url}${c.token ? `?token=${client.token}` : ''}`, c.origin);
           if (got !== c.expect) failures.push(`${url} Origin ${c.origin ?? '(none)'}: ${got}`);
         }
       }
@@ -394,16 +394,7 @@ describe('hostile: floods', () => {
       const failures: string[] = [];
       for (const url of urls) {
         for (const c of cases) {
-          const outcome = await attemptUpgrade(`${url}?token=${client.token}`, {
-            headers: c.origin ? { origin: c.origin } : {},
-          });
-          const first = outcome.frames[0];
-          const got =
-            first?.type === 'connection_established'
-              ? 'accepted'
-              : first?.type === 'error' && first.code === 'forbidden' && outcome.closeCode === 4403
-                ? 'forbidden'
-                : JSON.stringify(outcome);
+          const got = await upgradeFromOrigin(`${url}?token=${client.token}`, c.origin);
           if (got !== c.expect) failures.push(`${url} Origin ${c.origin ?? '(none)'}: ${got}`);
         }
       }
