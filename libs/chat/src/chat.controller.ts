@@ -1,6 +1,7 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, DEFAULT_PAGE_SIZE, PageQuery, Principal } from '@numerai/common';
+import { consultationId } from '@numerai/consultations';
 import { ChatService } from './chat.service';
 
 @ApiTags('chat')
@@ -13,7 +14,7 @@ export class ChatController {
   @ApiOkResponse({
     description: '{items: message[], next_before} newest first; message = data of a chat_message frame',
   })
-  history(@CurrentUser() user: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: PageQuery) {
+  history(@CurrentUser() user: Principal, @Param('id', consultationId) id: string, @Query() query: PageQuery) {
     return this.chat.history(user.id, id, query.before, query.limit ?? DEFAULT_PAGE_SIZE);
   }
 }

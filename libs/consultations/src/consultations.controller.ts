@@ -5,8 +5,10 @@ import { ConsultationView, toConsultationView } from './consultation.view';
 import { ConsultationsService } from './consultations.service';
 import { CreateConsultationDto, ListConsultationsQuery, UpdateConsultationDto } from './dto/consultation.dto';
 
-/** rest.md: a 400 names the field; the stock pipe says only "uuid is expected". */
-const consultationId = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
+/** rest.md: a 400 names the field; the stock pipe says only "uuid is expected". For every `:id` of a consultation. */
+export const consultationId = new ParseUUIDPipe({
+  exceptionFactory: () => new BadRequestException('id must be a UUID'),
+});
 
 @ApiTags('consultations')
 @ApiBearerAuth()
