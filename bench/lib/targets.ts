@@ -123,6 +123,8 @@ export function numeraiEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     AUTH_RATE_LIMIT_PER_MINUTE: '1000000000',
     WS_MAX_CONNECTIONS_PER_USER: '1000000',
     WS_UPGRADES_PER_MINUTE_PER_IP: '1000000000',
+    // Every simulated client connects from the one load-generator address.
+    MAX_CONNECTIONS_PER_IP: '0',
     ...extra,
   };
 }

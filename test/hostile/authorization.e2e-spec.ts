@@ -62,7 +62,8 @@ describe('hostile: authorization matrix', () => {
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
-  let dave: TestUser;
+  /** A numerologist Carol has no open consultation with, so her POST may open one (one per pair). */
+  let erin: TestUser;
   let consultationId: string;
   let notificationId: string;
   let badTokens: { kind: string; token: string | undefined }[];
@@ -77,9 +78,9 @@ describe('hostile: authorization matrix', () => {
     alice = pair.client;
     bob = pair.numerologist;
     consultationId = pair.consultation.id;
-    const other = await createConsultation(server);
-    carol = other.client;
-    dave = other.numerologist;
+    // Carol has a consultation of her own (with someone else), so she is a user like Alice.
+    carol = (await createConsultation(server)).client;
+    erin = await createUser(server, { role: 'numerologist' });
 
     const messageMarker = `private-message-${randomBytes(6).toString('hex')}`;
     const noteMarker = `private-note-${randomBytes(6).toString('hex')}`;
@@ -200,7 +201,7 @@ describe('hostile: authorization matrix', () => {
         method: 'POST',
         template: '/api/consultations',
         path: '/api/consultations',
-        body: { numerologist_id: dave.id },
+        body: { numerologist_id: erin.id },
         otherUser: { status: 201, check: (r) => (r.body?.user_id === carol.id ? undefined : 'not carol’s') },
       },
       {

@@ -4,7 +4,16 @@ import { createConsultation, createUser } from '../support/factories';
 import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 import { chatUrl, notificationsUrl, presenceUrl, sleep } from '../ws/helpers';
-import { attemptUpgrade, fmtMb, MB, memoryAfterGc, percentile, pool, UpgradeOutcome } from './support/harness';
+import {
+  attemptUpgrade,
+  fmtMb,
+  halfOpenUpgrade,
+  MB,
+  memoryAfterGc,
+  percentile,
+  pool,
+  UpgradeOutcome,
+} from './support/harness';
 import { FULL_TIER, ReliabilityRecorder } from './support/recorder';
 
 /**
@@ -28,6 +37,15 @@ function tally(outcomes: UpgradeOutcome[]): Record<string, number> {
     out[key] = (out[key] ?? 0) + 1;
   }
   return out;
+}
+
+/** An upgrade sent with `origin` (none: not a browser): accepted, forbidden (+ 4403), or what happened instead. */
+async function upgradeFromOrigin(url: string, origin: string | undefined): Promise<string> {
+  const outcome = await attemptUpgrade(url, { headers: origin ? { origin } : {} });
+  const first = outcome.frames[0];
+  if (first?.type === 'connection_established') return 'accepted';
+  if (first?.type === 'error' && first.code === 'forbidden' && outcome.closeCode === 4403) return 'forbidden';
+  return JSON.stringify(outcome);
 }
 
 describe('hostile: floods', () => {
@@ -279,16 +297,7 @@ describe('hostile: floods', () => {
       for (const url of urls) {
         for (const c of cases) {
           tried++;
-          const outcome = await attemptUpgrade(`${url}${c.token ? `?token=${client.token}` : ''}`, {
-            headers: c.origin ? { origin: c.origin } : {},
-          });
-          const first = outcome.frames[0];
-          const got =
-            first?.type === 'connection_established'
-              ? 'accepted'
-              : first?.type === 'error' && first.code === 'forbidden' && outcome.closeCode === 4403
-                ? 'forbidden'
-                : JSON.stringify(outcome);
+          const got = await upgradeFromOrigin(`${url}${c.token ? `?token=${client.token}` : ''}`, c.origin);
           if (got !== c.expect) failures.push(`${url} Origin ${c.origin ?? '(none)'}: ${got}`);
         }
       }
@@ -311,6 +320,93 @@ describe('hostile: floods', () => {
       });
       expect(failures).toEqual([]);
       expect(restCorsForEvil).toBeNull();
+    }, 60_000);
+  });
+
+  describe('slowloris: half-sent upgrades from one address (MAX_CONNECTIONS_PER_IP=100, HTTP_HEADERS_TIMEOUT_MS=3000)', () => {
+    const SLOW = 1_500;
+    const CAP = 100;
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer({
+        MAX_CONNECTIONS_PER_IP: String(CAP),
+        HTTP_HEADERS_TIMEOUT_MS: '3000',
+        WS_UPGRADES_PER_MINUTE_PER_IP: '1000000',
+        LOG_LEVEL: 'warn',
+      });
+    });
+    afterAll(() => server?.close());
+
+    it(`${SLOW} upgrades that never finish their headers: all but ${CAP} refused at once (429), those cut at the header timeout; other addresses still connect`, async () => {
+      const port = (server.app.getHttpServer().address() as { port: number }).port;
+      const { client } = await createConsultation(server);
+      const attempts = Array.from({ length: SLOW }, () => halfOpenUpgrade(port, '/ws/presence/'));
+      await Promise.all(attempts.map((attempt) => attempt.connected));
+      // While they are held, a client from another address is served as usual.
+      const other = await attemptUpgrade(`${presenceUrl(server)}?token=${client.token}`, { localAddress: '127.0.0.2' });
+      const outcomes = await Promise.all(attempts.map((attempt) => attempt.outcome));
+      const refusedAtOnce = outcomes.filter((o) => o.answered429).length;
+      const held = outcomes.filter((o) => !o.answered429).map((o) => o.closedAfterMs);
+      const longestHeld = Math.max(...held);
+      // Once they are gone the address is welcome again.
+      const after = await attemptUpgrade(`${presenceUrl(server)}?token=${client.token}`);
+      const ok =
+        refusedAtOnce >= SLOW - CAP &&
+        held.length <= CAP &&
+        longestHeld < 30_000 &&
+        other.frames[0]?.type === 'connection_established' &&
+        after.frames[0]?.type === 'connection_established';
+      recorder.record({
+        area: 'Floods',
+        attack: `slowloris: ${SLOW} WebSocket upgrades from one address that never finish their headers`,
+        tried: SLOW,
+        expected: `all but ${CAP} (MAX_CONNECTIONS_PER_IP) refused with 429 at once; the rest closed at the 3 s header timeout (not held for 90 s); another address connects meanwhile`,
+        seen: `${refusedAtOnce} refused with 429; ${held.length} held, closed after at most ${longestHeld} ms; other address: ${other.frames[0]?.type ?? other.error}; same address afterwards: ${after.frames[0]?.type ?? after.error}`,
+        ok,
+      });
+      expect(refusedAtOnce).toBeGreaterThanOrEqual(SLOW - CAP);
+      expect(held.length).toBeLessThanOrEqual(CAP);
+      expect(longestHeld).toBeLessThan(30_000);
+      expect(other.frames[0]?.type).toBe('connection_established');
+      expect(after.frames[0]?.type).toBe('connection_established');
+    }, 90_000);
+  });
+
+  describe('Origin with CORS_ORIGINS unset: same origin only', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer({ LOG_LEVEL: 'warn' });
+    });
+    afterAll(() => server?.close());
+
+    it('cross-origin browser upgrades → forbidden + 4403 on every endpoint; same-origin pages and clients without Origin connect', async () => {
+      const { consultation, client } = await createConsultation(server);
+      const urls = [chatUrl(server, consultation.id), notificationsUrl(server), presenceUrl(server)];
+      const own = server.httpUrl;
+      const cases: { origin: string | undefined; expect: 'accepted' | 'forbidden' }[] = [
+        { origin: own, expect: 'accepted' },
+        { origin: undefined, expect: 'accepted' },
+        { origin: 'https://evil.example', expect: 'forbidden' },
+        { origin: own.replace('127.0.0.1', 'localhost'), expect: 'forbidden' },
+        { origin: `${own}0`, expect: 'forbidden' },
+        { origin: 'null', expect: 'forbidden' },
+      ];
+      const failures: string[] = [];
+      for (const url of urls) {
+        for (const c of cases) {
+          const got = await upgradeFromOrigin(`${url}?token=${client.token}`, c.origin);
+          if (got !== c.expect) failures.push(`${url} Origin ${c.origin ?? '(none)'}: ${got}`);
+        }
+      }
+      recorder.record({
+        area: 'Floods',
+        attack: `cross-origin upgrade with CORS_ORIGINS unset: ${cases.length} Origin headers (own, none, other site, other host name, other port, "null") × 3 endpoints`,
+        tried: cases.length * urls.length,
+        expected: 'own origin and no Origin: connection_established; any other origin: forbidden + 4403',
+        seen: failures.length === 0 ? 'all as expected' : `FAILED: ${failures.join(' | ')}`,
+        ok: failures.length === 0,
+      });
+      expect(failures).toEqual([]);
     }, 60_000);
   });
 });

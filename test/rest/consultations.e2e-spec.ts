@@ -130,7 +130,7 @@ describe(`REST consultations (${ENGINE})`, () => {
 
       const mine = await list(client);
       expect(mine.status).toBe(200);
-      expect(Object.keys(mine.body)).toEqual(['items']);
+      expect(Object.keys(mine.body)).toEqual(['items', 'next_before']);
       expect(mine.body.items.map((c: { id: string }) => c.id)).toEqual([second.consultation.id, first.consultation.id]);
       for (const item of mine.body.items) expectConsultation(item, { user_id: client.id });
 
@@ -141,24 +141,26 @@ describe(`REST consultations (${ENGINE})`, () => {
       ]);
 
       const outsider = await createUser(server);
-      expect((await list(outsider)).body).toEqual({ items: [] });
+      expect((await list(outsider)).body).toEqual({ items: [], next_before: null });
     });
 
     it('?status= filters', async () => {
       const client = await createUser(server);
       const numerologist = await createUser(server, { role: 'numerologist' });
-      const scheduled = await createConsultation(server, { client, numerologist });
-      const active = await createConsultation(server, { client, numerologist, status: 'active' });
+      const other = await createUser(server, { role: 'numerologist' });
+      // One open consultation per pair: the ended ones first, then one open with each numerologist.
       const completed = await createConsultation(server, { client, numerologist, status: 'completed' });
       const cancelled = await createConsultation(server, { client, numerologist, status: 'cancelled' });
+      const active = await createConsultation(server, { client, numerologist, status: 'active' });
+      const scheduled = await createConsultation(server, { client, numerologist: other });
       const expected = {
-        scheduled: scheduled.consultation.id,
-        active: active.consultation.id,
-        completed: completed.consultation.id,
-        cancelled: cancelled.consultation.id,
-      };
-      for (const [status, id] of Object.entries(expected)) {
-        for (const participant of [client, numerologist]) {
+        scheduled: [scheduled.consultation.id, other],
+        active: [active.consultation.id, numerologist],
+        completed: [completed.consultation.id, numerologist],
+        cancelled: [cancelled.consultation.id, numerologist],
+      } as const;
+      for (const [status, [id, theirNumerologist]] of Object.entries(expected)) {
+        for (const participant of [client, theirNumerologist]) {
           const res = await list(participant, `?status=${status}`);
           expect(res.status).toBe(200);
           expect(res.body.items).toHaveLength(1);

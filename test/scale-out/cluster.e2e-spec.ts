@@ -9,6 +9,9 @@ import { Cluster, describeScaleOut, Instance, sleep } from './support/cluster';
  */
 const RATE_LIMIT = 60;
 
+/** Each instance serves /metrics on its public port to this bearer token (issue 17: not to anyone). */
+const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
+
 describeScaleOut('scale-out: three instances, one chat, notification and presence view', () => {
   let cluster: Cluster;
   let A: Instance;
@@ -30,7 +33,11 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
   };
 
   beforeAll(async () => {
-    cluster = await Cluster.start(3, { PRESENCE_GRACE_MS: '1000', RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) });
+    cluster = await Cluster.start(3, {
+      PRESENCE_GRACE_MS: '1000',
+      RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+      METRICS_TOKEN,
+    });
     [A, B, C] = cluster.instances;
   }, 180_000);
 
@@ -247,7 +254,7 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
     await sender.next('error');
 
     const scrape = async (instance: Instance) => {
-      const res = await fetch(`${instance.httpUrl}/metrics`);
+      const res = await fetch(`${instance.httpUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
       return res.text();

@@ -2,12 +2,16 @@ import { createConsultation } from '../support/factories';
 import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 import { connect } from '../support/ws-client';
+import { MetricsListener } from '@numerai/metrics';
 import { REDIS_SERVER, RedisServer, waitFor } from './support/cluster';
 
 /** /metrics and /health on a single in-process app: the embedded default, then with REDIS_URL. */
 
+/** Where the scraper finds /metrics: the METRICS_PORT listener (these servers start with METRICS_PORT=0). */
+const metricsUrl = (server: TestServer) => `http://127.0.0.1:${server.app.get(MetricsListener).port}/metrics`;
+
 const scrape = async (server: TestServer) => {
-  const res = await fetch(`${server.httpUrl}/metrics`);
+  const res = await fetch(metricsUrl(server));
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return res.text();
@@ -21,7 +25,7 @@ const sample = (text: string, series: string): number | undefined => {
 describe('/metrics without Redis (the embedded default)', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ METRICS_PORT: '0' });
   });
   afterAll(() => server.close());
 
@@ -66,8 +70,51 @@ describe('/metrics without Redis (the embedded default)', () => {
   });
 
   it('is never rate limited and never asks for a token', async () => {
-    const statuses = await Promise.all(Array.from({ length: 20 }, () => fetch(`${server.httpUrl}/metrics`)));
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => fetch(metricsUrl(server))));
     expect(statuses.map((res) => res.status)).toEqual(statuses.map(() => 200));
+  });
+});
+
+describe('/metrics is not on the public listener by default (issue 17)', () => {
+  const TOKEN = 'scrape-token-0123456789abcdef';
+  let plain: TestServer;
+  let withToken: TestServer;
+  beforeAll(async () => {
+    plain = await startTestServer();
+    withToken = await startTestServer({ METRICS_TOKEN: TOKEN });
+  });
+  afterAll(async () => {
+    await plain?.close();
+    await withToken?.close();
+  });
+
+  it('neither METRICS_PORT nor METRICS_TOKEN: 404 on the public port, and no metrics listener', async () => {
+    expect((await fetch(`${plain.httpUrl}/metrics`)).status).toBe(404);
+    expect(plain.app.get(MetricsListener).port).toBeUndefined();
+  });
+
+  it('METRICS_TOKEN: the public port serves it to that bearer token only', async () => {
+    const get = (authorization?: string) =>
+      fetch(`${withToken.httpUrl}/metrics`, { headers: authorization ? { authorization } : {} });
+    expect((await get()).status).toBe(401);
+    expect((await get(`Bearer ${TOKEN}x`)).status).toBe(401);
+    expect((await get(`Bearer ${TOKEN.slice(1)}`)).status).toBe(401);
+    expect((await get(TOKEN)).status).toBe(401);
+    const ok = await get(`Bearer ${TOKEN}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('numerai_ws_connections');
+  });
+
+  it('METRICS_PORT: only /metrics there', async () => {
+    const server = await startTestServer({ METRICS_PORT: '0' });
+    try {
+      const base = `http://127.0.0.1:${server.app.get(MetricsListener).port}`;
+      expect((await fetch(`${base}/metrics`)).status).toBe(200);
+      expect((await fetch(`${base}/health`)).status).toBe(404);
+      expect((await fetch(`${server.httpUrl}/metrics`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
   });
 });
 
@@ -79,7 +126,7 @@ describeIfRedis('/health and /metrics with REDIS_URL', () => {
   let server: TestServer;
   beforeAll(async () => {
     redis = await RedisServer.start();
-    server = await startTestServer({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'health-test' });
+    server = await startTestServer({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'health-test', METRICS_PORT: '0' });
     await waitFor('redis up', async () => (await http(server.httpUrl, 'GET', '/health')).status === 200);
   });
   afterAll(async () => {

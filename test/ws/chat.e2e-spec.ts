@@ -170,7 +170,7 @@ describe('ws: chat', () => {
       await a.close();
     });
 
-    it('404 for an outsider and for an unknown consultation, 400 for a malformed id, 401 without a token', async () => {
+    it('404 for an outsider and for an unknown consultation, 400 naming a malformed id or query, 401 without a token', async () => {
       const { consultation, outsider } = await setup();
       const path = `/api/consultations/${consultation.id}/messages`;
       expectError(await http(server.httpUrl, 'GET', path, { token: outsider.token }), 404);
@@ -178,7 +178,11 @@ describe('ws: chat', () => {
         await http(server.httpUrl, 'GET', `/api/consultations/${randomUUID()}/messages`, { token: outsider.token }),
         404,
       );
-      expectError(await http(server.httpUrl, 'GET', '/api/consultations/abc/messages', { token: outsider.token }), 400);
+      // Each 400 names the field (issue 17).
+      const bad = (query: string) => http(server.httpUrl, 'GET', query, { token: outsider.token });
+      expectError(await bad('/api/consultations/abc/messages'), 400, /\bid must be a UUID\b/);
+      expectError(await bad(`${path}?limit=abc`), 400, 'limit');
+      expectError(await bad(`${path}?cursor=1`), 400, 'cursor');
       expectError(await http(server.httpUrl, 'GET', path), 401);
     });
   });

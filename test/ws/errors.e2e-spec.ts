@@ -139,6 +139,29 @@ describe('ws: errors that keep the connection open', () => {
       await closeAll(a, b);
     });
 
+    it('4000 characters as a person counts them (an emoji is one); text with nothing visible is validation_failed', async () => {
+      const { a, b } = await chatPair();
+      // 4000 emoji: 8000 UTF-16 units, 4000 characters: accepted and stored whole.
+      const emoji = '😀'.repeat(4000);
+      expect((await say(a, emoji)).content).toBe(emoji);
+      expect((await b.next('chat_message')).data.content).toBe(emoji);
+      await expectError(a, { type: 'chat_message', message: `${emoji}x` }, 'validation_failed', '4000');
+      for (const invisible of [
+        '\u200b\u200b',
+        '\u200d',
+        ' \u2060\ufeff ',
+        '\u00a0\u3000',
+        '\u3164',
+        '\u0301\u0301',
+        '\u202e',
+      ]) {
+        await expectError(a, { type: 'chat_message', message: invisible }, 'validation_failed', 'visible');
+      }
+      // A visible character among invisible ones is a message.
+      expect((await say(a, '\u200b.\u200b')).content).toBe('\u200b.\u200b');
+      await closeAll(a, b);
+    });
+
     it('an error answers with ref = the offending frame’s client_id', async () => {
       const { a } = await chatPair();
       a.send({ type: 'chat_message', message: '   ', client_id: 'draft-17' });

@@ -157,6 +157,83 @@ describe('ws: presence', () => {
     await closeAll(watcher.socket, socket);
   });
 
+  describe('contacts are open consultations only (issue 17)', () => {
+    const end = (user: TestUser, id: string, status: 'completed' | 'cancelled') =>
+      http(server.httpUrl, 'PATCH', `/api/consultations/${id}`, { token: user.token, body: { status } });
+
+    it('a completed or cancelled consultation makes no contact: no snapshot, no user_online/offline, nothing on REST', async () => {
+      const client = await createUser(server);
+      const cancelled = await createConsultation(server, { client, status: 'cancelled' });
+      const completed = await createConsultation(server, { client, status: 'completed' });
+      const marker = await createConsultation(server, { client });
+      const formers = [cancelled.numerologist, completed.numerologist];
+      const online = [await goOnline(formers[0])];
+      const { socket, users } = await openPresence(server, client);
+      expect(users).toEqual([]);
+      online.push(await goOnline(formers[1]));
+      await online[0].close();
+      online.push(await goOnline(marker.numerologist));
+      // The marker's user_online is the first thing the client hears: nothing about the former contacts before it.
+      expect(await socket.next()).toEqual({
+        type: 'user_online',
+        user_id: marker.numerologist.id,
+        user_name: marker.numerologist.name,
+      });
+      const asked = await lookup(client, `?user_ids=${formers.map((u) => u.id).join(',')}`);
+      expect(asked.body).toEqual({ users: [] });
+      expect((await lookup(formers[0])).body).toEqual({ users: [] });
+      await closeAll(socket, ...online);
+    });
+
+    it('a contact that ends gets one user_offline (no last_seen) and nothing after', async () => {
+      const { consultation, client, numerologist } = await createConsultation(server);
+      // Someone who stays the numerologist's contact, to see when the numerologist's later comings and goings happened.
+      const loyal = await createConsultation(server, { numerologist });
+      const marker = await createConsultation(server, { client });
+      const clientView = await openPresence(server, client);
+      const loyalView = await openPresence(server, loyal.client);
+      let numerologistSocket = await goOnline(numerologist);
+      expect((await clientView.socket.next()).type).toBe('user_online');
+      expect((await loyalView.socket.next()).type).toBe('user_online');
+      const numerologistView = await openPresence(server, numerologist);
+      expect(numerologistView.users.map((u) => u.user_id)).toContain(client.id);
+
+      expect((await end(numerologist, consultation.id, 'cancelled')).status).toBe(200);
+      expect(await clientView.socket.next()).toEqual({ type: 'user_offline', user_id: numerologist.id });
+      expect(await numerologistView.socket.next()).toEqual({ type: 'user_offline', user_id: client.id });
+
+      // The numerologist leaves and comes back: the loyal contact hears both, the former one neither.
+      await closeAll(numerologistSocket, numerologistView.socket);
+      expect(await loyalView.socket.next('user_offline', GRACE_MS + 5000)).toMatchObject({ user_id: numerologist.id });
+      numerologistSocket = await goOnline(numerologist);
+      expect(await loyalView.socket.next('user_online')).toMatchObject({ user_id: numerologist.id });
+      const markerSocket = await goOnline(marker.numerologist);
+      expect(await clientView.socket.next()).toEqual({
+        type: 'user_online',
+        user_id: marker.numerologist.id,
+        user_name: marker.numerologist.name,
+      });
+      expect((await lookup(client, `?user_ids=${numerologist.id}`)).body).toEqual({ users: [] });
+      await closeAll(clientView.socket, loyalView.socket, numerologistSocket, markerSocket);
+    });
+
+    it('completing the pair’s open consultation ends the contact; a new one makes them contacts again', async () => {
+      const { consultation, client, numerologist } = await createConsultation(server, { status: 'active' });
+      const watcher = await openPresence(server, client);
+      const online = await goOnline(numerologist);
+      expect((await watcher.socket.next()).type).toBe('user_online');
+      expect((await end(numerologist, consultation.id, 'completed')).status).toBe(200);
+      expect(await watcher.socket.next()).toEqual({ type: 'user_offline', user_id: numerologist.id });
+      // A new one makes them contacts again: the numerologist is seen online on the next connection.
+      const again = await createConsultation(server, { client, numerologist });
+      expect(again.consultation.id).not.toBe(consultation.id);
+      expect((await lookup(client, `?user_ids=${numerologist.id}`)).body).toEqual({
+        users: [{ user_id: numerologist.id, online: true, last_seen: null }],
+      });
+      await closeAll(watcher.socket, online);
+    });
+  });
+
   describe('GET /api/presence', () => {
     it('contacts only: online flag and last_seen; strangers are left out even when asked for by id', async () => {
       const { client, numerologist, stranger } = await trio();

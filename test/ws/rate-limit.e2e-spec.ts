@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import { ChatMessageEntity } from '@numerai/database';
 import { createConsultation, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { expectError } from '../support/rest-helpers';
@@ -102,6 +104,42 @@ describe('ws: rate limit shared with REST', () => {
     chat.send({ type: 'ping' });
     const closed = await withTimeout(chat.closed, 3000, 'close 4429');
     expect(closed.code).toBe(4429);
-    expect(chat.frames.at(-1)).toEqual(errorFrame('rate_limited'));
+    // The close says when to come back: in the last error frame and in the close reason.
+    const last = chat.frames.at(-1) as { retry_after_ms: number };
+    expect(last).toEqual(errorFrame('rate_limited', { retry_after_ms: expect.any(Number) }));
+    expect(last.retry_after_ms).toBeGreaterThan(0);
+    expect(last.retry_after_ms).toBeLessThanOrEqual(WINDOW_MS);
+    expect(closed.reason).toMatch(/retry after \d+ ms/);
+  });
+
+  describe('a 4429 close after a burst (issue 17)', () => {
+    let burstServer: TestServer;
+    const BUDGET = 300;
+    beforeAll(async () => {
+      burstServer = await startTestServer({ RATE_LIMIT_PER_MINUTE: String(BUDGET) });
+    });
+    afterAll(() => burstServer?.close());
+
+    it('every message stored before the close is acknowledged to its sender before the close arrives', async () => {
+      const { consultation, client } = await createConsultation(burstServer); // 1 of the budget
+      const chat = await openChat(burstServer, consultation.id, client);
+      // The whole budget in chat messages, then 100 more (refused), all at once without waiting.
+      const total = BUDGET - 1 + 100;
+      for (let i = 0; i < total; i++) chat.send({ type: 'chat_message', message: `burst ${i}`, client_id: `b-${i}` });
+      const closed = await withTimeout(chat.closed, 15_000, 'close 4429');
+      expect(closed.code).toBe(4429);
+      expect(closed.reason).toMatch(/retry after \d+ ms/);
+
+      const acknowledged = new Set(chat.all('chat_message').map((frame) => frame.data.client_id));
+      // Read straight from the database: the client's budget is spent, and REST would say 429.
+      const stored = await burstServer.app
+        .get(DataSource)
+        .getRepository(ChatMessageEntity)
+        .findBy({ consultationId: consultation.id });
+      const storedIds = new Set(stored.map((message) => message.clientId ?? undefined));
+      expect(storedIds.size).toBeGreaterThan(0);
+      expect([...storedIds].filter((id) => !acknowledged.has(id))).toEqual([]);
+      expect(chat.frames.at(-1)).toEqual(errorFrame('rate_limited', { retry_after_ms: expect.any(Number) }));
+    });
   });
 });

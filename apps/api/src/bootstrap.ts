@@ -7,6 +7,8 @@ import { AppConfig } from '@numerai/config';
 import { PinoNestLogger } from '@numerai/logging';
 import { RealtimeAdapter } from '@numerai/realtime';
 import { AppModule } from './app.module';
+import { useJsonBodyParsers } from './http/json-body';
+import { KnownFieldsPipe } from './http/known-fields.pipe';
 
 export interface CreateAppOptions {
   config: AppConfig;
@@ -21,12 +23,12 @@ export async function createApp({ config, logger }: CreateAppOptions): Promise<I
   });
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
-  // Room for the largest request we accept: a broadcast to 10,000 user ids is ~400 kB of JSON.
-  app.useBodyParser('json', { limit: '1mb' });
+  useJsonBodyParsers(app, config.http);
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
   }
   app.useGlobalPipes(
+    new KnownFieldsPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

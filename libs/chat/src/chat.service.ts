@@ -3,9 +3,10 @@ import { DEFAULT_PAGE_SIZE, Page, type Principal, toPage } from '@numerai/common
 import { ConsultationsService, isChatOpen } from '@numerai/consultations';
 import { isUuid } from '@numerai/database';
 import { EventBus } from '@numerai/events';
-import { type ChatMessageData, Limits } from '@numerai/protocol';
+import type { ChatMessageData } from '@numerai/protocol';
 import { lastSeqParam, WsError } from '@numerai/realtime';
 import { toChatMessageData } from './chat-message.view';
+import { messageContent } from './message-text';
 import { ChatMessagesRepository } from './chat-messages.repository';
 import { type HistoryQuery, positionsNamed } from './dto/history-query';
 import { ConsultationStatusCache } from './consultation-status.cache';
@@ -38,11 +39,7 @@ export class ChatService {
    * announces nothing (the room already has it).
    */
   async send(sender: Principal, room: ChatRoom, text: string, clientId?: string): Promise<ChatMessageData | undefined> {
-    const content = text.trim();
-    if (content.length === 0) throw new WsError('validation_failed', 'message must not be empty');
-    if (content.length > Limits.maxMessageChars) {
-      throw new WsError('validation_failed', `message must be at most ${Limits.maxMessageChars} characters`);
-    }
+    const content = messageContent(text);
     const status = await this.statuses.status(room.consultationId);
     if (!status || !isChatOpen(status)) {
       throw new WsError('consultation_closed', 'This consultation has ended; its chat is read-only');

@@ -39,6 +39,22 @@ export class AppConfig {
   presence!: { graceMs: number; instanceTtlMs: number };
   /** Most messages (or notifications) one catch-up replay sends before `replay_complete` with `has_more`. */
   replayMax!: number;
+  /** Open (scheduled/active) consultations one client may hold at once: a cap on whose presence they can see. */
+  consultations!: { maxOpenPerClient: number };
+  http!: {
+    /** Largest JSON body accepted, except on the admin broadcast route. */
+    bodyLimitBytes: number;
+    /** Largest JSON body of the admin broadcast (up to 10,000 user ids). */
+    broadcastBodyLimitBytes: number;
+    /** Deepest nesting of arrays/objects accepted in a JSON body, checked before it is parsed. */
+    maxJsonDepth: number;
+    /** Open TCP connections per client address, counted from accept (0: no cap). */
+    maxConnectionsPerIp: number;
+    /** How long a connection may take to send its request headers (an upgrade included). */
+    headersTimeoutMs: number;
+  };
+  /** Where `/metrics` is served: its own listener (port), or the public one behind a bearer token. */
+  metrics!: { port: number | undefined; host: string; token: string | undefined };
   shutdownTimeoutMs!: number;
   /** Notes for the operator that the logger prints once it exists (e.g. a generated JWT secret). */
   warnings!: string[];
@@ -138,6 +154,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const trustProxy = /^\d+$/.test(trustRaw) ? Number(trustRaw) : trustRaw.split(',').map((part) => part.trim());
 
+  const metricsPort = env.METRICS_PORT ? int('METRICS_PORT', 0, 0, 65535) : undefined;
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters long');
+
   const config: AppConfig = {
     port,
     dataDir,
@@ -173,6 +193,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       instanceTtlMs: int('PRESENCE_INSTANCE_TTL_MS', 15_000, 1000),
     },
     replayMax: int('REPLAY_MAX', 1000, 1, 100_000),
+    consultations: { maxOpenPerClient: int('MAX_OPEN_CONSULTATIONS_PER_CLIENT', 10, 1) },
+    http: {
+      bodyLimitBytes: int('HTTP_BODY_LIMIT_BYTES', 64 * 1024, 1024),
+      broadcastBodyLimitBytes: int('HTTP_BROADCAST_BODY_LIMIT_BYTES', 1024 * 1024, 1024),
+      maxJsonDepth: int('HTTP_MAX_JSON_DEPTH', 32, 2, 1000),
+      maxConnectionsPerIp: int('MAX_CONNECTIONS_PER_IP', 1000, 0),
+      headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100),
+    },
+    metrics: { port: metricsPort, host: env.METRICS_HOST || '127.0.0.1', token: metricsToken },
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 8000, 100),
     warnings,
   };

@@ -1,12 +1,14 @@
 import { BadRequestException, Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Principal } from '@numerai/common';
+import { CurrentUser, Page, Principal } from '@numerai/common';
 import { ConsultationView, toConsultationView } from './consultation.view';
 import { ConsultationsService } from './consultations.service';
 import { CreateConsultationDto, ListConsultationsQuery, UpdateConsultationDto } from './dto/consultation.dto';
 
-/** rest.md: a 400 names the field; the stock pipe says only "uuid is expected". */
-const consultationId = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
+/** rest.md: a 400 names the field; the stock pipe says only "uuid is expected". For every `:id` of a consultation. */
+export const consultationId = new ParseUUIDPipe({
+  exceptionFactory: () => new BadRequestException('id must be a UUID'),
+});
 
 @ApiTags('consultations')
 @ApiBearerAuth()
@@ -22,12 +24,9 @@ export class ConsultationsController {
   }
 
   @Get()
-  @ApiOkResponse({ description: '{items: consultation[]}' })
-  async list(
-    @CurrentUser() user: Principal,
-    @Query() query: ListConsultationsQuery,
-  ): Promise<{ items: ConsultationView[] }> {
-    return { items: (await this.consultations.list(user.id, query.status)).map(toConsultationView) };
+  @ApiOkResponse({ description: '{items: consultation[], next_before} newest first' })
+  list(@CurrentUser() user: Principal, @Query() query: ListConsultationsQuery): Promise<Page<ConsultationView>> {
+    return this.consultations.list(user.id, query);
   }
 
   @Get(':id')

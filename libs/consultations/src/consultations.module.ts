@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsultationEntity } from '@numerai/database';
 import { UsersModule } from '@numerai/users';
+import { ClientLock } from './client-lock';
 import { ConsultationsController } from './consultations.controller';
 import { ConsultationsRepository } from './consultations.repository';
 import { ConsultationsService } from './consultations.service';
@@ -9,7 +10,7 @@ import { ConsultationsService } from './consultations.service';
 @Module({
   imports: [TypeOrmModule.forFeature([ConsultationEntity]), UsersModule],
   controllers: [ConsultationsController],
-  providers: [ConsultationsRepository, ConsultationsService],
+  providers: [ClientLock, ConsultationsRepository, ConsultationsService],
   exports: [ConsultationsService],
 })
 export class ConsultationsModule {}

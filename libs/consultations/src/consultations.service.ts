@@ -1,8 +1,10 @@
 import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
-import type { Principal } from '@numerai/common';
+import { DEFAULT_PAGE_SIZE, type Page, type Principal, toPage } from '@numerai/common';
+import { AppConfig } from '@numerai/config';
 import { ConsultationEntity, ConsultationStatus } from '@numerai/database';
 import { EventBus } from '@numerai/events';
 import { UsersService } from '@numerai/users';
+import { ConsultationView, toConsultationView } from './consultation.view';
 import { ConsultationsRepository } from './consultations.repository';
 
 /** Which status a participant may move a consultation to, from which. Completed and cancelled are final. */
@@ -19,6 +21,7 @@ export class ConsultationsService {
     private readonly consultations: ConsultationsRepository,
     private readonly users: UsersService,
     private readonly events: EventBus,
+    private readonly config: AppConfig,
   ) {}
 
   async create(
@@ -31,11 +34,27 @@ export class ConsultationsService {
     if (!numerologist || numerologist.role !== 'numerologist' || numerologist.id === client.id) {
       throw new NotFoundException('Numerologist not found');
     }
-    return this.consultations.create({ userId: client.id, numerologistId, scheduledAt, status });
+    const max = this.config.consultations.maxOpenPerClient;
+    const created = await this.consultations.createOpen(
+      { userId: client.id, numerologistId, scheduledAt, status },
+      max,
+    );
+    if (created instanceof ConsultationEntity) return created;
+    // 409 either way: the conflict is with the client's own open consultations, and it lasts until they end one.
+    throw new ConflictException(
+      created.reason === 'pair_open'
+        ? `An open consultation with this numerologist already exists: ${created.openId}`
+        : `At most ${created.max} open consultations per client: complete or cancel one first`,
+    );
   }
 
-  list(userId: string, status?: ConsultationStatus): Promise<ConsultationEntity[]> {
-    return this.consultations.listForParticipant(userId, status);
+  async list(
+    userId: string,
+    options: { status?: ConsultationStatus; before?: string; limit?: number },
+  ): Promise<Page<ConsultationView>> {
+    const limit = options.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.consultations.pageForParticipant(userId, { ...options, limit });
+    return toPage(rows, limit, toConsultationView);
   }
 
   /** The consultation if the user takes part in it; 404 otherwise, without saying which. */
@@ -47,6 +66,11 @@ export class ConsultationsService {
 
   findById(id: string): Promise<ConsultationEntity | null> {
     return this.consultations.findById(id);
+  }
+
+  /** The pair's open (scheduled/active) consultation, if any: there is at most one. */
+  openBetween(clientId: string, numerologistId: string): Promise<ConsultationEntity | null> {
+    return this.consultations.findOpenBetween(clientId, numerologistId);
   }
 
   contactIds(userId: string): Promise<string[]> {
@@ -63,9 +87,16 @@ export class ConsultationsService {
     if (!TRANSITIONS[consultation.status].includes(status)) {
       throw new ConflictException(`A ${consultation.status} consultation cannot become ${status}`);
     }
-    await this.consultations.setStatus(id, status);
+    // Conditional on the status just checked: of two racing changes only one moves it.
+    if (!(await this.consultations.changeStatus(id, consultation.status, status))) {
+      throw new ConflictException('The consultation changed meanwhile; read it again');
+    }
     consultation.status = status;
-    this.events.publish('consultation.status_changed', { consultation_id: id, status });
+    this.events.publish('consultation.status_changed', {
+      consultation_id: id,
+      status,
+      participant_ids: [consultation.userId, consultation.numerologistId],
+    });
     return consultation;
   }
 }

@@ -2,3 +2,4 @@ export * from './consultation.view';
 export { isChatOpen, isParticipant, otherParticipant } from './consultations.repository';
 export * from './consultations.module';
 export * from './consultations.service';
+export { consultationId } from './consultations.controller';

@@ -30,7 +30,12 @@ export interface DomainEventMap {
     /** Contacts to tell; computed once by the instance that saw the change. */
     recipient_ids: string[];
   };
-  'consultation.status_changed': { consultation_id: string; status: ConsultationStatus };
+  'consultation.status_changed': {
+    consultation_id: string;
+    status: ConsultationStatus;
+    /** Client first, numerologist second. */
+    participant_ids: [string, string];
+  };
   /**
    * Sessions that just ended (already committed as revoked): every instance closes their
    * sockets with 4401. Ids are listed, never "all of the user", so a session opened a

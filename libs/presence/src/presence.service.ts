@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Principal } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
-import { ConsultationsService } from '@numerai/consultations';
+import { ConsultationsService, isChatOpen } from '@numerai/consultations';
 import { EventBus } from '@numerai/events';
 import type { PresenceUser } from '@numerai/protocol';
 import { ConnectionDirectory, UserConnectivityListener } from '@numerai/realtime';
@@ -11,7 +11,7 @@ import { PresenceStore } from './presence-store';
 /**
  * Online = at least one authenticated connection anywhere. Announces `online` on the
  * first, `offline` only after the last has stayed closed for the grace period (so a
- * reload does not flap), and only ever to contacts: users who share a consultation.
+ * reload does not flap), and only ever to contacts: users who share an open consultation.
  */
 @Injectable()
 export class PresenceService implements UserConnectivityListener, OnModuleInit, OnModuleDestroy {
@@ -29,6 +29,10 @@ export class PresenceService implements UserConnectivityListener, OnModuleInit, 
 
   onModuleInit(): void {
     this.directory.subscribe(this);
+    // Once, on the instance that made the change: the event reaches every instance.
+    this.events.onOrigin('consultation.status_changed', ({ status, participant_ids }) => {
+      if (!isChatOpen(status)) this.run(() => this.endContactIfLast(participant_ids));
+    });
   }
 
   onModuleDestroy(): void {
@@ -78,6 +82,26 @@ export class PresenceService implements UserConnectivityListener, OnModuleInit, 
       online: online.has(id),
       last_seen: online.has(id) ? null : (seen.get(id) ?? null),
     }));
+  }
+
+  /**
+   * A consultation ended: if it was the pair's last open one, each side sees the other go
+   * offline once, and (no longer a contact) hears nothing more about them, not even last_seen.
+   */
+  private async endContactIfLast([clientId, numerologistId]: [string, string]): Promise<void> {
+    if ((await this.consultations.contactIds(clientId)).includes(numerologistId)) return;
+    for (const [viewer, subject] of [
+      [clientId, numerologistId],
+      [numerologistId, clientId],
+    ]) {
+      this.events.publish('presence.changed', {
+        user_id: subject,
+        user_name: '',
+        online: false,
+        last_seen: null,
+        recipient_ids: [viewer],
+      });
+    }
   }
 
   private async goOfflineIfGone(userId: string, lastSeen: Date): Promise<void> {

@@ -33,6 +33,14 @@ export class ClientConnection {
   expiresAt: number;
   /** Consecutive frames refused by the rate limit; sustained abuse closes the connection. */
   refusedFrames = 0;
+  /** Frames received and still being processed (their answers not yet sent). */
+  pendingFrames = 0;
+  /**
+   * Set once the connection is condemned (sustained rate-limit abuse): no further frame is
+   * processed, and this runs when the last pending one has answered, so the answers to
+   * what was accepted go out before the close.
+   */
+  closeWhenIdle: (() => void) | undefined;
   /** Live frames kept back while an opening snapshot or replay is prepared (see hold/release). */
   private held: { frame: ServerFrame; payload: Buffer }[] | null = null;
   /** After a replay: live frames it already covered, dropped until `until` (see release). */

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { AppConfig } from '@numerai/config';
 import { RealtimeRuntime } from './realtime-runtime';
+import { SocketGuard } from './socket-guard';
 
 /** Where the gateway's @WebSocketGateway path is kept on its server for the runtime to bind. */
 export const GATEWAY_PATH = Symbol('numerai:gatewayPath');
@@ -57,6 +58,8 @@ export class RealtimeAdapter extends WsAdapter {
   protected override ensureHttpServerExists(port: number, httpServer?: HttpServer): HttpServer | undefined {
     if (this.httpServersRegistry.has(port) || !httpServer) return undefined;
     this.httpServersRegistry.set(port, httpServer);
+    const { http } = this.appContext.get(AppConfig);
+    new SocketGuard({ maxPerIp: http.maxConnectionsPerIp, headersTimeoutMs: http.headersTimeoutMs }).attach(httpServer);
     const listener = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.runtimeOf().handleUpgrade(request, socket, head, this.fallback);
     };

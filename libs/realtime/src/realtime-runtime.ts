@@ -39,6 +39,8 @@ export interface EndpointBinding {
 
 /** After this many consecutive rate-limited frames the connection is closed with 4429. */
 const SUSTAINED_ABUSE_FRAMES = 100;
+/** How long a condemned connection's accepted frames may take to answer before it is closed regardless. */
+const ABUSE_DRAIN_MS = 5000;
 
 /**
  * What the three gateways share at run time: routing an upgrade to its endpoint (the
@@ -240,6 +242,8 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
 
   private dispatch(connection: ClientConnection, data: Buffer, isBinary: boolean): void {
     connection.lastActivityMs = Date.now();
+    // Condemned for abuse: it has been told (or will be, once drained); nothing more is processed.
+    if (connection.closeWhenIdle) return;
     let frame: RawFrame | undefined;
     this.track(
       connection,
@@ -248,7 +252,7 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
         const decision = await this.budget.spend(connection.userId);
         if (!decision.allowed) {
           if (++connection.refusedFrames >= SUSTAINED_ABUSE_FRAMES) {
-            this.close(connection, CloseCode.TooManyRequests, 'rate_limited', 'Rate limit exceeded repeatedly');
+            this.condemn(connection, decision.retryAfterMs);
             return undefined;
           }
           // Not processed, but the refusal still names the frame it answers (ref = its client_id).
@@ -277,29 +281,51 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     ref: (() => string | undefined) | undefined,
   ): void {
     this.inFlight++;
+    connection.pendingFrames++;
+    const answer = (send: () => void) => {
+      this.inFlight--;
+      send();
+      if (--connection.pendingFrames === 0) connection.closeWhenIdle?.();
+    };
     let result: FrameResult | Promise<FrameResult>;
     try {
       result = work();
     } catch (error) {
-      this.inFlight--;
-      this.sendError(connection, error, ref?.());
+      answer(() => this.sendError(connection, error, ref?.()));
       return;
     }
     if (result instanceof Promise) {
       result.then(
-        (frame) => {
-          this.inFlight--;
-          if (frame) connection.send(frame);
-        },
-        (error: unknown) => {
-          this.inFlight--;
-          this.sendError(connection, error, ref?.());
-        },
+        (frame) => answer(() => frame && connection.send(frame)),
+        (error: unknown) => answer(() => this.sendError(connection, error, ref?.())),
       );
       return;
     }
-    this.inFlight--;
-    if (result) connection.send(result);
+    answer(() => result && connection.send(result));
+  }
+
+  /**
+   * Sustained abuse: stop processing this connection's frames, let the ones already
+   * accepted answer (a stored message's acknowledgement included), then close with 4429,
+   * saying when to come back: a final `rate_limited` error with `retry_after_ms`, and the
+   * same in the close reason. Bounded: closed after ABUSE_DRAIN_MS whatever is pending.
+   */
+  private condemn(connection: ClientConnection, retryAfterMs: number): void {
+    let closed = false;
+    connection.closeWhenIdle = () => {
+      if (closed) return;
+      closed = true;
+      clearTimeout(deadline);
+      this.close(
+        connection,
+        CloseCode.TooManyRequests,
+        'rate_limited',
+        `Rate limit exceeded repeatedly; retry after ${retryAfterMs} ms`,
+        retryAfterMs,
+      );
+    };
+    const deadline = setTimeout(() => connection.closeWhenIdle?.(), ABUSE_DRAIN_MS);
+    deadline.unref();
   }
 
   private sendError(connection: ClientConnection, error: unknown, ref: string | undefined): void {
@@ -329,10 +355,11 @@ export class RealtimeRuntime implements BeforeApplicationShutdown, OnModuleDestr
     code: number,
     errorCode: 'unauthorized' | 'rate_limited' | undefined,
     reason: string,
+    retryAfterMs?: number,
   ) {
     if (errorCode) {
       realtimeMetrics.error(errorCode);
-      connection.send(errorFrame(errorCode, reason));
+      connection.send(errorFrame(errorCode, reason, undefined, { retry_after_ms: retryAfterMs }));
     }
     if (connection.isOpen) connection.socket.close(code, reason);
     this.release(connection);

@@ -106,12 +106,12 @@ export class UpgradeGate {
 
   /**
    * Browsers send Origin and let any page open a socket to us with the user's token in
-   * hand; with CORS_ORIGINS set only those pages (and our own, e.g. /demo) may. Clients
-   * without Origin (apps, servers) are not browsers and are not limited by it.
+   * hand: only our own pages (same host, e.g. /demo) and those CORS_ORIGINS lists may (`*`:
+   * any). Clients without Origin (apps, servers) are not browsers and are not limited by it.
    */
   private originAllowed(origin: string | undefined, host: string | undefined): boolean {
     const allowed = this.config.corsOrigins;
-    if (!origin || allowed.length === 0 || allowed.includes('*') || allowed.includes(origin)) return true;
+    if (!origin || allowed.includes('*') || allowed.includes(origin)) return true;
     try {
       return new URL(origin).host === host;
     } catch {

@@ -1,3 +1,4 @@
+import { connect as netConnect } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DataSource } from 'typeorm';
@@ -135,4 +136,43 @@ export function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** How a half-sent request ended: when the server closed it (ms after connecting) and whether it said 429 first. */
+export interface HalfOpenOutcome {
+  closedAfterMs: number;
+  answered429: boolean;
+}
+
+/**
+ * A slowloris client: connects, sends the start of a WebSocket upgrade without the blank
+ * line that ends the headers, and waits for the server to give up on it. `connected`
+ * resolves once the TCP connection is up; `outcome` once the server closed it.
+ */
+export function halfOpenUpgrade(
+  port: number,
+  path: string,
+  localAddress = '127.0.0.1',
+): { connected: Promise<void>; outcome: Promise<HalfOpenOutcome>; destroy(): void } {
+  const socket = netConnect({ host: '127.0.0.1', port, localAddress });
+  let started = Date.now();
+  let received = '';
+  const connected = new Promise<void>((resolve) =>
+    socket.once('connect', () => {
+      started = Date.now();
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n',
+      );
+      resolve();
+    }),
+  );
+  socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+  socket.on('error', () => undefined);
+  const outcome = new Promise<HalfOpenOutcome>((resolve) =>
+    socket.once('close', () =>
+      resolve({ closedAfterMs: Date.now() - started, answered429: received.startsWith('HTTP/1.1 429') }),
+    ),
+  );
+  return { connected, outcome, destroy: () => socket.destroy() };
 }

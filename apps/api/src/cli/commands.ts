@@ -216,10 +216,11 @@ export async function createDemo(app: INestApplicationContext): Promise<DemoSet>
   const numerologistPrincipal = await authenticator.authenticate(numerologist.access_token);
 
   const consultations = app.get(ConsultationsService);
-  const existing = (await consultations.list(client.id, 'active')).find((c) => c.numerologistId === numerologist.id);
-  let consultation = existing;
+  // The pair may hold one open consultation: reuse it (activating it if a run stopped halfway).
+  const existing = await consultations.openBetween(client.id, numerologist.id);
+  let consultation = existing?.status === 'active' ? existing : undefined;
   if (!consultation) {
-    const scheduled = await consultations.create(clientPrincipal, numerologist.id, null);
+    const scheduled = existing ?? (await consultations.create(clientPrincipal, numerologist.id, null));
     consultation = await consultations.changeStatus(scheduled.id, numerologistPrincipal, 'active');
   }
   return {

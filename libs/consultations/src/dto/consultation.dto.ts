@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { PageQuery } from '@numerai/common';
 import { CONSULTATION_STATUSES, type ConsultationStatus } from '@numerai/database';
 
 export class CreateConsultationDto {
@@ -19,7 +20,8 @@ export class UpdateConsultationDto {
   status!: ConsultationStatus;
 }
 
-export class ListConsultationsQuery {
+/** `?status=&before=<id>&limit=` (≤ 100, default 50): newest first. */
+export class ListConsultationsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CONSULTATION_STATUSES })
   @IsOptional()
   @IsIn(CONSULTATION_STATUSES, { message: `status must be one of: ${CONSULTATION_STATUSES.join(', ')}` })

@@ -1,4 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { ConsultationEntity } from './consultation.entity';
+import { UserEntity } from './user.entity';
 
 @Entity('chat_messages')
 @Index('uq_chat_messages_client_id', ['consultationId', 'senderId', 'clientId'], { unique: true })
@@ -34,4 +36,13 @@ export class ChatMessageEntity {
 
   @Column({ name: 'created_at' })
   createdAt!: Date;
+
+  // Foreign keys only (never loaded): a consultation's messages go with it; a sender is anonymised, never deleted.
+  @ManyToOne(() => ConsultationEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'consultation_id', foreignKeyConstraintName: 'fk_chat_messages_consultation' })
+  consultation?: ConsultationEntity;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({ name: 'sender_id', foreignKeyConstraintName: 'fk_chat_messages_sender' })
+  sender?: UserEntity;
 }

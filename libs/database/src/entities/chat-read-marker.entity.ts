@@ -1,4 +1,6 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { ConsultationEntity } from './consultation.entity';
+import { UserEntity } from './user.entity';
 
 /** How far one participant has read one consultation; only ever moves forward. */
 @Entity('chat_read_markers')
@@ -18,4 +20,13 @@ export class ChatReadMarkerEntity {
 
   @Column({ name: 'read_at' })
   readAt!: Date;
+
+  // Foreign keys only (never loaded): a marker means nothing without its consultation or its reader.
+  @ManyToOne(() => ConsultationEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'consultation_id', foreignKeyConstraintName: 'fk_chat_read_markers_consultation' })
+  consultation?: ConsultationEntity;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_chat_read_markers_user' })
+  user?: UserEntity;
 }

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { UserEntity } from './user.entity';
 
 @Entity('notifications')
 @Index('idx_notifications_user_read_created', ['userId', 'isRead', 'createdAt'])
@@ -34,4 +35,9 @@ export class NotificationEntity {
 
   @Column({ name: 'created_at' })
   createdAt!: Date;
+
+  // Foreign key only (never loaded): a user's notifications are theirs alone and go with them.
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_notifications_user' })
+  user?: UserEntity;
 }

@@ -14,7 +14,10 @@ import {
   MaxLength,
 } from 'class-validator';
 import { OmitType } from '@nestjs/swagger';
-import { AfterSeqQuery, IsStorableText } from '@numerai/common';
+import { AfterSeqQuery, IsBoundedJsonObject, IsStorableText } from '@numerai/common';
+
+/** A notification's free-form `data`: a few KB, a few levels (deep links, ids, a small payload). */
+export const NOTIFICATION_DATA_LIMITS = { maxBytes: 4096, maxDepth: 8 };
 
 export class ListNotificationsQuery extends AfterSeqQuery {
   @ApiPropertyOptional({ description: 'only unread ones' })
@@ -51,6 +54,8 @@ export class CreateNotificationDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
   @IsObject({ message: 'data must be a JSON object' })
+  // Stored and sent to every recipient as given: bounded like a small document, not like a request body.
+  @IsBoundedJsonObject('data', NOTIFICATION_DATA_LIMITS)
   data?: Record<string, unknown>;
 }
 
