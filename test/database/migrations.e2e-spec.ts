@@ -27,7 +27,16 @@ async function withEmptyDatabase(fn: (dataSource: DataSource) => Promise<void>):
   }
 }
 
-const TABLES = ['chat_messages', 'chat_read_markers', 'consultations', 'notifications', 'users'];
+const TABLES = [
+  'chat_messages',
+  'chat_read_markers',
+  'consultations',
+  'notification_deliveries',
+  'notification_preferences',
+  'notifications',
+  'readings',
+  'users',
+];
 
 async function tableNames(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();

@@ -2,3 +2,4 @@ export * from './pagination';
 export * from './principal';
 export * from './storable-text';
 export * from './time';
+export * from './calendar';

@@ -25,6 +25,10 @@ export class UsersRepository {
     return ids.length ? this.users.findBy({ id: In(ids) }) : Promise.resolve([]);
   }
 
+  async update(id: string, changes: Partial<UserEntity>): Promise<void> {
+    if (Object.keys(changes).length > 0) await this.users.update({ id }, changes);
+  }
+
   async delete(id: string): Promise<void> {
     await this.users.delete({ id });
   }

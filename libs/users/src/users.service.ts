@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { UserEntity, UserRole } from '@numerai/database';
+import { ProfileChanges } from './profile';
 import { UsersRepository } from './users.repository';
 
 @Injectable()
@@ -35,6 +36,11 @@ export class UsersService {
 
   findByIds(ids: string[]): Promise<UserEntity[]> {
     return this.users.findByIds(ids);
+  }
+
+  async updateProfile(id: string, changes: ProfileChanges): Promise<UserEntity> {
+    await this.users.update(id, changes);
+    return this.getById(id);
   }
 
   delete(id: string): Promise<void> {
