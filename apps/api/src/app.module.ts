@@ -10,7 +10,11 @@ import { EventsModule } from '@numerai/events';
 import { LoggingModule } from '@numerai/logging';
 import { MetricsModule } from '@numerai/metrics';
 import { NotificationsModule } from '@numerai/notifications';
+import { LifecycleModule } from '@numerai/lifecycle';
 import { PresenceModule } from '@numerai/presence';
+import { ReadingsModule } from '@numerai/readings';
+import { RemindersModule } from '@numerai/reminders';
+import { Clock, SchedulerModule } from '@numerai/scheduler';
 import { RateLimitModule, UserThrottlerGuard } from '@numerai/rate-limit';
 import { RealtimeModule } from '@numerai/realtime';
 import { UsersModule } from '@numerai/users';
@@ -23,7 +27,7 @@ import { selectInfrastructure } from './infrastructure';
 
 @Module({})
 export class AppModule implements NestModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, clock?: Clock): DynamicModule {
     const infrastructure = selectInfrastructure(config);
     return {
       module: AppModule,
@@ -42,6 +46,10 @@ export class AppModule implements NestModule {
         ChatModule,
         NotificationsModule,
         PresenceModule.forRoot(infrastructure.presenceStore),
+        SchedulerModule.forRoot({ engine: infrastructure.scheduler, clock }),
+        ReadingsModule,
+        RemindersModule,
+        LifecycleModule,
         DemoModule,
       ],
       controllers: [HealthController],

@@ -4,6 +4,7 @@ import { ConsultationEntity, ConsultationStatus } from '@numerai/database';
 import { EventBus } from '@numerai/events';
 import { UsersService } from '@numerai/users';
 import { ConsultationsRepository } from './consultations.repository';
+import { lifecycleEvent } from './lifecycle-event';
 
 /** Which status a participant may move a consultation to, from which. Completed and cancelled are final. */
 const TRANSITIONS: Record<ConsultationStatus, ConsultationStatus[]> = {
@@ -31,7 +32,9 @@ export class ConsultationsService {
     if (!numerologist || numerologist.role !== 'numerologist' || numerologist.id === client.id) {
       throw new NotFoundException('Numerologist not found');
     }
-    return this.consultations.create({ userId: client.id, numerologistId, scheduledAt, status });
+    const consultation = await this.consultations.create({ userId: client.id, numerologistId, scheduledAt, status });
+    this.events.publish('consultation.lifecycle', lifecycleEvent(consultation, client, 'booked'));
+    return consultation;
   }
 
   list(userId: string, status?: ConsultationStatus): Promise<ConsultationEntity[]> {
@@ -66,6 +69,7 @@ export class ConsultationsService {
     await this.consultations.setStatus(id, status);
     consultation.status = status;
     this.events.publish('consultation.status_changed', { consultation_id: id, status });
+    this.events.publish('consultation.lifecycle', lifecycleEvent(consultation, actor));
     return consultation;
   }
 }

@@ -6,3 +6,4 @@ export * from './migrate';
 export * from './migrations';
 export * from './sqlite-checkpointer';
 export * from './sqlite-thread';
+export * from './errors';

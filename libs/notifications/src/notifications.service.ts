@@ -5,6 +5,7 @@ import { EventBus } from '@numerai/events';
 import type { NotificationData } from '@numerai/protocol';
 import { toNotificationData } from './notification.view';
 import { NewNotification, NotificationsRepository } from './notifications.repository';
+import { PreferencesService } from './preferences/preferences.service';
 
 /** Most notifications one catch-up replay sends; older ones are in the REST list. */
 const MAX_REPLAY = 1000;
@@ -20,9 +21,12 @@ export class NotificationsService {
   constructor(
     private readonly notifications: NotificationsRepository,
     private readonly events: EventBus,
+    private readonly preferences: PreferencesService,
   ) {}
 
-  async notify(userId: string, input: NewNotification): Promise<NotificationData> {
+  /** Stores and announces it; null (nothing stored or sent) if the user switched this type off in-app. */
+  async notify(userId: string, input: NewNotification): Promise<NotificationData | null> {
+    if (!(await this.preferences.allowsInApp(userId, input.notification_type))) return null;
     const stored = toNotificationData(await this.notifications.create(userId, input));
     const unreadCount = await this.notifications.countUnread(userId);
     this.events.publish('notification.created', { user_id: userId, notification: stored, unread_count: unreadCount });
@@ -32,10 +36,10 @@ export class NotificationsService {
   /**
    * The same notification to many users (e.g. "Daily Reading Ready"): stored in chunks,
    * announced with one event per chunk rather than one per recipient. Returns how many
-   * were stored.
+   * were stored (users who switched the type off in-app are skipped).
    */
   async notifyMany(userIds: string[], input: NewNotification): Promise<number> {
-    const recipients = [...new Set(userIds)];
+    const recipients = await this.preferences.inAppRecipients([...new Set(userIds)], input.notification_type);
     for (let i = 0; i < recipients.length; i += BULK_CHUNK) {
       const chunk = recipients.slice(i, i + BULK_CHUNK);
       const stored = await this.notifications.createMany(chunk, input);

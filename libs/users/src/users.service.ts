@@ -43,6 +43,10 @@ export class UsersService {
     return this.getById(id);
   }
 
+  pageWithBirthDate(afterId: string | undefined, limit: number): Promise<UserEntity[]> {
+    return this.users.pageWithBirthDate(afterId, limit);
+  }
+
   delete(id: string): Promise<void> {
     return this.users.delete(id);
   }
