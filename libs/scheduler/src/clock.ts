@@ -16,7 +16,7 @@ export class SystemClock extends Clock {
 export class ManualClock extends Clock {
   private current: Date;
 
-  constructor(start: Date | string = new Date()) {
+  constructor(start: Date | string | number = new Date()) {
     super();
     this.current = new Date(start);
   }
@@ -25,7 +25,7 @@ export class ManualClock extends Clock {
     return new Date(this.current);
   }
 
-  set(to: Date | string): void {
+  set(to: Date | string | number): void {
     this.current = new Date(to);
   }
 
