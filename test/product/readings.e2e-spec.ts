@@ -1,5 +1,5 @@
-import { DataSource } from 'typeorm';
-import { NotificationEntity } from '@numerai/database';
+import { DataSource, IsNull, Not } from 'typeorm';
+import { newId, NotificationDeliveryEntity, NotificationEntity } from '@numerai/database';
 import { JobRunner, ManualClock } from '@numerai/scheduler';
 import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
@@ -143,6 +143,46 @@ describe(`daily readings (${ENGINE})`, () => {
       clock.set('2027-06-01T23:00:00Z'); // 19:00 in New York: 07:00 passed long ago, no sweep ran since
       await sweep();
       expect((await dailyReadings(user)).map((n) => n.data?.date)).toEqual(['2027-06-01']);
+    });
+
+    it('an instance that died between claiming and storing: its claim is taken over after the lease, under the same id', async () => {
+      const [lost, stored] = [await berliner(), await berliner()];
+      clock.set('2027-08-01T10:00:00Z');
+      const deliveries = server.app.get(DataSource).getRepository(NotificationDeliveryEntity);
+      const claim = (userId: string, notificationId: string) =>
+        deliveries.insert({
+          dedupeKey: `daily_reading:${userId}:2027-08-01`,
+          userId,
+          notificationId,
+          claimedAt: new Date('2027-08-01T09:59:50Z'),
+          completedAt: null,
+        });
+      const [lostId, storedId] = [newId(), newId()];
+      await claim(lost.id, lostId); // died before storing
+      await claim(stored.id, storedId); // died after storing, before marking it done
+      await server.app
+        .get(DataSource)
+        .getRepository(NotificationEntity)
+        .insert({
+          id: storedId,
+          userId: stored.id,
+          title: 'Daily Reading Ready',
+          message: 'Your daily reading is available',
+          notificationType: 'daily_reading',
+          data: { reading_id: newId(), date: '2027-08-01' },
+          isRead: false,
+          readAt: null,
+          createdAt: new Date(),
+        });
+      await sweep(); // within the lease: the claims are still someone's
+      expect(await storedDailyReadings(lost.id)).toBe(0);
+
+      clock.set('2027-08-01T10:00:40Z');
+      await sweep();
+      await sweep();
+      expect((await dailyReadings(lost)).map((n) => n.id)).toEqual([lostId]);
+      expect((await dailyReadings(stored)).map((n) => n.id)).toEqual([storedId]);
+      expect(await deliveries.countBy({ userId: lost.id, completedAt: Not(IsNull()) })).toBe(1);
     });
 
     it('users without a birth date get none; a user who switched daily_reading off gets none', async () => {

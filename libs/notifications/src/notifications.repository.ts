@@ -4,6 +4,8 @@ import { In, LessThan, MoreThan, Repository } from 'typeorm';
 import { newId, NotificationEntity } from '@numerai/database';
 
 export interface NewNotification {
+  /** Pre-allocated id, single-recipient `notify` only: scheduled deliveries record it first for exactly-once. */
+  id?: string;
   title: string;
   message: string;
   notification_type: string;
@@ -24,7 +26,7 @@ export class NotificationsRepository {
     const now = new Date();
     const rows = userIds.map((userId) =>
       Object.assign(new NotificationEntity(), {
-        id: newId(),
+        id: input.id ?? newId(),
         userId,
         title: input.title,
         message: input.message,

@@ -46,22 +46,29 @@ export class DailyReadingJob implements ScheduledJob, OnModuleInit {
           users.flatMap((user) => {
             const local = localTime(now, user.timeZone ?? DEFAULT_TIME_ZONE);
             if (local.hour < this.config.schedule.dailyReadingHour) return [];
-            return [{ key: dedupeKey(user.id, local.date), userId: user.id, send: () => this.send(user, local.date) }];
+            return [
+              {
+                key: dedupeKey(user.id, local.date),
+                userId: user.id,
+                send: (id: string) => this.send(user, local.date, id),
+              },
+            ];
           }),
         ),
     );
   }
 
-  /** Makes (or finds) the day's reading and announces it; the notification's id, null if switched off. */
-  private async send(user: UserEntity, date: string): Promise<string | null> {
+  /** Makes (or finds) the day's reading and announces it under `id`; false if the user switched it off. */
+  private async send(user: UserEntity, date: string, id: string): Promise<boolean> {
     const reading = await this.readings.forDay(user as UserEntity & { birthDate: string }, date);
     const sent = await this.notifications.notify(user.id, {
+      id,
       title: DAILY_READING_TITLE,
       message: DAILY_READING_MESSAGE,
       notification_type: 'daily_reading',
       data: { reading_id: reading.id, date },
     });
-    return sent?.id ?? null;
+    return sent !== null;
   }
 }
 

@@ -40,23 +40,24 @@ export class ConsultationReminderJob implements ScheduledJob, OnModuleInit {
             [consultation.userId, consultation.numerologistId].map((userId) => ({
               key: dedupeKey(consultation, userId),
               userId,
-              send: () => this.send(consultation, userId, now),
+              send: (id: string) => this.send(consultation, userId, now, id),
             })),
           ),
         ),
     );
   }
 
-  private async send(consultation: ConsultationEntity, userId: string, now: Date): Promise<string | null> {
+  private async send(consultation: ConsultationEntity, userId: string, now: Date, id: string): Promise<boolean> {
     const startsAt = consultation.scheduledAt!;
     const minutes = Math.max(1, Math.ceil((startsAt.getTime() - now.getTime()) / 60_000));
     const sent = await this.notifications.notify(userId, {
+      id,
       title: 'Consultation starts soon',
       message: `Your consultation starts in ${minutes} minute${minutes === 1 ? '' : 's'}`,
       notification_type: 'consultation_reminder',
       data: { consultation_id: consultation.id, scheduled_at: startsAt.toISOString() },
     });
-    return sent?.id ?? null;
+    return sent !== null;
   }
 }
 

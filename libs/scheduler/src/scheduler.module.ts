@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { NotificationDeliveryEntity } from '@numerai/database';
+import { NotificationDeliveryEntity, NotificationEntity } from '@numerai/database';
 import { BullmqJobRunner } from './bullmq-job-runner';
 import { Clock, SystemClock } from './clock';
 import { DeliveryLedger } from './delivery-ledger';
@@ -26,7 +26,7 @@ export class SchedulerModule {
     ];
     return {
       module: SchedulerModule,
-      imports: [TypeOrmModule.forFeature([NotificationDeliveryEntity])],
+      imports: [TypeOrmModule.forFeature([NotificationDeliveryEntity, NotificationEntity])],
       providers,
       exports: [Clock, JobRunner, DeliveryLedger],
     };

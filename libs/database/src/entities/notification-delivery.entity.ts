@@ -12,7 +12,7 @@ export class NotificationDeliveryEntity {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
-  /** Set once the notification is stored; null while claimed (or if the user's preferences suppressed it). */
+  /** Chosen at claim time, before the notification is stored under it; null if preferences suppressed it. */
   @Column({ name: 'notification_id', type: 'uuid', nullable: true })
   notificationId!: string | null;
 
