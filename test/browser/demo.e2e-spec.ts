@@ -15,7 +15,9 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createConsultation, TestUser } from '../support/factories';
+import { JobRunner } from '@numerai/scheduler';
+import { createConsultation, createUser, TestUser } from '../support/factories';
+import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 import { describeWithGateways } from '../client/support/gateways';
 import { describeWithBrowser } from './support/chromium';
@@ -256,6 +258,35 @@ describeWithBrowser(CHROMIUM, describeWithGateways)('demo page in Chromium: two 
     await clientPage.locator('[data-testid=receipt][data-read=true]').nth(1).waitFor();
     await clientPage.screenshot({ path: join(ARTIFACTS, 'browser-demo-client.png') });
     await numerologistPage.screenshot({ path: join(ARTIFACTS, 'browser-demo-numerologist.png') });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('shows the reading of the day once a birth date is set, and a consultation reminder as it arrives', async () => {
+    const client = await createUser(server);
+    const numerologist = await createUser(server, { role: 'numerologist' });
+    const page = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await signIn(page, demoUrl, client);
+
+    await page.getByTestId('birth-date').fill('1985-03-17');
+    await page.getByTestId('save-birth-date').click();
+    await page.getByTestId('reading-text').waitFor();
+    expect(await textOf(page, 'reading-day')).toMatch(/^Personal day [1-9]$/);
+    expect(await textOf(page, 'daily-reading')).toContain('Life path 7');
+
+    // A consultation starting in 10 minutes is inside the 15-minute reminder window: one sweep reminds.
+    const booked = await http(server.httpUrl, 'POST', '/api/consultations', {
+      token: client.token,
+      body: { numerologist_id: numerologist.id, scheduled_at: new Date(Date.now() + 10 * 60_000).toISOString() },
+    });
+    expect(booked.status).toBe(201);
+    await server.app.get(JobRunner).runNow('consultation-reminders');
+    await page.getByTestId('reminder').waitFor();
+    expect(await textOf(page, 'reminder')).toMatch(
+      /^Consultation starts soon — Your consultation starts in (9|10) minutes$/,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'browser-demo-reading-and-reminder.png') });
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

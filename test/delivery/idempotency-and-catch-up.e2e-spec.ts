@@ -146,7 +146,7 @@ describe('catch-up from the database', () => {
     for (let i = 1; i <= 3; i++) {
       later.push(await notifications.notify(user.id, { title: `t${i}`, message: `m${i}`, notification_type: 'test' }));
     }
-    const socket = await open(`${server.wsUrl}/ws/notifications/`, user.token, { last_notification_id: first.id });
+    const socket = await open(`${server.wsUrl}/ws/notifications/`, user.token, { last_notification_id: first!.id });
     expect(await socket.next('unread_count')).toEqual({ type: 'unread_count', count: 4 });
     for (const expected of later) expect((await socket.next('notification')).data).toEqual(expected);
     expect(await socket.next('replay_complete')).toEqual({ type: 'replay_complete', count: 3, has_more: false });

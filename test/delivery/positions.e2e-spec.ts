@@ -113,8 +113,11 @@ describe('notification positions', () => {
     const user = await createUser(server);
     const other = await createUser(server);
     const notifications = server.app.get(NotificationsService);
-    const notify = (to: TestUser, i: number) =>
-      notifications.notify(to.id, { title: `t${i}`, message: `m${i}`, notification_type: 'test' });
+    const notify = async (to: TestUser, i: number) => {
+      const stored = await notifications.notify(to.id, { title: `t${i}`, message: `m${i}`, notification_type: 'test' });
+      if (!stored) throw new Error('every notification type is on by default');
+      return stored;
+    };
     const mine: NotificationData[] = [];
     for (let i = 1; i <= REPLAY_MAX + 2; i++) {
       mine.push(await notify(user, i));

@@ -40,13 +40,42 @@ export async function createUser(
   };
 }
 
-/** A consultation between a fresh client and a fresh numerologist, plus someone who takes no part. */
+const LIFECYCLE_TYPES = [
+  'consultation_booked',
+  'consultation_started',
+  'consultation_completed',
+  'consultation_cancelled',
+];
+
+/**
+ * Switches the consultation lifecycle notifications off for `user`, so suites about other
+ * notifications (chat, admin, replay) count only their own. Lifecycle suites opt out.
+ */
+export async function quietLifecycle(server: Pick<TestServer, 'httpUrl'>, user: TestUser): Promise<void> {
+  const types = Object.fromEntries(LIFECYCLE_TYPES.map((type) => [type, { in_app: false, push: false }]));
+  const res = await http(server.httpUrl, 'PUT', '/api/notifications/preferences', {
+    token: user.token,
+    body: { types },
+  });
+  if (res.status !== 200) throw new Error(`preferences failed: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/**
+ * A consultation between a fresh client and a fresh numerologist. Both participants have
+ * the lifecycle notifications switched off (see quietLifecycle) unless `lifecycle: true`.
+ */
 export async function createConsultation(
   server: Pick<TestServer, 'httpUrl'>,
-  options: { client?: TestUser; numerologist?: TestUser; status?: 'active' | 'completed' | 'cancelled' } = {},
+  options: {
+    client?: TestUser;
+    numerologist?: TestUser;
+    status?: 'active' | 'completed' | 'cancelled';
+    lifecycle?: boolean;
+  } = {},
 ) {
   const client = options.client ?? (await createUser(server));
   const numerologist = options.numerologist ?? (await createUser(server, { role: 'numerologist' }));
+  if (!options.lifecycle) await Promise.all([quietLifecycle(server, client), quietLifecycle(server, numerologist)]);
   const res = await http(server.httpUrl, 'POST', '/api/consultations', {
     token: client.token,
     body: { numerologist_id: numerologist.id },

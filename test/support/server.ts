@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { AppConfig, loadConfig } from '@numerai/config';
 import { createRootLogger } from '@numerai/logging';
+import type { Clock } from '@numerai/scheduler';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { createTestDatabase, TestDatabase } from './database';
 
@@ -21,8 +22,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real app listening on a free port with its own database; `env` overrides configuration. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** A real app listening on a free port with its own database; `env` overrides configuration, `clock` the time of scheduled work. */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'numerai-test-'));
   const database = await createTestDatabase(dataDir);
   const config = loadConfig({
@@ -41,7 +45,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       callback();
     },
   });
-  const app = await createApp({ config, logger: createRootLogger(config.logLevel, sink) });
+  const app = await createApp({ config, logger: createRootLogger(config.logLevel, sink), clock: options.clock });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const httpUrl = `http://127.0.0.1:${address.port}`;

@@ -11,7 +11,11 @@ import { EventsModule } from '@numerai/events';
 import { LoggingModule } from '@numerai/logging';
 import { MetricsModule } from '@numerai/metrics';
 import { NotificationsModule } from '@numerai/notifications';
+import { LifecycleModule } from '@numerai/lifecycle';
 import { PresenceModule } from '@numerai/presence';
+import { ReadingsModule } from '@numerai/readings';
+import { RemindersModule } from '@numerai/reminders';
+import { Clock, SchedulerModule } from '@numerai/scheduler';
 import { RateLimitModule, UserThrottlerGuard } from '@numerai/rate-limit';
 import { RealtimeModule } from '@numerai/realtime';
 import { UsersModule } from '@numerai/users';
@@ -24,7 +28,7 @@ import { selectInfrastructure } from './infrastructure';
 
 @Module({})
 export class AppModule implements NestModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, clock?: Clock): DynamicModule {
     const infrastructure = selectInfrastructure(config);
     return {
       module: AppModule,
@@ -44,6 +48,10 @@ export class AppModule implements NestModule {
         ChatModule,
         NotificationsModule,
         PresenceModule.forRoot(infrastructure.presenceStore),
+        SchedulerModule.forRoot({ engine: infrastructure.scheduler, clock }),
+        ReadingsModule,
+        RemindersModule,
+        LifecycleModule,
         DemoModule,
       ],
       controllers: [HealthController],

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppConfig } from '@numerai/config';
 import { PinoNestLogger } from '@numerai/logging';
+import type { Clock } from '@numerai/scheduler';
 import { RealtimeAdapter } from '@numerai/realtime';
 import { AppModule } from './app.module';
 import { useJsonBodyParsers } from './http/json-body';
@@ -13,11 +14,13 @@ import { KnownFieldsPipe } from './http/known-fields.pipe';
 export interface CreateAppOptions {
   config: AppConfig;
   logger: Logger;
+  /** Where scheduled work reads the time; tests pass a ManualClock, the system clock otherwise. */
+  clock?: Clock;
 }
 
 /** Builds the whole application (REST + WebSockets) without listening; main.ts and the e2e tests share it. */
-export async function createApp({ config, logger }: CreateAppOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+export async function createApp({ config, logger, clock }: CreateAppOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, clock), {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
   });

@@ -30,6 +30,8 @@ export interface Infrastructure {
   rateLimit: RateLimitModuleOptions;
   /** Providers of HealthIndicator[] under EXTRA_HEALTH_INDICATORS. */
   healthIndicators: Implementation;
+  /** What runs scheduled jobs: BullMQ (one instance per tick) or timers in this process. */
+  scheduler: 'bullmq' | 'in-process';
 }
 
 /** The in-process bus, timing each publish (its local fan-out) for numerai_fanout_delay_seconds. */
@@ -50,6 +52,7 @@ export function selectInfrastructure(config: AppConfig): Infrastructure {
       presenceStore: { useClass: InProcessPresenceStore },
       rateLimit: {},
       healthIndicators: { useValue: [] },
+      scheduler: 'in-process',
     };
   }
   // Scale-out: fan-out over Redis pub/sub, presence and rate-limit counters in Redis.
@@ -66,5 +69,6 @@ export function selectInfrastructure(config: AppConfig): Infrastructure {
       inject: [RedisClients],
       useFactory: (redis: RedisClients): HealthIndicator[] => [new RedisHealthIndicator(redis)],
     },
+    scheduler: 'bullmq',
   };
 }

@@ -14,6 +14,8 @@ import {
 } from './api';
 import { Bell } from './Bell';
 import { ChatPanel } from './ChatPanel';
+import { DailyReading } from './DailyReading';
+import { Reminders } from './Reminders';
 import { SignIn } from './SignIn';
 
 export function App() {
@@ -151,6 +153,8 @@ function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => 
               </button>
             </form>
           )}
+          <Reminders />
+          <DailyReading token={token} />
           <p className="muted small hint">
             Open this page in a second window (another tab works: sessions are per tab) and sign in as the other
             participant to watch messages, typing and read receipts travel.

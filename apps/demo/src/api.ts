@@ -41,7 +41,10 @@ export class ApiFailure extends Error {
   }
 }
 
-async function call<T>(path: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<T> {
+export async function call<T>(
+  path: string,
+  init: { method?: string; token?: string; body?: unknown } = {},
+): Promise<T> {
   const response = await fetch(`${API_BASE}${path}`, {
     method: init.method ?? 'GET',
     headers: {

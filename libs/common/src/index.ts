@@ -3,3 +3,4 @@ export * from './principal';
 export * from './storable-text';
 export * from './time';
 export * from './json-limits';
+export * from './calendar';

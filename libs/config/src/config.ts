@@ -56,6 +56,11 @@ export class AppConfig {
   /** Where `/metrics` is served: its own listener (port), or the public one behind a bearer token. */
   metrics!: { port: number | undefined; host: string; token: string | undefined };
   shutdownTimeoutMs!: number;
+  /**
+   * Scheduled work (daily readings, reminders): `tickMs` is how often each job looks for
+   * what is due, so a notification goes out at most about that late.
+   */
+  schedule!: { dailyReadingHour: number; reminderMinutes: number; tickMs: number };
   /** Notes for the operator that the logger prints once it exists (e.g. a generated JWT secret). */
   warnings!: string[];
 }
@@ -203,6 +208,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     metrics: { port: metricsPort, host: env.METRICS_HOST || '127.0.0.1', token: metricsToken },
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 8000, 100),
+    schedule: {
+      dailyReadingHour: int('DAILY_READING_HOUR', 7, 0, 23),
+      reminderMinutes: int('CONSULTATION_REMINDER_MINUTES', 15, 1, 7 * 24 * 60),
+      tickMs: int('SCHEDULER_TICK_MS', 30_000, 100, 3_600_000),
+    },
     warnings,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -6,6 +6,7 @@ import { EventBus } from '@numerai/events';
 import { UsersService } from '@numerai/users';
 import { ConsultationView, toConsultationView } from './consultation.view';
 import { ConsultationsRepository } from './consultations.repository';
+import { lifecycleEvent } from './lifecycle-event';
 
 /** Which status a participant may move a consultation to, from which. Completed and cancelled are final. */
 const TRANSITIONS: Record<ConsultationStatus, ConsultationStatus[]> = {
@@ -39,7 +40,10 @@ export class ConsultationsService {
       { userId: client.id, numerologistId, scheduledAt, status },
       max,
     );
-    if (created instanceof ConsultationEntity) return created;
+    if (created instanceof ConsultationEntity) {
+      this.events.publish('consultation.lifecycle', lifecycleEvent(created, client, 'booked'));
+      return created;
+    }
     // 409 either way: the conflict is with the client's own open consultations, and it lasts until they end one.
     throw new ConflictException(
       created.reason === 'pair_open'
@@ -97,6 +101,7 @@ export class ConsultationsService {
       status,
       participant_ids: [consultation.userId, consultation.numerologistId],
     });
+    this.events.publish('consultation.lifecycle', lifecycleEvent(consultation, actor));
     return consultation;
   }
 }

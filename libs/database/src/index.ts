@@ -8,3 +8,4 @@ export * from './sqlite-checkpointer';
 export * from './sqlite-thread';
 export * from './database-reachability';
 export * from './database-unavailable';
+export * from './errors';

@@ -42,7 +42,19 @@ export interface DomainEventMap {
    * moment later is not caught by an event still travelling.
    */
   'session.revoked': { user_id: string; session_ids: string[] };
+  /** A consultation was booked, or its status change was stored; announced once, by the instance that did it. */
+  'consultation.lifecycle': {
+    consultation_id: string;
+    user_id: string;
+    numerologist_id: string;
+    event: ConsultationLifecycleEvent;
+    status: ConsultationStatus;
+    actor_id: string;
+    actor_name: string;
+  };
 }
+
+export type ConsultationLifecycleEvent = 'booked' | 'started' | 'completed' | 'cancelled';
 
 export type DomainEventName = keyof DomainEventMap;
 

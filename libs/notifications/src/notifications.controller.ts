@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nest
 import { Roles, RolesGuard } from '@numerai/auth';
 import { CurrentUser, Principal } from '@numerai/common';
 import { UsersService } from '@numerai/users';
-import { NotFoundException } from '@nestjs/common';
+import { ConflictException, NotFoundException } from '@nestjs/common';
 import { BroadcastNotificationDto, CreateNotificationDto, ListNotificationsQuery } from './dto/notification.dto';
 import { NotificationsService } from './notifications.service';
 
@@ -63,7 +63,9 @@ export class AdminNotificationsController {
   @ApiCreatedResponse({ description: 'the notification' })
   async create(@Body() dto: CreateNotificationDto) {
     if (!(await this.users.findById(dto.user_id))) throw new NotFoundException('User not found');
-    return this.notifications.notify(dto.user_id, dto);
+    const stored = await this.notifications.notify(dto.user_id, dto);
+    if (!stored) throw new ConflictException(`The user has switched off ${dto.notification_type} notifications`);
+    return stored;
   }
 
   @Post('broadcast')

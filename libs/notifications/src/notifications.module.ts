@@ -1,18 +1,28 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@numerai/auth';
-import { NotificationEntity } from '@numerai/database';
+import { NotificationEntity, NotificationPreferencesEntity } from '@numerai/database';
 import { UsersModule } from '@numerai/users';
 import { ChatNotifier } from './chat-notifier';
 import { AdminNotificationsController, NotificationsController } from './notifications.controller';
 import { NotificationsGateway } from './notifications.gateway';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
+import { PreferencesController } from './preferences/preferences.controller';
+import { PreferencesRepository } from './preferences/preferences.repository';
+import { PreferencesService } from './preferences/preferences.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([NotificationEntity]), AuthModule, UsersModule],
-  controllers: [NotificationsController, AdminNotificationsController],
-  providers: [NotificationsService, NotificationsRepository, NotificationsGateway, ChatNotifier],
+  imports: [TypeOrmModule.forFeature([NotificationEntity, NotificationPreferencesEntity]), AuthModule, UsersModule],
+  controllers: [PreferencesController, NotificationsController, AdminNotificationsController],
+  providers: [
+    NotificationsService,
+    NotificationsRepository,
+    NotificationsGateway,
+    ChatNotifier,
+    PreferencesRepository,
+    PreferencesService,
+  ],
   exports: [NotificationsService],
 })
 export class NotificationsModule {}

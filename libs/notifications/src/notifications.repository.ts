@@ -5,6 +5,8 @@ import { DataSource, In, LessThan, MoreThan, Repository } from 'typeorm';
 import { newId, NotificationEntity, UserEntity } from '@numerai/database';
 
 export interface NewNotification {
+  /** Pre-allocated id, single-recipient `notify` only: scheduled deliveries record it first for exactly-once. */
+  id?: string;
   title: string;
   message: string;
   notification_type: string;
@@ -48,7 +50,7 @@ export class NotificationsRepository {
     if (userIds.length === 0) return [];
     const row = (userId: string, seq: number, createdAt: Date) =>
       Object.assign(new NotificationEntity(), {
-        id: newId(),
+        id: input.id ?? newId(),
         userId,
         seq,
         title: input.title,

@@ -6,6 +6,7 @@ import type { NotificationData } from '@numerai/protocol';
 import { lastSeqParam, WsError } from '@numerai/realtime';
 import { toNotificationData } from './notification.view';
 import { NewNotification, NotificationsRepository } from './notifications.repository';
+import { PreferencesService } from './preferences/preferences.service';
 
 /** Recipients per statement and per event of a bulk send (bounded SQL parameters and bus messages). */
 const BULK_CHUNK = 500;
@@ -19,9 +20,12 @@ export class NotificationsService {
   constructor(
     private readonly notifications: NotificationsRepository,
     private readonly events: EventBus,
+    private readonly preferences: PreferencesService,
   ) {}
 
-  async notify(userId: string, input: NewNotification): Promise<NotificationData> {
+  /** Stores and announces it; null (nothing stored or sent) if the user switched this type off in-app. */
+  async notify(userId: string, input: NewNotification): Promise<NotificationData | null> {
+    if (!(await this.preferences.allowsInApp(userId, input.notification_type))) return null;
     const created = await this.notifications.create(userId, input);
     if (!created) throw new NotFoundException('User not found');
     const stored = toNotificationData(created);
@@ -33,10 +37,10 @@ export class NotificationsService {
   /**
    * The same notification to many users (e.g. "Daily Reading Ready"): stored in chunks,
    * announced with one event per chunk rather than one per recipient. Returns how many
-   * were stored.
+   * were stored (users who switched the type off in-app are skipped).
    */
   async notifyMany(userIds: string[], input: NewNotification): Promise<number> {
-    const recipients = [...new Set(userIds)];
+    const recipients = await this.preferences.inAppRecipients([...new Set(userIds)], input.notification_type);
     for (let i = 0; i < recipients.length; i += BULK_CHUNK) {
       const chunk = recipients.slice(i, i + BULK_CHUNK);
       const stored = await this.notifications.createMany(chunk, input);

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { iso } from '@numerai/common';
 import { USER_ROLES, UserEntity, UserRole } from '@numerai/database';
 
@@ -9,8 +9,21 @@ export class UserView {
   @ApiProperty() full_name!: string;
   @ApiProperty({ enum: USER_ROLES }) role!: UserRole;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
+  // The profile fields are optional (rest.md): present once set, absent while not.
+  @ApiPropertyOptional({ example: '1990-07-15' }) birth_date?: string;
+  @ApiPropertyOptional() birth_name?: string;
+  @ApiPropertyOptional({ example: 'Europe/Berlin' }) time_zone?: string;
 }
 
 export function toUserView(user: UserEntity): UserView {
-  return { id: user.id, email: user.email, full_name: user.fullName, role: user.role, created_at: iso(user.createdAt) };
+  return {
+    id: user.id,
+    email: user.email,
+    full_name: user.fullName,
+    role: user.role,
+    created_at: iso(user.createdAt),
+    ...(user.birthDate ? { birth_date: user.birthDate } : {}),
+    ...(user.birthName ? { birth_name: user.birthName } : {}),
+    ...(user.timeZone ? { time_zone: user.timeZone } : {}),
+  };
 }

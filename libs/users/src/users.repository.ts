@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { In, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { newId, UserEntity, UserRole } from '@numerai/database';
 
 @Injectable()
@@ -25,11 +25,17 @@ export class UsersRepository {
     return ids.length ? this.users.findBy({ id: In(ids) }) : Promise.resolve([]);
   }
 
-  async update(
-    id: string,
-    changes: Partial<Pick<UserEntity, 'passwordHash' | 'blockedAt' | 'email' | 'fullName' | 'deletedAt'>>,
-  ): Promise<void> {
-    await this.users.update({ id }, changes);
+  async update(id: string, changes: Partial<UserEntity>): Promise<void> {
+    if (Object.keys(changes).length > 0) await this.users.update({ id }, changes);
+  }
+
+  /** Users with a birth date, by id after `afterId` (keyset paging for scheduled sweeps). */
+  pageWithBirthDate(afterId: string | undefined, limit: number): Promise<UserEntity[]> {
+    return this.users.find({
+      where: { birthDate: Not(IsNull()), ...(afterId ? { id: MoreThan(afterId) } : {}) },
+      order: { id: 'ASC' },
+      take: limit,
+    });
   }
 
   async delete(id: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { UserEntity, UserRole } from '@numerai/database';
+import { ProfileChanges } from './profile';
 import { UsersRepository } from './users.repository';
 
 /** How an erased account is shown wherever its name appears (e.g. `sender_name` of its old messages). */
@@ -62,6 +63,15 @@ export class UsersService {
       passwordHash: '',
       deletedAt: new Date(),
     });
+  }
+
+  async updateProfile(id: string, changes: ProfileChanges): Promise<UserEntity> {
+    await this.users.update(id, changes);
+    return this.getById(id);
+  }
+
+  pageWithBirthDate(afterId: string | undefined, limit: number): Promise<UserEntity[]> {
+    return this.users.pageWithBirthDate(afterId, limit);
   }
 
   delete(id: string): Promise<void> {

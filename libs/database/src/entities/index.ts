@@ -1,15 +1,21 @@
 import { ChatMessageEntity } from './chat-message.entity';
 import { ChatReadMarkerEntity } from './chat-read-marker.entity';
 import { ConsultationEntity } from './consultation.entity';
+import { NotificationDeliveryEntity } from './notification-delivery.entity';
+import { NotificationPreferencesEntity } from './notification-preferences.entity';
 import { NotificationEntity } from './notification.entity';
 import { RefreshTokenEntity, SessionEntity } from './session.entity';
+import { ReadingEntity } from './reading.entity';
 import { UserEntity } from './user.entity';
 
 export * from './chat-message.entity';
 export * from './chat-read-marker.entity';
 export * from './consultation.entity';
+export * from './notification-delivery.entity';
+export * from './notification-preferences.entity';
 export * from './notification.entity';
 export * from './session.entity';
+export * from './reading.entity';
 export * from './user.entity';
 
 export const ENTITIES = [
@@ -20,4 +26,7 @@ export const ENTITIES = [
   NotificationEntity,
   SessionEntity,
   RefreshTokenEntity,
+  ReadingEntity,
+  NotificationDeliveryEntity,
+  NotificationPreferencesEntity,
 ];

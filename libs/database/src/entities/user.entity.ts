@@ -34,4 +34,16 @@ export class UserEntity {
   /** Set when the owner erased the account; the row stays, anonymised, so references stay valid. */
   @Column({ name: 'deleted_at', type: Date, nullable: true })
   deletedAt!: Date | null;
+
+  /** Profile (PATCH /api/users/me). `YYYY-MM-DD` as text: a birthday is a calendar date, not an instant. */
+  @Column({ name: 'birth_date', type: 'varchar', length: 10, nullable: true })
+  birthDate!: string | null;
+
+  /** Full name at birth, for the expression number. */
+  @Column({ name: 'birth_name', type: 'varchar', length: 200, nullable: true })
+  birthName!: string | null;
+
+  /** IANA zone: daily readings and their notification follow the user's local calendar day. */
+  @Column({ name: 'time_zone', type: 'varchar', length: 64, nullable: true })
+  timeZone!: string | null;
 }

@@ -2,6 +2,7 @@ import { InitialSchema1732400000000 } from './1732400000000-initial-schema';
 import { StreamPositions1733000000000 } from './1733000000000-stream-positions';
 import { Sessions1733100000000 } from './1733100000000-sessions';
 import { ConsultationConsentAndForeignKeys1733200000000 } from './1733200000000-consultation-consent-and-foreign-keys';
+import { ProductProfilesReadings1733300000000 } from './1733300000000-product-profiles-readings';
 
 /** Every migration, oldest first. Add new ones here; they run automatically at start-up. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   StreamPositions1733000000000,
   Sessions1733100000000,
   ConsultationConsentAndForeignKeys1733200000000,
+  ProductProfilesReadings1733300000000,
 ];

@@ -1,0 +1,80 @@
+import { FormEvent, useCallback, useEffect, useState } from 'react';
+import { ApiFailure, call } from './api';
+
+interface Reading {
+  id: string;
+  date: string;
+  numbers: {
+    life_path: number;
+    personal_year: number;
+    personal_month: number;
+    personal_day: number;
+    expression: number | null;
+  };
+  text: string;
+}
+
+/** The reading of the day; without a birth date, a small form to set one (PATCH /api/users/me). */
+export function DailyReading({ token }: { token: string }) {
+  const [reading, setReading] = useState<Reading | null>(null);
+  const [needsBirthDate, setNeedsBirthDate] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [birthDate, setBirthDate] = useState('');
+
+  const load = useCallback(() => {
+    call<Reading>('/api/readings/today', { token }).then(
+      (today) => {
+        setReading(today);
+        setNeedsBirthDate(false);
+      },
+      (failure: unknown) => {
+        if (failure instanceof ApiFailure && failure.status === 409) setNeedsBirthDate(true);
+        else setProblem(failure instanceof Error ? failure.message : String(failure));
+      },
+    );
+  }, [token]);
+  useEffect(load, [load]);
+
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    // The browser's own zone, so "today" is the user's day.
+    const time_zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    call('/api/users/me', { method: 'PATCH', token, body: { birth_date: birthDate, time_zone } }).then(load, (f) =>
+      setProblem(f instanceof Error ? f.message : String(f)),
+    );
+  };
+
+  return (
+    <section className="reading" data-testid="daily-reading">
+      <h2>Reading of the day</h2>
+      {problem && <p className="error">{problem}</p>}
+      {needsBirthDate && (
+        <form onSubmit={save}>
+          <label className="muted small">
+            Your birth date{' '}
+            <input
+              type="date"
+              data-testid="birth-date"
+              value={birthDate}
+              onChange={(event) => setBirthDate(event.target.value)}
+            />
+          </label>{' '}
+          <button type="submit" data-testid="save-birth-date" disabled={!birthDate}>
+            Save
+          </button>
+        </form>
+      )}
+      {reading && (
+        <>
+          <p className="small">
+            <span data-testid="reading-day">Personal day {reading.numbers.personal_day}</span> · life path{' '}
+            {reading.numbers.life_path} · year {reading.numbers.personal_year} · {reading.date}
+          </p>
+          <p className="small" data-testid="reading-text">
+            {reading.text}
+          </p>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,5 @@
+export * from './daily-reading.job';
+export * from './numerology';
+export * from './reading.view';
+export * from './readings.module';
+export * from './readings.service';

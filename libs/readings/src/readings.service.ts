@@ -1,0 +1,56 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { localTime } from '@numerai/common';
+import type { ReadingEntity, UserEntity } from '@numerai/database';
+import { Clock } from '@numerai/scheduler';
+import { UsersService } from '@numerai/users';
+import { readingNumbers } from './reading-numbers';
+import { readingText } from './reading-text';
+import { ReadingsRepository } from './readings.repository';
+
+/** Users who never set a zone live on UTC days. */
+export const DEFAULT_TIME_ZONE = 'UTC';
+
+type ReadingSubject = Pick<UserEntity, 'id' | 'birthDate' | 'birthName' | 'timeZone'>;
+
+@Injectable()
+export class ReadingsService {
+  constructor(
+    private readonly readings: ReadingsRepository,
+    private readonly users: UsersService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The user's local calendar day right now. */
+  localToday(user: Pick<UserEntity, 'timeZone'>): string {
+    return localTime(this.clock.now(), user.timeZone ?? DEFAULT_TIME_ZONE).date;
+  }
+
+  /** The stored reading of that local day, made on first use. The user must have a birth date. */
+  forDay(user: ReadingSubject & { birthDate: string }, localDate: string): Promise<ReadingEntity> {
+    return this.readings.findOrCreate(user.id, localDate, () => {
+      const numbers = readingNumbers(user.birthDate, user.birthName, localDate);
+      return { numbers, text: readingText(numbers) };
+    });
+  }
+
+  async today(userId: string): Promise<ReadingEntity> {
+    const user = withBirthDate(await this.users.getById(userId));
+    return this.forDay(user, this.localToday(user));
+  }
+
+  /** A past day's stored reading; today's is made if needed. Future days have none yet. */
+  async onDate(userId: string, date: string): Promise<ReadingEntity> {
+    const user = withBirthDate(await this.users.getById(userId));
+    if (date === this.localToday(user)) return this.forDay(user, date);
+    const stored = await this.readings.find(userId, date);
+    if (!stored) throw new NotFoundException(`No reading for ${date}`);
+    return stored;
+  }
+}
+
+function withBirthDate<T extends ReadingSubject>(user: T): T & { birthDate: string } {
+  if (!user.birthDate) {
+    throw new ConflictException('Daily readings need your birth date: set birth_date with PATCH /api/users/me');
+  }
+  return user as T & { birthDate: string };
+}

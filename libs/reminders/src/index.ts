@@ -1,0 +1,2 @@
+export * from './consultation-reminder.job';
+export * from './reminders.module';

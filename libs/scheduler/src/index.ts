@@ -1,0 +1,6 @@
+export * from './clock';
+export * from './delivery-ledger';
+export * from './job-runner';
+export * from './scheduled-job';
+export * from './scheduler.module';
+export * from './keyset-pages';
