@@ -27,13 +27,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (isDatabaseUnavailable(exception)) {
       const status = HttpStatus.SERVICE_UNAVAILABLE;
       response.setHeader('Retry-After', '1');
-      response
-        .status(status)
-        .json({
-          statusCode: status,
-          error: STATUS_CODES[status],
-          message: 'The database is unavailable right now; retry shortly',
-        });
+      response.status(status).json({
+        statusCode: status,
+        error: STATUS_CODES[status],
+        message: 'The database is unavailable right now; retry shortly',
+      });
       return;
     }
     const status = HttpStatus.INTERNAL_SERVER_ERROR;
