@@ -45,7 +45,8 @@ describe(`sessions (${ENGINE})`, () => {
     post('/api/auth/login', undefined, { email: user.email, password });
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // A short presence grace, so "an erased user goes offline" is seen without a long wait.
+    server = await startTestServer({ PRESENCE_GRACE_MS: '200' });
   });
 
   afterAll(async () => {
@@ -257,6 +258,8 @@ describe(`sessions (${ENGINE})`, () => {
       await adminNotify(server, admin, client.id, { title: 'private title' });
       const clientChat = await openChat(server, consultation.id, client);
       const numerologistChat = await openChat(server, consultation.id, numerologist);
+      const watcher = await openPresence(server, numerologist);
+      expect(watcher.users.map((u) => u.user_id)).toContain(client.id);
       const sent = await say(clientChat, 'my private question');
       await numerologistChat.next('chat_message');
 
@@ -275,8 +278,9 @@ describe(`sessions (${ENGINE})`, () => {
       });
       expect(res.status).toBe(204);
 
-      // Today the socket kept chatting: now one error frame, then 4401.
+      // Today the socket kept chatting (and the user kept showing online): now one error frame, then 4401.
       await expectSessionEnded(clientChat);
+      expect(await watcher.socket.next('user_offline')).toMatchObject({ user_id: client.id });
       expect(await meStatus(server, client.token)).toBe(401);
       expectError(await login(client), 401);
       expectError(await refresh(client.refreshToken), 401);
@@ -303,7 +307,7 @@ describe(`sessions (${ENGINE})`, () => {
       expect(again.status).toBe(201);
       expect(again.body.user.id).not.toBe(client.id);
       await expectServed(numerologistChat);
-      await closeAll(numerologistChat);
+      await closeAll(numerologistChat, watcher.socket);
     });
   });
 
