@@ -316,6 +316,34 @@ describe('hostile: authorization matrix', () => {
         otherUser: { status: 403 },
       })),
       {
+        method: 'PATCH',
+        template: '/api/users/me',
+        path: '/api/users/me',
+        body: { time_zone: 'UTC' },
+        otherUser: { status: 200, check: (r) => (r.body?.id === carol.id ? undefined : 'not carol') },
+      },
+      {
+        method: 'GET',
+        template: '/api/notifications/preferences',
+        path: '/api/notifications/preferences',
+        otherUser: { status: 200, check: onlyOwn },
+      },
+      {
+        method: 'PUT',
+        template: '/api/notifications/preferences',
+        path: '/api/notifications/preferences',
+        body: { types: {} },
+        otherUser: { status: 200, check: onlyOwn },
+      },
+      // Carol has no birth date: her own answer is the 409, never someone else's reading.
+      { method: 'GET', template: '/api/readings/today', path: '/api/readings/today', otherUser: { status: 409 } },
+      {
+        method: 'GET',
+        template: '/api/readings',
+        path: '/api/readings?date=2026-01-01',
+        otherUser: { status: 409 },
+      },
+      {
         method: 'GET',
         template: '/api/presence',
         path: `/api/presence?user_ids=${alice.id},${bob.id}`,

@@ -59,7 +59,7 @@ describe('hostile: floods', () => {
     afterAll(() => server?.close());
 
     it(`a burst of ${UNAUTHENTICATED} unauthenticated upgrades: each refused with unauthorized + 4401 quickly, memory back where it was`, async () => {
-      const { consultation } = await createConsultation(server);
+      const { consultation } = await createConsultation(server, { lifecycle: true });
       const urls = [chatUrl(server, consultation.id), notificationsUrl(server), presenceUrl(server)];
       const before = memoryAfterGc();
       const baselineSockets = await new Promise<number>((resolve) =>
@@ -154,7 +154,7 @@ describe('hostile: floods', () => {
 
     it('the rate limit holds under a flood from one user over three endpoints and REST at once: exactly 300 requests pass', async () => {
       // The numerologist has spent nothing yet (the client paid for creating the consultation).
-      const { consultation, numerologist: user } = await createConsultation(server);
+      const { consultation, numerologist: user } = await createConsultation(server, { lifecycle: true });
       const sockets = await Promise.all(
         [chatUrl(server, consultation.id), notificationsUrl(server), presenceUrl(server)].map(async (url) => {
           const ws = new WebSocket(`${url}?token=${user.token}`, { perMessageDeflate: false });
@@ -280,7 +280,7 @@ describe('hostile: floods', () => {
     afterAll(() => server?.close());
 
     it('browser upgrades from other origins → forbidden + 4403 on every endpoint; the allowed origin and clients without Origin connect', async () => {
-      const { consultation, client } = await createConsultation(server);
+      const { consultation, client } = await createConsultation(server, { lifecycle: true });
       const urls = [chatUrl(server, consultation.id), notificationsUrl(server), presenceUrl(server)];
       const cases: { origin: string | undefined; token: boolean; expect: 'accepted' | 'forbidden' }[] = [
         { origin: 'https://app.example.test', token: true, expect: 'accepted' },

@@ -62,7 +62,9 @@ export async function quietLifecycle(server: Pick<TestServer, 'httpUrl'>, user: 
 
 /**
  * A consultation between a fresh client and a fresh numerologist. Both participants have
- * the lifecycle notifications switched off (see quietLifecycle) unless `lifecycle: true`.
+ * the lifecycle notifications switched off (see quietLifecycle: one PUT per participant,
+ * which counts against their rate budget) unless `lifecycle: true` — which suites that
+ * count requests exactly pass too.
  */
 export async function createConsultation(
   server: Pick<TestServer, 'httpUrl'>,

@@ -40,7 +40,7 @@ describe('ws: rate limit shared with REST', () => {
 
   it('part spent over REST, the rest over frames: the next frame is rate_limited and not processed, the next REST call 429', async () => {
     // Creating the consultation spent 1 of the client's budget.
-    const { consultation, client, numerologist } = await createConsultation(server);
+    const { consultation, client, numerologist } = await createConsultation(server, { lifecycle: true });
     for (let i = 0; i < 3; i++) expect((await me(client)).status).toBe(200); // 4
     const a = await openChat(server, consultation.id, client);
     const b = await openChat(server, consultation.id, numerologist);
@@ -70,7 +70,7 @@ describe('ws: rate limit shared with REST', () => {
   });
 
   it('one budget across all three endpoints, and it comes back after retry_after_ms', async () => {
-    const { consultation, client } = await createConsultation(server); // 1
+    const { consultation, client } = await createConsultation(server, { lifecycle: true }); // 1
     expect((await me(client)).status).toBe(200); // 2
     const chat = await openChat(server, consultation.id, client);
     const { socket: notifications } = await openNotifications(server, client);
@@ -95,7 +95,7 @@ describe('ws: rate limit shared with REST', () => {
   });
 
   it('sustained abuse: 99 consecutive refused frames keep the connection, the 100th closes it with 4429', async () => {
-    const { consultation, client } = await createConsultation(server); // 1
+    const { consultation, client } = await createConsultation(server, { lifecycle: true }); // 1
     const chat = await openChat(server, consultation.id, client);
     await spendPings(chat, LIMIT - 1);
     for (let i = 0; i < 99; i++) chat.send({ type: 'ping' });

@@ -20,6 +20,19 @@ describe('loadConfig', () => {
     expect(config.ws).toMatchObject({ pingIntervalMs: 25_000, idleTimeoutMs: 60_000, maxConnectionsPerUser: 20 });
   });
 
+  it('schedules daily readings at 07:00 local and reminders 15 minutes ahead by default; checks their ranges', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET }).schedule).toEqual({
+      dailyReadingHour: 7,
+      reminderMinutes: 15,
+      tickMs: 30_000,
+    });
+    expect(() => loadConfig({ JWT_SECRET: SECRET, DAILY_READING_HOUR: '24' })).toThrow(/DAILY_READING_HOUR/);
+    expect(() => loadConfig({ JWT_SECRET: SECRET, CONSULTATION_REMINDER_MINUTES: '0' })).toThrow(
+      /CONSULTATION_REMINDER_MINUTES/,
+    );
+    expect(() => loadConfig({ JWT_SECRET: SECRET, SCHEDULER_TICK_MS: '5' })).toThrow(/SCHEDULER_TICK_MS/);
+  });
+
   it('names every bad variable at once', () => {
     let error: unknown;
     try {

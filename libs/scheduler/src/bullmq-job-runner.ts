@@ -5,6 +5,8 @@ import { AppConfig } from '@numerai/config';
 import { JobRunner } from './job-runner';
 
 const QUEUE = 'scheduler';
+/** A shutdown waits this long at most for the running tick (it is safe to cut: the next run redoes it). */
+const CLOSE_WAIT_MS = 2000;
 
 /**
  * With REDIS_URL: one BullMQ queue, one job scheduler per job (`every` SCHEDULER_TICK_MS),
@@ -23,10 +25,10 @@ export class BullmqJobRunner extends JobRunner implements OnApplicationBootstrap
     super();
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     // BullMQ's blocking worker needs retries without limit on its connection.
     this.connection = new Redis(this.config.redisUrl!, { maxRetriesPerRequest: null });
-    this.connection.on('error', () => undefined); // RedisClients already reports Redis being away
+    this.connection.on('error', ignoreConnectionError);
     const prefix = `${this.config.redisKeyPrefix}:bull`;
     this.queue = new Queue(QUEUE, { connection: this.connection, prefix });
     this.worker = new Worker(
@@ -37,18 +39,36 @@ export class BullmqJobRunner extends JobRunner implements OnApplicationBootstrap
       { connection: this.connection, prefix, concurrency: 1 },
     );
     this.worker.on('failed', (job, error) => this.logger.error(`${job?.name ?? 'a job'} failed: ${error.stack}`));
+    // Connection errors while Redis is away: RedisClients already logs the outage once, and an
+    // 'error' event nobody listens to would crash the process.
+    this.worker.on('error', ignoreConnectionError);
+    this.queue.on('error', ignoreConnectionError);
+    // Not awaited: start-up must not wait for Redis (commands queue until it is reachable).
+    this.upsertSchedulers(this.queue).catch((error: unknown) =>
+      this.logger.error(`could not register the job schedulers: ${error instanceof Error ? error.message : error}`),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const closed = Promise.all([this.worker?.close(), this.queue?.close()]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+    this.connection?.disconnect();
+  }
+
+  /** Every instance upserts the same schedulers (idempotent by id); the first tick comes within SCHEDULER_TICK_MS. */
+  private async upsertSchedulers(queue: Queue): Promise<void> {
     for (const name of this.jobs.keys()) {
-      await this.queue.upsertJobScheduler(
+      await queue.upsertJobScheduler(
         name,
         { every: this.config.schedule.tickMs },
         { name, opts: { removeOnComplete: true, removeOnFail: 100 } },
       );
     }
   }
+}
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
-    this.connection?.disconnect();
-  }
+function ignoreConnectionError(): void {
+  // Deliberately nothing: see onApplicationBootstrap.
 }

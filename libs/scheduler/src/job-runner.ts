@@ -1,8 +1,9 @@
 import type { ScheduledJob } from './scheduled-job';
 
 /**
- * Runs every registered job every `SCHEDULER_TICK_MS`, and once at start-up. In-process on
- * the embedded default; BullMQ when REDIS_URL is set, so one instance at a time runs each tick.
+ * Runs every registered job every `SCHEDULER_TICK_MS` (in-process: also once at start-up).
+ * In-process on the embedded default; BullMQ when REDIS_URL is set, so one instance at a
+ * time runs each tick.
  */
 export abstract class JobRunner {
   protected readonly jobs = new Map<string, ScheduledJob>();
