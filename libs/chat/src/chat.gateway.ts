@@ -116,7 +116,7 @@ export class ChatGateway extends RealtimeGateway {
         frame: (message) => ({ type: 'chat_message', data: message }),
       }));
     } finally {
-      connection.release((frame) => frame.type === 'chat_message' && (frame.data.seq ?? 0) <= lastSeq);
+      await connection.releaseDrained((frame) => frame.type === 'chat_message' && (frame.data.seq ?? 0) <= lastSeq);
     }
   }
 

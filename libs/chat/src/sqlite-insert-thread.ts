@@ -115,9 +115,12 @@ function insertLoop(): void {
     `INSERT INTO chat_messages (id, consultation_id, sender_id, content, message_type, client_id, created_at, seq)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (consultation_id, sender_id, client_id) DO NOTHING`,
   );
-  const readCounter = db.prepare('SELECT last_seq FROM consultations WHERE id = ?').pluck();
+  // Where the consultation stands: its counter and its newest message's time, in one lookup.
+  const readCounter = db.prepare(
+    `SELECT c.last_seq AS last, m.created_at AS at FROM consultations c
+       LEFT JOIN chat_messages m ON m.consultation_id = c.id AND m.seq = c.last_seq WHERE c.id = ?`,
+  );
   const writeCounter = db.prepare('UPDATE consultations SET last_seq = ? WHERE id = ?');
-  const previousAt = db.prepare('SELECT created_at FROM chat_messages WHERE consultation_id = ? AND seq = ?').pluck();
   // TypeORM's format for a datetime column on SQLite (UTC, milliseconds): such strings sort like the times they hold.
   const format = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
 
@@ -129,12 +132,10 @@ function insertLoop(): void {
       const consultationId = row[1] as string;
       let counter = counters.get(consultationId);
       if (counter === undefined) {
-        const last = readCounter.get(consultationId) as number | undefined;
-        if (last === undefined) counter = null;
-        else {
-          const previous = last > 0 ? (previousAt.get(consultationId, last) as string | undefined) : undefined;
-          counter = { last, at: previous && previous > now ? previous : now, changed: false };
-        }
+        const stands = readCounter.get(consultationId) as { last: number; at: string | null } | undefined;
+        counter = stands
+          ? { last: stands.last, at: stands.at && stands.at > now ? stands.at : now, changed: false }
+          : null;
         counters.set(consultationId, counter);
       }
       if (!counter) continue; // no such consultation: not stored, the sender hears of it

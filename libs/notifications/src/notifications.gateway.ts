@@ -98,7 +98,7 @@ export class NotificationsGateway extends RealtimeGateway {
         frame: (notification) => ({ type: 'notification', data: notification }),
       }));
     } finally {
-      connection.release((frame) => frame.type === 'notification' && (frame.data.seq ?? 0) <= lastSeq);
+      await connection.releaseDrained((frame) => frame.type === 'notification' && (frame.data.seq ?? 0) <= lastSeq);
     }
   }
 

@@ -1,21 +1,39 @@
 import type { ServerFrame } from '@numerai/protocol';
 import { ClientConnection, SocketWithConnection } from './client-connection';
 
-function open() {
+function open(bufferedAmount = 0) {
   const sent: string[] = [];
-  const socket = {
+  const socket: { readyState: number } & Record<string, unknown> = {
     readyState: 1,
-    bufferedAmount: 0,
-    send: (payload: Buffer) => sent.push(payload.toString()),
-    terminate: () => undefined,
-  } as unknown as SocketWithConnection;
+    bufferedAmount,
+    send: (payload: Buffer, _options?: object, written?: () => void) => {
+      sent.push(payload.toString());
+      if (written) setImmediate(written);
+    },
+    terminate: () => {
+      socket.readyState = 3;
+    },
+    once: () => undefined,
+    off: () => undefined,
+  };
   const user = { id: 'u', name: 'U', role: 'user' as const, exp: 2e9, sid: 's' };
-  return { connection: new ClientConnection('c', socket, 'chat', user, 'room', undefined, Date.now()), sent };
+  return {
+    connection: new ClientConnection(
+      'c',
+      socket as unknown as SocketWithConnection,
+      'chat',
+      user,
+      'room',
+      undefined,
+      Date.now(),
+    ),
+    sent,
+  };
 }
 
-const message = (id: string): ServerFrame => ({
+const message = (id: string, content = id): ServerFrame => ({
   type: 'chat_message',
-  data: { id, sender_id: 's', sender_name: 'S', content: id, created_at: '', message_type: 'text' },
+  data: { id, sender_id: 's', sender_name: 'S', content, created_at: '', message_type: 'text' },
 });
 const deliver = (connection: ClientConnection, frame: ServerFrame) =>
   connection.deliver(frame, Buffer.from(JSON.stringify(frame)));
@@ -57,5 +75,18 @@ describe('ClientConnection hold/release', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('after a replay releases what was held in drained slices: a big backlog never counts as a slow consumer', async () => {
+    // A socket whose buffer looks full: any ordinary send would cut it off.
+    const { connection, sent } = open(10 * 1024 * 1024);
+    connection.hold();
+    const big = 'x'.repeat(10_000);
+    for (let i = 0; i < 100; i++) deliver(connection, message(`m${i}`, big));
+    const releasing = connection.releaseDrained((frame) => frame.type === 'chat_message' && frame.data.id === 'm0');
+    deliver(connection, message('late')); // arrives while the backlog drains: queued behind it
+    await releasing;
+    expect(connection.isOpen).toBe(true);
+    expect(ids(sent)).toEqual([...Array.from({ length: 99 }, (_, i) => `m${i + 1}`), 'late']);
   });
 });

@@ -99,6 +99,28 @@ export class ClientConnection {
     if (alreadySent && lingerMs > 0) this.covered = { drop: alreadySent, until: Date.now() + lingerMs };
   }
 
+  /**
+   * `release` after a replay: what was held while it ran can be a lot (a long replay, a busy
+   * room), so it goes out in slices, each after the socket drained the last, like the replay —
+   * never all at once into a buffer that would count the reader as a slow consumer. Live frames
+   * arriving meanwhile queue behind it; nothing overtakes.
+   */
+  async releaseDrained(alreadySent: (frame: ServerFrame) => boolean, lingerMs = 60_000): Promise<void> {
+    while (this.held && this.held.length > 0 && this.isOpen) {
+      const slice: Buffer[] = [];
+      let bytes = 0;
+      while (this.held.length > 0 && bytes < MAX_COALESCED_BYTES * 4) {
+        const { frame, payload } = this.held.shift()!;
+        if (alreadySent(frame)) continue;
+        slice.push(payload);
+        bytes += payload.length;
+      }
+      await this.sendDrained(slice);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.release(alreadySent, lingerMs);
+  }
+
   /** A broadcast frame for this connection: sent now, kept while the connection holds, or dropped if a replay covered it. */
   deliver(frame: ServerFrame, payload: Buffer): void {
     if (this.covered) {
