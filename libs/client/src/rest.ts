@@ -25,16 +25,17 @@ export function fetchHttpGet(baseUrl: string, currentToken: () => string | null 
 /**
  * The items of a page answer (`{items:[…]}`) that can be positions after `afterSeq`: objects with
  * a string id and a `seq` above it, at most `limit` of them, in `seq` order. Anything else a
- * server might send is dropped here rather than trusted. `received`: how many items the page
- * had (a page shorter than `limit` is the last one).
+ * server might send is dropped here rather than trusted. `last`: nothing is stored after this
+ * page — it was shorter than `limit`, or the server said so (`next_after_seq: null`).
  */
 export function pageItems<T extends { id: string; seq?: number }>(
   body: unknown,
   afterSeq: number,
   limit: number,
-): { items: T[]; received: number } {
-  const items = (body as { items?: unknown } | null)?.items;
-  if (!Array.isArray(items)) return { items: [], received: 0 };
+): { items: T[]; last: boolean } {
+  const page = body as { items?: unknown; next_after_seq?: unknown } | null;
+  const items = page?.items;
+  if (!Array.isArray(items)) return { items: [], last: true };
   const usable = items
     .slice(0, limit)
     .filter(
@@ -46,5 +47,5 @@ export function pageItems<T extends { id: string; seq?: number }>(
         (item as T).seq! > afterSeq,
     )
     .sort((a, b) => a.seq! - b.seq!);
-  return { items: usable, received: items.length };
+  return { items: usable, last: items.length < limit || page?.next_after_seq === null };
 }

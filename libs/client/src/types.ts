@@ -169,7 +169,9 @@ export interface WebSocketClientOptions {
 
   /**
    * Where exceptions thrown by your own handlers go, so one faulty handler cannot break the
-   * client or the other handlers. Default: `reportError` in browsers, `console.error` elsewhere.
+   * client or the other handlers — and failures the client recovers from by itself: a REST
+   * catch-up page that failed (the next connection's replay fills the gap), a `getToken()` that
+   * threw. Default: `reportError` in browsers, `console.error` elsewhere.
    */
   onHandlerError?: (error: unknown) => void;
 }

@@ -677,6 +677,19 @@ describe('resuming by position (seq)', () => {
     expect(ws.resumePoint?.seq).toBe(300);
   });
 
+  it('stops paging when the server says nothing follows (next_after_seq: null), even after a full page', async () => {
+    const httpGet = jest.fn(async () => ({
+      items: Array.from({ length: 100 }, (_, i) => dataOf(numbered(i + 1))),
+      next_before: null,
+      next_after_seq: null,
+    }));
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, lastSeq: 0, httpGet });
+    FakeSocket.last.accept([{ type: 'replay_complete', count: 0, has_more: true }]);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(httpGet).toHaveBeenCalledTimes(1);
+    expect(ws.resumePoint?.seq).toBe(100);
+  });
+
   it('advanceResumePoint: what the caller holds already (REST history) is not asked for again', () => {
     const ws = createChatWebSocket('c-1', 'tok', BASE);
     FakeSocket.last.accept();

@@ -106,7 +106,7 @@ function resolveOptions(options: AnyClientOptions): Resolved {
 function defaultHandlerError(error: unknown): void {
   const report = (globalThis as { reportError?: (error: unknown) => void }).reportError;
   if (typeof report === 'function') report(error);
-  else console.error('NumerAI client: a handler threw', error);
+  else console.error('NumerAI client: a handler or a background step failed', error);
 }
 
 function isTerminal(code: number): boolean {
@@ -590,14 +590,15 @@ export class NumerAIWebSocket<E extends Endpoint> {
         if (from === undefined || (!this.catchUpToEnd && !stream.gap)) break;
         const body = await this.httpGet(this.pagePath(from));
         if (this.closedByClient) return;
-        const { items, received } = pageItems<StreamItem>(body, from, CATCH_UP_PAGE);
+        const { items, last } = pageItems<StreamItem>(body, from, CATCH_UP_PAGE);
         for (const item of items) this.deliverItems(stream.offer(item));
         const progressed = (stream.resumePoint.seq ?? from) > from;
-        // A short page is the end, unless items that arrived meanwhile left a gap: then one more read.
-        if (!progressed || (received < CATCH_UP_PAGE && !stream.gap)) break;
+        // The last page ends it, unless items that arrived meanwhile left a gap: then one more read.
+        if (!progressed || (last && !stream.gap)) break;
       }
     } catch (error) {
-      this.options.onHandlerError(error);
+      // close() abandons a catch-up: a request it cut off is no failure worth reporting.
+      if (!this.closedByClient) this.options.onHandlerError(error);
     } finally {
       this.catchUpToEnd = false;
       if (stream.gap && !this.closedByClient) this.deliverItems(stream.release());

@@ -55,3 +55,24 @@ export const describeWithPositions = describeWhen(
   serverSpeaksPositions(),
   'the streams-server branch: set NUMERAI_POSITIONS=1 to force',
 );
+
+/**
+ * Whether the real server issues refresh tokens (`POST /api/auth/refresh`, issue 17's sessions
+ * part, built on another branch). NUMERAI_REFRESH=1 forces the suites on, NUMERAI_REFRESH=0 off.
+ */
+export function serverRefreshesTokens(): boolean {
+  const forced = process.env.NUMERAI_REFRESH;
+  if (forced === '1' || forced === '0') return forced === '1';
+  try {
+    const controller = readFileSync(join(__dirname, '../../../libs/auth/src/auth.controller.ts'), 'utf8');
+    return controller.includes("@Post('refresh')");
+  } catch {
+    return false;
+  }
+}
+
+/** `describe` once the server has the refresh endpoint, otherwise a skipped describe that says why. */
+export const describeWithRefreshTokens = describeWhen(
+  serverRefreshesTokens(),
+  'the sessions branch (POST /api/auth/refresh): set NUMERAI_REFRESH=1 to force',
+);

@@ -207,7 +207,8 @@ export class ProtocolStub {
       const afterSeq = url.searchParams.get('after_seq');
       if (afterSeq !== null && this.numbered) {
         const items = stored.slice(Number(afterSeq), Number(afterSeq) + limit); // oldest first; seq = index + 1
-        return json(200, { items, next_before: null });
+        const more = stored.length > Number(afterSeq) + limit;
+        return json(200, { items, next_before: null, next_after_seq: more ? items[items.length - 1].seq : null });
       }
       const before = url.searchParams.get('before');
       let all = [...stored].reverse();
@@ -219,7 +220,10 @@ export class ProtocolStub {
       const limit = Math.min(100, Number(url.searchParams.get('limit') ?? 50));
       const afterSeq = url.searchParams.get('after_seq');
       if (afterSeq !== null && this.numbered) {
-        return json(200, { items: this.listOf(user.id).slice(Number(afterSeq), Number(afterSeq) + limit) });
+        const list = this.listOf(user.id);
+        const items = list.slice(Number(afterSeq), Number(afterSeq) + limit);
+        const more = list.length > Number(afterSeq) + limit;
+        return json(200, { items, next_before: null, next_after_seq: more ? items[items.length - 1].seq : null });
       }
       const items = [...this.listOf(user.id)].reverse().slice(0, limit);
       return json(200, { items, next_before: null });
