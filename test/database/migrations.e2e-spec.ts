@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { loadConfig } from '@numerai/config';
 import { dataSourceOptions, ENTITIES, MIGRATIONS } from '@numerai/database';
 import { createTestDatabase } from '../support/database';
@@ -12,14 +12,17 @@ import { ENGINE, noteSkippedPostgres } from '../support/rest-helpers';
  * engine of this run: SQLite always, PostgreSQL when DATABASE_URL is set. Every test gets an
  * empty database of its own (a temp SQLite file, or a PostgreSQL database created and dropped).
  */
-async function withEmptyDatabase(fn: (dataSource: DataSource) => Promise<void>): Promise<void> {
+async function withEmptyDatabase(
+  fn: (dataSource: DataSource, options: DataSourceOptions) => Promise<void>,
+): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'numerai-migrations-'));
   const database = await createTestDatabase(dataDir);
   const config = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: 'x'.repeat(32), ...database.env });
-  const dataSource = new DataSource(dataSourceOptions(config.database));
+  const options = dataSourceOptions(config.database);
+  const dataSource = new DataSource(options);
   try {
     await dataSource.initialize();
-    await fn(dataSource);
+    await fn(dataSource, options);
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
     await database.drop();
@@ -168,6 +171,53 @@ describe(`migrations (${ENGINE})`, () => {
         { id: id(52), seq: 2 },
       ]);
       expect(await rows('SELECT last_notification_seq FROM users')).toEqual([{ last_notification_seq: 2 }]);
+    });
+  });
+
+  it('upgrading a database an older version filled: duplicate open consultations and orphans are repaired, no manual step', async () => {
+    await withEmptyDatabase(async (dataSource, options) => {
+      const older = new DataSource({ ...options, migrations: MIGRATIONS.slice(0, 1) } as DataSourceOptions);
+      await older.initialize();
+      const id = (n: number) => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+      const at = '2026-01-01 00:00:00';
+      try {
+        await older.runMigrations({ transaction: 'each' });
+        for (const [user, role] of [
+          [id(1), 'user'],
+          [id(2), 'numerologist'],
+        ]) {
+          await older.query(
+            `INSERT INTO users (id, email, password_hash, full_name, role, created_at) VALUES ('${user}', '${user}@x.test', 'h', 'n', '${role}', '${at}')`,
+          );
+        }
+        const consultation = (cid: string, userId: string, status: string) =>
+          older.query(
+            `INSERT INTO consultations (id, user_id, numerologist_id, status, created_at) VALUES ('${cid}', '${userId}', '${id(2)}', '${status}', '${at}')`,
+          );
+        await consultation(id(10), id(1), 'scheduled'); // an older open one of the pair
+        await consultation(id(11), id(1), 'active'); // the pair's newest open one
+        await consultation(id(12), id(99), 'scheduled'); // of a user who is gone
+        const message = (mid: string, cid: string) =>
+          older.query(
+            `INSERT INTO chat_messages (id, consultation_id, sender_id, content, message_type, created_at) VALUES ('${mid}', '${cid}', '${id(1)}', 'x', 'text', '${at}')`,
+          );
+        await message(id(20), id(10));
+        await message(id(21), id(98)); // of a consultation that is gone
+        await older.query(
+          `INSERT INTO notifications (id, user_id, title, message, notification_type, is_read, created_at) VALUES ('${id(30)}', '${id(97)}', 't', 'm', 'x', false, '${at}')`,
+        );
+      } finally {
+        await older.destroy();
+      }
+
+      await dataSource.runMigrations({ transaction: 'each' });
+      const rows = async (sql: string) => (await dataSource.query(sql)) as Record<string, string>[];
+      expect(await rows('SELECT id, status FROM consultations ORDER BY id')).toEqual([
+        { id: id(10), status: 'cancelled' },
+        { id: id(11), status: 'active' },
+      ]);
+      expect(await rows('SELECT id FROM chat_messages')).toEqual([{ id: id(20) }]);
+      expect(await rows('SELECT id FROM notifications')).toEqual([]);
       expect(await pendingSchemaChanges(dataSource)).toEqual([]);
     });
   });

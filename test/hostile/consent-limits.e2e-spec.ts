@@ -62,7 +62,7 @@ describe(`hostile: consent and limits (${ENGINE})`, () => {
       attack: `consultation spam: ${SPAMMERS} accounts × ${POSTS_EACH} concurrent POSTs at one numerologist; one account at 30 numerologists at once`,
       tried: attempts.length + numerologists.length,
       expected:
-        'one open consultation per pair (the rest 409 naming it), at most 10 open per client (MAX_OPEN_CONSULTATIONS_PER_CLIENT); the numerologist’s list is one bounded page',
+        'one open consultation per pair (the rest 409 naming it), at most 10 open per client (MAX_OPEN_CONSULTATIONS); the numerologist’s list is one bounded page',
       seen: `${created} created, ${conflicts} × 409 at one numerologist; ${wideCreated}/30 created by one account; list page ${list.body.items.length} items, ${listBytes} bytes`,
       ok,
     });

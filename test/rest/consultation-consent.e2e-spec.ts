@@ -23,7 +23,7 @@ describe(`REST consultations: consent and races (${ENGINE})`, () => {
     http(server.httpUrl, 'PATCH', `/api/consultations/${id}`, { token: user.token, body: { status } });
 
   beforeAll(async () => {
-    server = await startTestServer({ MAX_OPEN_CONSULTATIONS_PER_CLIENT: '3', RATE_LIMIT_PER_MINUTE: '100000' });
+    server = await startTestServer({ MAX_OPEN_CONSULTATIONS: '3', RATE_LIMIT_PER_MINUTE: '100000' });
   });
   afterAll(async () => {
     await server?.close();
@@ -41,7 +41,7 @@ describe(`REST consultations: consent and races (${ENGINE})`, () => {
     expectConsultation(again.body, { status: 'scheduled', user_id: client.id, numerologist_id: numerologist.id });
   });
 
-  it('a client holds at most MAX_OPEN_CONSULTATIONS_PER_CLIENT open ones (409 saying so); ending one frees a place', async () => {
+  it('a client holds at most MAX_OPEN_CONSULTATIONS open ones (409 saying so); ending one frees a place', async () => {
     const client = await createUser(server);
     const numerologists = await Promise.all(
       Array.from({ length: 4 }, () => createUser(server, { role: 'numerologist' })),

@@ -198,10 +198,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       instanceTtlMs: int('PRESENCE_INSTANCE_TTL_MS', 15_000, 1000),
     },
     replayMax: int('REPLAY_MAX', 1000, 1, 100_000),
-    consultations: { maxOpenPerClient: int('MAX_OPEN_CONSULTATIONS_PER_CLIENT', 10, 1) },
+    consultations: { maxOpenPerClient: int('MAX_OPEN_CONSULTATIONS', 10, 1) },
     http: {
       bodyLimitBytes: int('HTTP_BODY_LIMIT_BYTES', 64 * 1024, 1024),
-      broadcastBodyLimitBytes: int('HTTP_BROADCAST_BODY_LIMIT_BYTES', 1024 * 1024, 1024),
+      broadcastBodyLimitBytes: int('BROADCAST_BODY_LIMIT_BYTES', 1024 * 1024, 1024),
       maxJsonDepth: int('HTTP_MAX_JSON_DEPTH', 32, 2, 1000),
       maxConnectionsPerIp: int('MAX_CONNECTIONS_PER_IP', 1000, 0),
       headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100),

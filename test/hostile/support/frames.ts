@@ -101,7 +101,8 @@ export class FuzzModel {
         }
         if (!storable(message)) return error('validation_failed');
         const content = message.trim();
-        if (content.length === 0 || content.length > 4000) return error('validation_failed');
+        // Issue 17: 4,000 characters as a person counts them (code points), and something visible.
+        if (!hasVisibleCharacter(content) || [...content].length > 4000) return error('validation_failed');
         if (typeof clientId === 'string') {
           if (this.clientIds.has(clientId)) return { kind: 'reply', type: 'chat_message' };
           this.clientIds.add(clientId);
@@ -497,4 +498,15 @@ export function fuzzSeed(): number {
   const fromEnv = process.env.HOSTILE_SEED;
   if (fromEnv !== undefined && fromEnv !== '') return Number(fromEnv);
   return Math.floor(Math.random() * 0x7fffffff);
+}
+
+/** Blank-looking letters and symbols: Hangul fillers, braille blank. */
+const FILLERS = /[\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
+/**
+ * The oracle's own reading of "a visible character": a letter, digit, punctuation, symbol or
+ * spacing mark (or a private-use or unassigned code point, which may render), fillers aside.
+ */
+function hasVisibleCharacter(text: string): boolean {
+  return /[\p{L}\p{N}\p{P}\p{S}\p{Mc}\p{Co}\p{Cn}]/u.test(text.replace(FILLERS, ''));
 }

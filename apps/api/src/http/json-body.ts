@@ -8,7 +8,7 @@ import { jsonNestingExceeds } from '@numerai/common';
 export const BROADCAST_PATH = '/api/admin/notifications/broadcast';
 
 /**
- * JSON bodies: at most HTTP_BROADCAST_BODY_LIMIT_BYTES on the broadcast route and
+ * JSON bodies: at most BROADCAST_BODY_LIMIT_BYTES on the broadcast route and
  * HTTP_BODY_LIMIT_BYTES everywhere else (413 beyond, before the rest is read), and nested
  * at most HTTP_MAX_JSON_DEPTH deep (400 after a byte scan, before JSON.parse, so deep
  * nesting never reaches the parser, the ValidationPipe or class-transformer's recursion).
