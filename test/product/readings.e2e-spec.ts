@@ -1,6 +1,7 @@
 import { DataSource, IsNull, Not } from 'typeorm';
 import { newId, NotificationDeliveryEntity, NotificationEntity } from '@numerai/database';
 import { JobRunner, ManualClock } from '@numerai/scheduler';
+import { NotificationsService } from '@numerai/notifications';
 import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { ENGINE, expectError, noteSkippedPostgres } from '../support/rest-helpers';
@@ -96,6 +97,7 @@ describe(`daily readings (${ENGINE})`, () => {
       const reading = await get(user, '/api/readings?date=2027-03-27');
       expect(saturday.data).toEqual({
         id: expect.stringMatching(UUID),
+        seq: expect.any(Number),
         title: 'Daily Reading Ready',
         message: 'Your daily reading is available',
         notification_type: 'daily_reading',
@@ -160,20 +162,14 @@ describe(`daily readings (${ENGINE})`, () => {
       const [lostId, storedId] = [newId(), newId()];
       await claim(lost.id, lostId); // died before storing
       await claim(stored.id, storedId); // died after storing, before marking it done
-      await server.app
-        .get(DataSource)
-        .getRepository(NotificationEntity)
-        .insert({
-          id: storedId,
-          userId: stored.id,
-          title: 'Daily Reading Ready',
-          message: 'Your daily reading is available',
-          notificationType: 'daily_reading',
-          data: { reading_id: newId(), date: '2027-08-01' },
-          isRead: false,
-          readAt: null,
-          createdAt: new Date(),
-        });
+      // Stored through the one path that numbers notifications, as the dead instance had done.
+      await server.app.get(NotificationsService).notify(stored.id, {
+        id: storedId,
+        title: 'Daily Reading Ready',
+        message: 'Your daily reading is available',
+        notification_type: 'daily_reading',
+        data: { reading_id: newId(), date: '2027-08-01' },
+      });
       await sweep(); // within the lease: the claims are still someone's
       expect(await storedDailyReadings(lost.id)).toBe(0);
 

@@ -4,6 +4,7 @@ import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { expectError } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
+import { waitFor } from '../support/wait-for';
 import { TestSocket } from '../support/ws-client';
 import {
   adminNotify,
@@ -203,9 +204,10 @@ describe('ws: notifications', () => {
       const t2 = await openNotifications(server, user);
       const lastCount = (socket: TestSocket) => socket.all('unread_count').at(-1)?.count;
       const settle = async (expected: number) => {
-        await sleep(100);
-        expect(lastCount(t1.socket)).toBe(expected);
-        expect(lastCount(t2.socket)).toBe(expected);
+        await waitFor(
+          `both tabs at ${expected}`,
+          () => lastCount(t1.socket) === expected && lastCount(t2.socket) === expected,
+        );
         expect(await unreadCount(server, user)).toBe(expected);
       };
       const a = await adminNotify(server, admin, user.id);

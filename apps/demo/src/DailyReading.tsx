@@ -1,5 +1,5 @@
 import { FormEvent, useCallback, useEffect, useState } from 'react';
-import { ApiFailure, call } from './api';
+import { call } from './api';
 
 interface Reading {
   id: string;
@@ -22,16 +22,19 @@ export function DailyReading({ token }: { token: string }) {
   const [birthDate, setBirthDate] = useState('');
 
   const load = useCallback(() => {
-    call<Reading>('/api/readings/today', { token }).then(
-      (today) => {
+    const fail = (failure: unknown) => setProblem(failure instanceof Error ? failure.message : String(failure));
+    // Ask for the profile first: without a birth date there is no reading to fetch, and a
+    // request that can only answer 409 would be an error in the console on every page load.
+    call<{ birth_date?: string }>('/api/users/me', { token }).then((me) => {
+      if (!me.birth_date) {
+        setNeedsBirthDate(true);
+        return;
+      }
+      call<Reading>('/api/readings/today', { token }).then((today) => {
         setReading(today);
         setNeedsBirthDate(false);
-      },
-      (failure: unknown) => {
-        if (failure instanceof ApiFailure && failure.status === 409) setNeedsBirthDate(true);
-        else setProblem(failure instanceof Error ? failure.message : String(failure));
-      },
-    );
+      }, fail);
+    }, fail);
   }, [token]);
   useEffect(load, [load]);
 

@@ -59,25 +59,9 @@ export function describeScaleOut(name: string, body: () => void): void {
 
 // ---- processes -------------------------------------------------------------------------
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { sleep, waitFor } from '../../support/wait-for';
 
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes; returns how long it took. */
-export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 50) {
-  const started = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return { value, ms: Date.now() - started };
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() - started > timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    }
-    await sleep(everyMs);
-  }
-}
+export { sleep, waitFor };
 
 /** A redis-server of our own on a free port, without persistence, that the test can stop and restart. */
 export class RedisServer {
