@@ -25,9 +25,13 @@ describe('SqliteInsertThread', () => {
     const path = join(dir, 'numerai.sqlite');
     dataSource = await new DataSource(dataSourceOptions({ kind: 'sqlite', path })).initialize();
     await runMigrations(dataSource);
+    // The rows below point at consultations and a sender: foreign keys want them to exist.
+    await dataSource.query(
+      "INSERT INTO users (id, email, password_hash, full_name, role, created_at) VALUES ('sender', 'sender@x.test', 'h', 'n', 'user', '2026-11-25 00:00:00.000')",
+    );
     for (const id of ['c-one', 'c-two']) {
       await dataSource.query(
-        `INSERT INTO consultations (id, user_id, numerologist_id, status, created_at) VALUES (?, 'u', 'n', 'active', '2026-01-01 00:00:00.000')`,
+        `INSERT INTO consultations (id, user_id, numerologist_id, status, created_at) VALUES (?, 'sender', 'sender', 'active', '2026-01-01 00:00:00.000')`,
         [id],
       );
     }

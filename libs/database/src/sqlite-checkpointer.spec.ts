@@ -17,6 +17,13 @@ describe('SqliteCheckpointer', () => {
     path = join(dir, 'numerai.sqlite');
     dataSource = await new DataSource(dataSourceOptions({ kind: 'sqlite', path })).initialize();
     await runMigrations(dataSource);
+    // The rows below point at a consultation and a sender: foreign keys want them to exist.
+    await dataSource.query(
+      "INSERT INTO users (id, email, password_hash, full_name, role, created_at) VALUES ('s', 's@x.test', 'h', 'n', 'user', '2026-11-25 00:00:00.000')",
+    );
+    await dataSource.query(
+      "INSERT INTO consultations (id, user_id, numerologist_id, status, created_at) VALUES ('c', 's', 's', 'active', '2026-11-25 00:00:00.000')",
+    );
   });
 
   afterEach(async () => {
