@@ -10,6 +10,7 @@
  * Runs only with DATABASE_URL and REDIS_URL on this machine: a fresh database (created and
  * dropped here) and a key prefix of its own (its keys deleted at the end).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpuMicros } from '../lib/proc';
 import type { RpcClient } from '../lib/rpc';
@@ -320,12 +321,14 @@ export async function runCluster(ctx: StartContext, plan: ClusterPlan, hooks: Cl
     instances: number,
     scenario: ClusterScenario,
     body: () => Promise<Record<string, number>>,
+    servers: () => ServerProcess[],
   ) => {
     log(`cluster: ${scenario} ${kind} on ${instances} instance(s) …`);
     try {
       runs.push({ kind, instances, scenario, ok: true, metrics: await body() });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const logged = lastErrorLines(servers());
+      const reason = `${error instanceof Error ? error.message : String(error)}${logged ? ` — server log: ${logged}` : ''}`;
       runs.push({ kind, instances, scenario, ok: false, reason, metrics: {} });
       log(`cluster: ${scenario} ${kind} ×${instances}: failed (${reason})`);
     } finally {
@@ -350,35 +353,47 @@ export async function runCluster(ctx: StartContext, plan: ClusterPlan, hooks: Cl
       const ports = target.endpoint.ports;
       try {
         if (runsFanout(kind)) {
-          await attempt(kind, n, 'fanout', async () => {
-            const { rooms, perRoom, rate, durationMs } = plan.fanout;
-            await openSpread(lg, target, chatSpecs(roster, rooms, perRoom), rooms, ports);
-            const { result, cpuUs } = await fixedRate(lg, servers, rate, durationMs, plan.padding);
-            return latencyMetrics(result, cpuUs);
-          });
+          await attempt(
+            kind,
+            n,
+            'fanout',
+            async () => {
+              const { rooms, perRoom, rate, durationMs } = plan.fanout;
+              await openSpread(lg, target, chatSpecs(roster, rooms, perRoom), rooms, ports);
+              const { result, cpuUs } = await fixedRate(lg, servers, rate, durationMs, plan.padding);
+              return latencyMetrics(result, cpuUs);
+            },
+            () => servers,
+          );
         }
-        await attempt(kind, n, 'dm', async () => {
-          await openSpread(lg, target, chatSpecs(roster, plan.dm.pairs, 2), plan.dm.pairs, ports);
-          // Latency first, on a server with no backlog; then the saturation search on the same connections.
-          const { result, cpuUs } = await fixedRate(lg, servers, plan.dm.rate, plan.dm.durationMs, plan.padding);
-          const rowsBefore = await countRows(fixture, kind);
-          const { best, steps } = await dmSaturation(lg, plan);
-          const rowsAfter = await countRows(fixture, kind);
-          const sent = steps.reduce((sum, step) => sum + step.sent, 0);
-          const metrics: Record<string, number> = {
-            ...latencyMetrics(result, cpuUs),
-            saturation_msgs_per_s: best.msgsPerS,
-            saturation_p99_ms: best.latencyMs.p99,
-            saturation_steps: steps.length,
-          };
-          if (rowsBefore !== undefined && rowsAfter !== undefined) {
-            metrics.persisted_rows = rowsAfter - rowsBefore;
-            metrics.persisted_fraction = sent ? (rowsAfter - rowsBefore) / sent : 0;
-            // Stored messages/s: the saturation rate, counted only if every message of the search was stored.
-            metrics.stored_msgs_per_s = best.msgsPerS * Math.min(1, metrics.persisted_fraction);
-          }
-          return metrics;
-        });
+        await attempt(
+          kind,
+          n,
+          'dm',
+          async () => {
+            await openSpread(lg, target, chatSpecs(roster, plan.dm.pairs, 2), plan.dm.pairs, ports);
+            // Latency first, on a server with no backlog; then the saturation search on the same connections.
+            const { result, cpuUs } = await fixedRate(lg, servers, plan.dm.rate, plan.dm.durationMs, plan.padding);
+            const rowsBefore = await countRows(fixture, kind);
+            const { best, steps } = await dmSaturation(lg, plan);
+            const rowsAfter = await countRows(fixture, kind);
+            const sent = steps.reduce((sum, step) => sum + step.sent, 0);
+            const metrics: Record<string, number> = {
+              ...latencyMetrics(result, cpuUs),
+              saturation_msgs_per_s: best.msgsPerS,
+              saturation_p99_ms: best.latencyMs.p99,
+              saturation_steps: steps.length,
+            };
+            if (rowsBefore !== undefined && rowsAfter !== undefined) {
+              metrics.persisted_rows = rowsAfter - rowsBefore;
+              metrics.persisted_fraction = sent ? (rowsAfter - rowsBefore) / sent : 0;
+              // Stored messages/s: the saturation rate, counted only if every message of the search was stored.
+              metrics.stored_msgs_per_s = best.msgsPerS * Math.min(1, metrics.persisted_fraction);
+            }
+            return metrics;
+          },
+          () => servers,
+        );
       } finally {
         await stopInstances(servers);
       }
@@ -389,30 +404,56 @@ export async function runCluster(ctx: StartContext, plan: ClusterPlan, hooks: Cl
   const total = plan.bystanderInstances;
   const busy = Math.max(1, Math.floor(total / 2));
   for (const kind of plan.kinds.filter(runsFanout)) {
-    await attempt(kind, total, 'bystander', async () => {
-      const servers = await startInstances(ctx, fixture, kind, total, `bystander`);
-      try {
-        const roster = kind === 'numerai' ? fixture.numeraiRoster : fixture.syntheticRoster;
-        const target = asTarget(kind, servers, roster);
-        const { rooms, perRoom, rate, durationMs } = plan.fanout;
-        await openSpread(lg, target, chatSpecs(roster, rooms, perRoom), rooms, target.endpoint.ports.slice(0, busy));
-        const { result, cpuUs } = await fixedRate(lg, servers, rate, durationMs, plan.padding);
-        const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-        const busyCpu = mean(cpuUs.slice(0, busy));
-        const bystanderCpu = mean(cpuUs.slice(busy));
-        return {
-          ...latencyMetrics(result, cpuUs),
-          busy_instances: busy,
-          bystander_instances: total - busy,
-          busy_cpu_us_mean: busyCpu,
-          bystander_cpu_us_mean: bystanderCpu,
-          bystander_fraction: busyCpu > 0 ? bystanderCpu / busyCpu : NaN,
-        };
-      } finally {
-        await closeAll(lg).catch(() => undefined);
-        await stopInstances(servers);
-      }
-    });
+    let servers: ServerProcess[] = [];
+    await attempt(
+      kind,
+      total,
+      'bystander',
+      async () => {
+        servers = await startInstances(ctx, fixture, kind, total, `bystander`);
+        try {
+          const roster = kind === 'numerai' ? fixture.numeraiRoster : fixture.syntheticRoster;
+          const target = asTarget(kind, servers, roster);
+          const { rooms, perRoom, rate, durationMs } = plan.fanout;
+          await openSpread(lg, target, chatSpecs(roster, rooms, perRoom), rooms, target.endpoint.ports.slice(0, busy));
+          const { result, cpuUs } = await fixedRate(lg, servers, rate, durationMs, plan.padding);
+          const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+          const busyCpu = mean(cpuUs.slice(0, busy));
+          const bystanderCpu = mean(cpuUs.slice(busy));
+          return {
+            ...latencyMetrics(result, cpuUs),
+            busy_instances: busy,
+            bystander_instances: total - busy,
+            busy_cpu_us_mean: busyCpu,
+            bystander_cpu_us_mean: bystanderCpu,
+            bystander_fraction: busyCpu > 0 ? bystanderCpu / busyCpu : NaN,
+          };
+        } finally {
+          await closeAll(lg).catch(() => undefined);
+          await stopInstances(servers);
+        }
+      },
+      () => servers,
+    );
   }
   return runs;
+}
+
+/**
+ * The last error-looking line of each instance's log, so that a failed run says why in the
+ * results (the work dir with the logs is removed after a run that otherwise succeeded).
+ */
+function lastErrorLines(servers: ServerProcess[]): string {
+  const lines = servers.flatMap((server) => {
+    try {
+      const found = readFileSync(server.logFile, 'utf8')
+        .split('\n')
+        .filter((line) => /error|fail|too many/i.test(line))
+        .slice(-1);
+      return found.map((line) => `${server.name}: ${line.slice(0, 300)}`);
+    } catch {
+      return [];
+    }
+  });
+  return [...new Set(lines)].slice(0, 4).join(' | ');
 }
