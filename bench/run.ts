@@ -819,8 +819,8 @@ async function clusterSection(
   skipReason: string | undefined,
 ): Promise<{ json: unknown; markdown: string }> {
   if (skipReason) {
+    // Printed once, with the table at the end of the run.
     const line = `cluster rows: skipped (${skipReason})`;
-    log(line);
     return { json: { skipped: skipReason }, markdown: line };
   }
   const plan = clusterPlan(opts.quick);

@@ -48,7 +48,7 @@ export function clusterSkipReason(): string | undefined {
   const { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl } = process.env;
   if (!databaseUrl || !redisUrl) {
     const missing = [databaseUrl ? '' : 'DATABASE_URL', redisUrl ? '' : 'REDIS_URL'].filter(Boolean).join(' and ');
-    return `${missing} not set (the cluster needs PostgreSQL and Redis on this machine)`;
+    return `${missing} not set: the cluster needs PostgreSQL and Redis on this machine`;
   }
   if (!isLoopbackUrl(databaseUrl) || !isLoopbackUrl(redisUrl))
     return 'DATABASE_URL/REDIS_URL must point at this machine (127.0.0.1/localhost)';
