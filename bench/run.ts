@@ -9,7 +9,7 @@
  *
  *   npm run bench                 full run (3 repetitions, 10,000 idle connections)
  *   npm run bench -- --quick      ~1 minute smoke run (CI)
- *   options: --repeats N  --idle N  --targets numerai,ws,socketio  --scenarios idle,fanout,dm,notify
+ *   options: --repeats N  --idle N  --targets numerai,ws,socketio  --scenarios idle,fanout,dm,notify,cluster
  *            --profile (CPU-profile the NumerAI child)  --no-build  --strict  --time-limit MIN
  */
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { clusterPlan } from './cluster/plan';
+import { clusterChecks, clusterMarkdown } from './cluster/report';
+import { clusterSkipReason, ClusterRun, runCluster } from './cluster/run-cluster';
 import { topFunctions, HotFunction } from './lib/cpuprofile';
 import { Progress } from './lib/progress';
 import {
@@ -77,7 +80,7 @@ function parseArgs(argv: string[]): Options {
     quick: false,
     repeats: 0,
     targets: ['numerai', 'ws', 'socketio'],
-    scenarios: new Set(['idle', 'fanout', 'dm', 'notify']),
+    scenarios: new Set(['idle', 'fanout', 'dm', 'notify', 'cluster']),
     idleConnections: 0,
     profile: false,
     build: true,
@@ -115,7 +118,8 @@ function parseArgs(argv: string[]): Options {
     if (!['numerai', 'ws', 'socketio'].includes(target)) throw new Error(`unknown target ${target}`);
   }
   for (const scenario of opts.scenarios) {
-    if (!['idle', 'fanout', 'dm', 'notify'].includes(scenario)) throw new Error(`unknown scenario ${scenario}`);
+    if (!['idle', 'fanout', 'dm', 'notify', 'cluster'].includes(scenario))
+      throw new Error(`unknown scenario ${scenario}`);
   }
   opts.repeats ||= opts.quick ? 1 : 3;
   opts.idleConnections ||= opts.quick ? 2000 : 10_000;
@@ -126,7 +130,7 @@ function parseArgs(argv: string[]): Options {
     process.stderr.write(`bench: open-file limit ${fdLimit}: idle connections lowered to ${capped}\n`);
     opts.idleConnections = capped;
   }
-  opts.timeLimitMin ||= opts.quick ? 6 : 60;
+  opts.timeLimitMin ||= opts.quick ? 8 : 60;
   return opts;
 }
 
@@ -483,6 +487,8 @@ async function main(): Promise<number> {
   log(`bench: ${opts.quick ? 'quick' : 'full'} run, ${opts.repeats} repetition(s), work dir ${workDir}`);
 
   compileBench();
+  const clusterSkip = opts.scenarios.has('cluster') ? clusterSkipReason() : 'not selected (--scenarios)';
+  const clusterWanted = clusterSkip === undefined;
   const roomsNeeded = Math.max(plan.idle.rooms, plan.fanout.rooms, plan.dm.pairs);
 
   // Servers: the baselines first (cheap), then NumerAI (build, start, seed through REST).
@@ -499,7 +505,8 @@ async function main(): Promise<number> {
         ? `numerai: ready (${numerai.roster.length} consultations seeded)`
         : `numerai: unavailable (${numerai.reason})`,
     );
-    const scaled = await startScaledOut(ctx, roomsNeeded);
+    // With both URLs the cluster rows (bench/cluster) measure the scaled-out configuration instead.
+    const scaled = clusterWanted ? undefined : await startScaledOut(ctx, roomsNeeded);
     if (scaled) {
       targets.splice(1, 0, scaled);
       log(
@@ -507,7 +514,7 @@ async function main(): Promise<number> {
           ? `${scaled.name}: ready on ${scaled.servers.length} instance(s)`
           : `${scaled.name}: unavailable (${scaled.reason})`,
       );
-    } else {
+    } else if (!clusterWanted) {
       log('scaled-out configuration: not measured (set DATABASE_URL, and REDIS_URL for two instances)');
     }
   }
@@ -697,6 +704,7 @@ async function main(): Promise<number> {
   }
   progress.stop();
   progress = undefined;
+  const cluster = await clusterSection(opts, ctx, lg, clusterSkip);
   if (burstSkip) skip(results, 'notification_burst', 'numerai', burstSkip);
 
   summarize(results);
@@ -751,6 +759,7 @@ async function main(): Promise<number> {
     ratios,
     targets_met: targetChecks,
     scenarios: results,
+    cluster: cluster.json,
     profile,
   };
   mkdirSync(opts.outDir, { recursive: true });
@@ -778,14 +787,18 @@ async function main(): Promise<number> {
     ...targetLines,
     ...profileLines,
     '',
+    cluster.markdown,
+    '',
   ].join('\n');
   writeFileSync(`${base}.md`, markdown);
   process.stdout.write(
-    `\n${table}\n\nTargets:\n${targetLines.join('\n')}\n${profileLines.join('\n')}\n\nResults: ${relative(ROOT, base)}.json and .md\n`,
+    `\n${table}\n\nTargets:\n${targetLines.join('\n')}\n${profileLines.join('\n')}\n\n${cluster.markdown}\n\nResults: ${relative(ROOT, base)}.json and .md\n`,
   );
 
+  // Only the main scenarios run the baselines (--scenarios cluster alone leaves them idle).
+  const baselinesRan = ['idle', 'fanout', 'dm'].some((scenario) => opts.scenarios.has(scenario));
   const baselinesOk = ['ws', 'socketio']
-    .filter((name) => opts.targets.includes(name))
+    .filter((name) => baselinesRan && opts.targets.includes(name))
     .every((name) => Object.values(results).some((scenario) => scenario[name]?.status === 'ok'));
   if (!baselinesOk) {
     process.stderr.write('bench: a baseline produced no result — the benchmark itself is broken\n');
@@ -796,6 +809,40 @@ async function main(): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** The scaled-out rows (bench/cluster): run when DATABASE_URL and REDIS_URL are set, else one line why not. */
+async function clusterSection(
+  opts: Options,
+  ctx: StartContext,
+  lg: RpcClient,
+  skipReason: string | undefined,
+): Promise<{ json: unknown; markdown: string }> {
+  if (skipReason) {
+    // Printed once, with the table at the end of the run.
+    const line = `cluster rows: skipped (${skipReason})`;
+    return { json: { skipped: skipReason }, markdown: line };
+  }
+  const plan = clusterPlan(opts.quick);
+  const loadBefore = loadavg()[0];
+  let runs: ClusterRun[] = [];
+  let failure: string | undefined;
+  try {
+    runs = await runCluster(ctx, plan, { lg, log });
+  } catch (error) {
+    failure = error instanceof Error ? error.message : String(error);
+    log(`cluster rows: failed (${failure})`);
+  }
+  const notes = [
+    `${opts.quick ? 'Quick' : 'Full'} run, one repetition; load average ${loadBefore.toFixed(1)} → ${loadavg()[0].toFixed(1)} on a machine shared with other work (wall-clock rates and latencies move with it; CPU per delivery much less).`,
+    `Fan-out: ${plan.fanout.rooms} rooms × ${plan.fanout.perRoom} connections at ${fmtNumber(plan.fanout.rate)} msg/s for every target; DM: ${plan.dm.pairs} pairs, p50/p99 and CPU at ${fmtNumber(plan.dm.rate)} msg/s, then a saturation search from ${fmtNumber(plan.dm.startRate)} msg/s (×${plan.dm.factor}). The connections of every room and pair are spread over the instances; CPU is summed over all instances.`,
+    `Bystander: ${plan.bystanderInstances} instances; the busy rooms on the first ${Math.max(1, Math.floor(plan.bystanderInstances / 2))}, the others hold no connection; mean bystander CPU ÷ mean busy-instance CPU.`,
+    ...(failure ? [`The cluster run failed: ${failure}`] : []),
+  ];
+  return {
+    json: { plan, runs, checks: clusterChecks(runs, plan), notes, failure },
+    markdown: clusterMarkdown(runs, plan, notes),
+  };
 }
 
 let progress: Progress | undefined;

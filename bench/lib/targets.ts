@@ -136,7 +136,7 @@ export interface StartContext {
   opts: { build: boolean };
 }
 
-function isLoopbackUrl(raw: string): boolean {
+export function isLoopbackUrl(raw: string): boolean {
   try {
     const host = new URL(raw).hostname.replace(/^\[|\]$/g, '');
     return host === 'localhost' || host === '::1' || /^127\./.test(host);

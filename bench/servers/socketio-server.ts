@@ -3,12 +3,14 @@
  * consultation, every connection of the room gets each chat_message, the sender's included,
  * the frame shapes of protocol.md carried as Socket.IO `message` events). The JWT is verified in
  * the handshake with `jsonwebtoken` (HS256, same secret as NumerAI) so the connect storm is fair.
- * No storage. Run by bench/run.ts (PORT and JWT_SECRET from the environment).
+ * No storage. Run by bench/run.ts (PORT and JWT_SECRET from the environment). The cluster benchmark
+ * runs the same server with the Redis adapter and optional storage (see socketio-cluster.ts).
  */
 import { createServer } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { Server, Socket } from 'socket.io';
 import { BenchUser, chatFrame, exitOnSignals, listenPort, MAX_MESSAGE_CHARS } from './common';
+import { attachCluster } from './socketio-cluster';
 
 const secret = process.env.JWT_SECRET;
 if (!secret) throw new Error('JWT_SECRET must be set');
@@ -49,22 +51,37 @@ io.use((socket: Socket, next) => {
   }
 });
 
-io.on('connection', (socket: Socket) => {
-  const { user, room } = socket.data as SocketData;
-  void socket.join(room);
-  socket.send({ type: 'connection_established', message: 'Connected to chat', consultation_id: room });
-  socket.on('message', (frame: { type?: unknown; message?: unknown }) => {
-    if (frame?.type === 'chat_message' && typeof frame.message === 'string') {
-      const content = frame.message.trim();
-      if (!content || content.length > MAX_MESSAGE_CHARS) return;
-      io.to(room).emit('message', chatFrame(user, content));
-    } else if (frame?.type === 'ping') {
-      socket.send({ type: 'pong' });
-    }
+async function main(): Promise<void> {
+  const cluster = await attachCluster(io);
+  io.on('connection', (socket: Socket) => {
+    const { user, room } = socket.data as SocketData;
+    void socket.join(room);
+    socket.send({ type: 'connection_established', message: 'Connected to chat', consultation_id: room });
+    socket.on('message', (frame: { type?: unknown; message?: unknown }) => {
+      if (frame?.type === 'chat_message' && typeof frame.message === 'string') {
+        const content = frame.message.trim();
+        if (!content || content.length > MAX_MESSAGE_CHARS) return;
+        const out = chatFrame(user, content);
+        if (!cluster.store) io.to(room).emit('message', out);
+        else
+          cluster.store(room, out, user, content).then(
+            () => io.to(room).emit('message', out),
+            (error: unknown) => process.stderr.write(`store failed: ${String(error)}\n`),
+          );
+      } else if (frame?.type === 'ping') {
+        socket.send({ type: 'pong' });
+      }
+    });
   });
-});
 
-http.listen(listenPort(), '127.0.0.1', () => process.stdout.write(`socket.io listening on ${listenPort()}\n`));
-exitOnSignals(() => {
-  void io.close();
+  http.listen(listenPort(), '127.0.0.1', () => process.stdout.write(`socket.io listening on ${listenPort()}\n`));
+  exitOnSignals(() => {
+    void io.close();
+    void cluster.close();
+  });
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`socket.io server failed: ${String(error)}\n`);
+  process.exit(1);
 });
