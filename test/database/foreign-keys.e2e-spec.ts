@@ -33,11 +33,11 @@ describe(`foreign keys (${ENGINE})`, () => {
         [randomUUID(), user.id, randomUUID(), now.toISOString()],
       ),
       db.query(
-        `INSERT INTO chat_messages (id, consultation_id, sender_id, content, message_type, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, 'x', 'text', ${p(4)})`,
+        `INSERT INTO chat_messages (id, consultation_id, sender_id, seq, content, message_type, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, 1, 'x', 'text', ${p(4)})`,
         [randomUUID(), randomUUID(), user.id, now.toISOString()],
       ),
       db.query(
-        `INSERT INTO notifications (id, user_id, title, message, notification_type, is_read, created_at) VALUES (${p(1)}, ${p(2)}, 't', 'm', 'x', false, ${p(3)})`,
+        `INSERT INTO notifications (id, user_id, seq, title, message, notification_type, is_read, created_at) VALUES (${p(1)}, ${p(2)}, 1, 't', 'm', 'x', false, ${p(3)})`,
         [randomUUID(), randomUUID(), now.toISOString()],
       ),
     ];

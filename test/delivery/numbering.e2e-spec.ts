@@ -41,13 +41,31 @@ describe(`numbering under concurrent writers (${ENGINE})`, () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  /** A users row: consultations and messages must point at real users (foreign keys). */
+  const createUserRow = async () => {
+    const id = newId();
+    await sources[0]
+      .createQueryBuilder()
+      .insert()
+      .into('users')
+      .values({ id, email: `${id}@x.test`, passwordHash: 'h', fullName: 'n', role: 'user', createdAt: new Date() })
+      .execute();
+    return id;
+  };
+
   const createConsultation = async () => {
     const id = newId();
     await sources[0]
       .createQueryBuilder()
       .insert()
       .into('consultations')
-      .values({ id, userId: newId(), numerologistId: newId(), status: 'active', createdAt: new Date() })
+      .values({
+        id,
+        userId: await createUserRow(),
+        numerologistId: await createUserRow(),
+        status: 'active',
+        createdAt: new Date(),
+      })
       .execute();
     return id;
   };
@@ -66,7 +84,7 @@ describe(`numbering under concurrent writers (${ENGINE})`, () => {
 
   it('N concurrent transactions into the same consultations number each 1..N exactly; resends take no number', async () => {
     const [one, two] = [await createConsultation(), await createConsultation()];
-    const sender = newId();
+    const sender = await createUserRow();
     let expectedOne = 0;
     let expectedTwo = 0;
     const work: Promise<Map<string, { seq: number }>>[] = [];

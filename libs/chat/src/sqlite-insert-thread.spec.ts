@@ -25,14 +25,21 @@ describe('SqliteInsertThread', () => {
     const path = join(dir, 'numerai.sqlite');
     dataSource = await new DataSource(dataSourceOptions({ kind: 'sqlite', path })).initialize();
     await runMigrations(dataSource);
-    // The rows below point at consultations and a sender: foreign keys want them to exist.
-    await dataSource.query(
-      "INSERT INTO users (id, email, password_hash, full_name, role, created_at) VALUES ('sender', 'sender@x.test', 'h', 'n', 'user', '2026-11-25 00:00:00.000')",
-    );
-    for (const id of ['c-one', 'c-two']) {
+    // The rows below point at consultations and a sender: foreign keys want them to exist, and
+    // each open consultation needs its own client (one open consultation per pair).
+    for (const id of ['sender', 'other']) {
       await dataSource.query(
-        `INSERT INTO consultations (id, user_id, numerologist_id, status, created_at) VALUES (?, 'sender', 'sender', 'active', '2026-01-01 00:00:00.000')`,
-        [id],
+        `INSERT INTO users (id, email, password_hash, full_name, role, created_at) VALUES (?, ?, 'h', 'n', 'user', '2026-11-25 00:00:00.000')`,
+        [id, `${id}@x.test`],
+      );
+    }
+    for (const [id, client] of [
+      ['c-one', 'sender'],
+      ['c-two', 'other'],
+    ]) {
+      await dataSource.query(
+        `INSERT INTO consultations (id, user_id, numerologist_id, status, created_at) VALUES (?, ?, 'sender', 'active', '2026-01-01 00:00:00.000')`,
+        [id, client],
       );
     }
     thread = new SqliteInsertThread(path);

@@ -35,10 +35,11 @@ describe('SqliteCheckpointer', () => {
     for (let i = from; i < from + count; i += 100) {
       const values = Array.from(
         { length: 100 },
-        (_, j) => `('m${i + j}', 'c', 's', '${'x'.repeat(200)}', 'text', NULL, '2026-11-25 00:00:00.000')`,
+        (_, j) =>
+          `('m${i + j}', 'c', 's', ${i + j + 1}, '${'x'.repeat(200)}', 'text', NULL, '2026-11-25 00:00:00.000')`,
       );
       await dataSource.query(
-        `INSERT INTO chat_messages (id, consultation_id, sender_id, content, message_type, client_id, created_at) VALUES ${values.join(', ')}`,
+        `INSERT INTO chat_messages (id, consultation_id, sender_id, seq, content, message_type, client_id, created_at) VALUES ${values.join(', ')}`,
       );
     }
   };
