@@ -1,6 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { NotificationEntity, RefreshTokenEntity, UserEntity } from '@numerai/database';
+import {
+  NotificationEntity,
+  NotificationPreferencesEntity,
+  ReadingEntity,
+  RefreshTokenEntity,
+  UserEntity,
+} from '@numerai/database';
 import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import {
@@ -262,6 +268,16 @@ describe(`sessions (${ENGINE})`, () => {
       expect(watcher.users.map((u) => u.user_id)).toContain(client.id);
       const sent = await say(clientChat, 'my private question');
       await numerologistChat.next('chat_message');
+      const profile = { birth_date: '1990-05-17', birth_name: 'Private Birth Name', time_zone: 'Europe/Berlin' };
+      expect(
+        (await http(server.httpUrl, 'PATCH', '/api/users/me', { token: client.token, body: profile })).status,
+      ).toBe(200);
+      expect((await http(server.httpUrl, 'GET', '/api/readings/today', { token: client.token })).status).toBe(200);
+      const off = { types: { daily_reading: { in_app: false, push: false } } };
+      expect(
+        (await http(server.httpUrl, 'PUT', '/api/notifications/preferences', { token: client.token, body: off }))
+          .status,
+      ).toBe(200);
 
       expectError(
         await http(server.httpUrl, 'DELETE', '/api/users/me', { token: client.token, body: {} }),
@@ -295,9 +311,14 @@ describe(`sessions (${ENGINE})`, () => {
         email: `deleted-${client.id}@deleted.invalid`,
         fullName: 'Deleted user',
         passwordHash: '',
+        birthDate: null,
+        birthName: null,
+        timeZone: null,
         deletedAt: expect.any(Date),
       });
       expect(await dataSource.getRepository(NotificationEntity).countBy({ userId: client.id })).toBe(0);
+      expect(await dataSource.getRepository(ReadingEntity).countBy({ userId: client.id })).toBe(0);
+      expect(await dataSource.getRepository(NotificationPreferencesEntity).countBy({ userId: client.id })).toBe(0);
       // The address is free again: its owner may register anew.
       const again = await post('/api/auth/register', undefined, {
         email: client.email,
@@ -325,6 +346,10 @@ describe(`sessions (${ENGINE})`, () => {
       await numerologistChat.next('read_receipt');
       const second = await newSession(server, client);
       await post('/api/auth/logout', second.token);
+      await http(server.httpUrl, 'PATCH', '/api/users/me', { token: client.token, body: { birth_date: '1990-05-17' } });
+      const reading = await http(server.httpUrl, 'GET', '/api/readings/today', { token: client.token });
+      const off = { types: { daily_reading: { in_app: false, push: false } } };
+      await http(server.httpUrl, 'PUT', '/api/notifications/preferences', { token: client.token, body: off });
 
       const res = await http(server.httpUrl, 'GET', '/api/users/me/export', { token: client.token });
       expect(res.status).toBe(200);
@@ -333,11 +358,16 @@ describe(`sessions (${ENGINE})`, () => {
         'consultations',
         'exported_at',
         'messages',
+        'notification_preferences',
         'notifications',
         'profile',
         'read_markers',
+        'readings',
         'sessions',
       ]);
+      expect(body.profile).toMatchObject({ birth_date: '1990-05-17' });
+      expect(body.readings).toEqual([expect.objectContaining({ id: reading.body.id, date: reading.body.date })]);
+      expect(body.notification_preferences).toEqual(off.types);
       expect(body.profile).toMatchObject({
         id: client.id,
         email: client.email,

@@ -2,13 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { SessionService } from '@numerai/auth';
-import { ChatReadMarkerEntity, NotificationEntity } from '@numerai/database';
+import {
+  ChatReadMarkerEntity,
+  NotificationDeliveryEntity,
+  NotificationEntity,
+  NotificationPreferencesEntity,
+  ReadingEntity,
+} from '@numerai/database';
 import { UsersService } from '@numerai/users';
 
 /**
  * Erases an account (the README's data-erasure policy): the users row is anonymised, not
- * deleted, so the consultations and messages that name it stay valid; the notifications
- * and read markers, which only ever concern this user, are deleted; messages they sent
+ * deleted, so the consultations and messages that name it stay valid (its profile fields are
+ * cleared with it); the notifications, read markers, readings, notification preferences and
+ * delivery records, which only ever concern this user, are deleted; messages they sent
  * stay in the consultation's history for the other participant, shown from "Deleted user".
  * Every session ends last, which closes the account's sockets on every instance.
  */
@@ -19,12 +26,19 @@ export class AccountEraser {
     private readonly sessions: SessionService,
     @InjectRepository(NotificationEntity) private readonly notifications: Repository<NotificationEntity>,
     @InjectRepository(ChatReadMarkerEntity) private readonly readMarkers: Repository<ChatReadMarkerEntity>,
+    @InjectRepository(ReadingEntity) private readonly readings: Repository<ReadingEntity>,
+    @InjectRepository(NotificationPreferencesEntity)
+    private readonly preferences: Repository<NotificationPreferencesEntity>,
+    @InjectRepository(NotificationDeliveryEntity) private readonly deliveries: Repository<NotificationDeliveryEntity>,
   ) {}
 
   async erase(userId: string): Promise<void> {
     await this.users.anonymise(userId);
     await this.notifications.delete({ userId });
     await this.readMarkers.delete({ userId });
+    await this.readings.delete({ userId });
+    await this.preferences.delete({ userId });
+    await this.deliveries.delete({ userId });
     await this.sessions.endAll(userId, 'account_deleted');
   }
 }

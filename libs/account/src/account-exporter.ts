@@ -10,15 +10,18 @@ import {
   ChatReadMarkerEntity,
   ConsultationEntity,
   NotificationEntity,
+  NotificationPreferencesEntity,
+  ReadingEntity,
   SessionEntity,
 } from '@numerai/database';
 import { toNotificationData } from '@numerai/notifications';
+import { toReadingView } from '@numerai/readings';
 import { toUserView, UsersService } from '@numerai/users';
 
 /**
  * Everything stored about one user, as JSON: the profile, consultations they take part
- * in, messages they sent, their notifications and read markers, and their sessions'
- * metadata. Never a password hash or a refresh-token hash.
+ * in, messages they sent, their notifications, read markers, daily readings and notification
+ * preferences, and their sessions' metadata. Never a password hash or a refresh-token hash.
  */
 @Injectable()
 export class AccountExporter {
@@ -29,11 +32,14 @@ export class AccountExporter {
     @InjectRepository(ChatMessageEntity) private readonly messages: Repository<ChatMessageEntity>,
     @InjectRepository(NotificationEntity) private readonly notifications: Repository<NotificationEntity>,
     @InjectRepository(ChatReadMarkerEntity) private readonly readMarkers: Repository<ChatReadMarkerEntity>,
+    @InjectRepository(ReadingEntity) private readonly readings: Repository<ReadingEntity>,
+    @InjectRepository(NotificationPreferencesEntity)
+    private readonly preferences: Repository<NotificationPreferencesEntity>,
   ) {}
 
   async export(userId: string) {
     const user = await this.users.getById(userId);
-    const [consultations, messages, notifications, readMarkers, sessions] = await Promise.all([
+    const [consultations, messages, notifications, readMarkers, sessions, readings, preferences] = await Promise.all([
       this.consultations.find({
         where: [{ userId }, { numerologistId: userId }],
         order: { createdAt: 'ASC' },
@@ -42,6 +48,8 @@ export class AccountExporter {
       this.notifications.find({ where: { userId }, order: { id: 'ASC' } }),
       this.readMarkers.find({ where: { userId }, order: { consultationId: 'ASC' } }),
       this.sessions.listOf(userId),
+      this.readings.find({ where: { userId }, order: { localDate: 'ASC' } }),
+      this.preferences.findOneBy({ userId }),
     ]);
     return {
       exported_at: new Date().toISOString(),
@@ -58,9 +66,12 @@ export class AccountExporter {
       read_markers: readMarkers.map((marker) => ({
         consultation_id: marker.consultationId,
         last_read_message_id: marker.lastReadMessageId,
+        last_read_seq: marker.lastReadSeq,
         read_at: iso(marker.readAt),
       })),
       sessions: sessions.map(toSessionMetadata),
+      readings: readings.map(toReadingView),
+      notification_preferences: preferences?.types ?? {},
     };
   }
 }

@@ -1,7 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@numerai/auth';
-import { ChatMessageEntity, ChatReadMarkerEntity, ConsultationEntity, NotificationEntity } from '@numerai/database';
+import {
+  ChatMessageEntity,
+  ChatReadMarkerEntity,
+  ConsultationEntity,
+  NotificationDeliveryEntity,
+  NotificationEntity,
+  NotificationPreferencesEntity,
+  ReadingEntity,
+} from '@numerai/database';
 import { UsersModule } from '@numerai/users';
 import { AccountController } from './account.controller';
 import { AccountEraser } from './account-eraser';
@@ -17,7 +25,15 @@ import { AdminUsersController } from './admin-users.controller';
   imports: [
     UsersModule,
     AuthModule,
-    TypeOrmModule.forFeature([ConsultationEntity, ChatMessageEntity, ChatReadMarkerEntity, NotificationEntity]),
+    TypeOrmModule.forFeature([
+      ConsultationEntity,
+      ChatMessageEntity,
+      ChatReadMarkerEntity,
+      NotificationEntity,
+      ReadingEntity,
+      NotificationPreferencesEntity,
+      NotificationDeliveryEntity,
+    ]),
   ],
   controllers: [AccountController, AdminUsersController],
   providers: [AccountEraser, AccountExporter, AccountModeration],

@@ -61,6 +61,9 @@ export class UsersService {
       email: `deleted-${id}@deleted.invalid`,
       fullName: DELETED_USER_NAME,
       passwordHash: '',
+      birthDate: null,
+      birthName: null,
+      timeZone: null,
       deletedAt: new Date(),
     });
   }
