@@ -9,7 +9,8 @@ const PREVIEW_CHARS = 140;
 /**
  * Chat announces every stored message; this decides, once (on the instance that stored
  * it), whether the other participant needs a notification: only when they have no chat
- * connection open to that consultation anywhere.
+ * connection open to that consultation anywhere. And when a reader's marker moves, their
+ * notifications of the messages it passed are read (the bell agrees with the chat).
  */
 @Injectable()
 export class ChatNotifier {
@@ -26,6 +27,11 @@ export class ChatNotifier {
       this.notifyIfAway(recipient, consultation_id, message.id, message.sender_name, message.content).catch(
         (error: unknown) => this.logger.error(error instanceof Error ? error : String(error)),
       );
+    });
+    events.onOrigin('chat.read', ({ consultation_id, user_id, seq }) => {
+      this.notifications
+        .markChatReadUpTo(user_id, consultation_id, seq)
+        .catch((error: unknown) => this.logger.error(error instanceof Error ? error : String(error)));
     });
   }
 
