@@ -2,12 +2,27 @@ import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { ENGINE, noteSkippedPostgres } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
-import { closeAll, notificationsOf, openChat, openNotifications, say } from '../ws/helpers';
+import { waitFor } from '../scale-out/support/cluster';
+import { connect } from '../support/ws-client';
+import {
+  adminNotify,
+  chatUrl,
+  closeAll,
+  createAdmin,
+  history,
+  ISO,
+  notificationsOf,
+  openChat,
+  openNotifications,
+  say,
+  UUID,
+} from '../ws/helpers';
 
 noteSkippedPostgres('product: the consultation lifecycle in the chat');
 
 describe(`the consultation lifecycle in the chat (${ENGINE})`, () => {
   let server: TestServer;
+  let admin: TestUser;
   const unreadIn = async (user: TestUser) => {
     const res = await http<{ items: { id: string; unread_count: number }[] }>(
       server.httpUrl,
@@ -21,9 +36,98 @@ describe(`the consultation lifecycle in the chat (${ENGINE})`, () => {
 
   beforeAll(async () => {
     server = await startTestServer();
+    admin = await createAdmin(server);
   });
   afterAll(async () => {
     await server?.close();
+  });
+
+  const patch = (user: TestUser, id: string, status: string) =>
+    http(server.httpUrl, 'PATCH', `/api/consultations/${id}`, { token: user.token, body: { status } });
+  /** The booking's system message is written just after the 201: wait until it is there. */
+  const booked = (user: TestUser, consultationId: string) =>
+    waitFor('the booked message', async () => (await history(server, user, consultationId)).length > 0);
+  const systemMessage = (seq: number, event: string, actor: TestUser, content: string) => ({
+    id: expect.stringMatching(UUID),
+    sender_id: actor.id,
+    sender_name: actor.name,
+    content,
+    created_at: expect.stringMatching(ISO),
+    message_type: 'system',
+    event,
+    seq,
+  });
+
+  describe('system messages', () => {
+    it('booked, started, completed: stored in the stream in order with the rest, live and replayed', async () => {
+      const client = await createUser(server, { name: 'Cleo Client' });
+      const numerologist = await createUser(server, { role: 'numerologist', name: 'Nia Numerologist' });
+      const { consultation } = await createConsultation(server, { client, numerologist });
+      const bookedMessage = systemMessage(1, 'consultation_booked', client, 'Cleo Client booked this consultation');
+      // Booking is announced before the chat is open: it is the first message of the history.
+      await booked(client, consultation.id);
+      const clientChat = await openChat(server, consultation.id, client, { query: { last_seq: '0' } });
+      expect(await clientChat.next()).toEqual({ type: 'chat_message', data: bookedMessage });
+      expect(await clientChat.next()).toEqual({ type: 'replay_complete', count: 1, has_more: false });
+      const numerologistChat = await openChat(server, consultation.id, numerologist);
+
+      expect((await patch(numerologist, consultation.id, 'active')).status).toBe(200);
+      const started = systemMessage(
+        2,
+        'consultation_started',
+        numerologist,
+        'Nia Numerologist started the consultation',
+      );
+      for (const socket of [clientChat, numerologistChat]) {
+        expect(await socket.next('chat_message')).toEqual({ type: 'chat_message', data: started });
+      }
+      const hello = await say(clientChat, 'hello');
+      expect(hello.seq).toBe(3);
+      await numerologistChat.next('chat_message');
+
+      // The closing step is stored although the chat is read-only from then on.
+      expect((await patch(numerologist, consultation.id, 'completed')).status).toBe(200);
+      const completed = systemMessage(
+        4,
+        'consultation_completed',
+        numerologist,
+        'Nia Numerologist marked the consultation completed',
+      );
+      for (const socket of [clientChat, numerologistChat]) {
+        expect(await socket.next('chat_message')).toEqual({ type: 'chat_message', data: completed });
+      }
+
+      const replayed = await connect(chatUrl(server, consultation.id, '/?last_seq=0'), { token: client.token });
+      await replayed.next('connection_established');
+      const frames = [];
+      for (let i = 0; i < 4; i++) frames.push((await replayed.next('chat_message')).data);
+      expect(frames).toEqual([bookedMessage, started, hello, completed]);
+      expect(await history(server, numerologist, consultation.id)).toEqual([completed, hello, started, bookedMessage]);
+      await closeAll(clientChat, numerologistChat, replayed);
+    });
+
+    it('cancelled by the client: the system message is theirs, and it is no chat_message notification', async () => {
+      const { consultation, client, numerologist } = await createConsultation(server, { lifecycle: true });
+      const inbox = await openNotifications(server, numerologist);
+      expect((await patch(client, consultation.id, 'cancelled')).status).toBe(200);
+      const cancelled = systemMessage(2, 'consultation_cancelled', client, `${client.name} cancelled the consultation`);
+      await waitFor(
+        'the cancelled message',
+        async () => (await history(server, numerologist, consultation.id)).length === 2,
+      );
+      const numerologistChat = await openChat(server, consultation.id, numerologist, { query: { last_seq: '1' } });
+      expect(await numerologistChat.next()).toEqual({ type: 'chat_message', data: cancelled });
+      // Only the lifecycle notification: a system message is not notified a second time as a chat message.
+      expect((await inbox.socket.next('notification')).data.notification_type).toBe('consultation_cancelled');
+      await adminNotify(server, admin, numerologist.id, { notification_type: 'marker' });
+      expect((await inbox.socket.next('notification')).data.notification_type).toBe('marker');
+      expect((await notificationsOf(server, numerologist)).map((n) => n.notification_type)).toEqual([
+        'marker',
+        'consultation_cancelled',
+        'consultation_booked',
+      ]);
+      await closeAll(numerologistChat, inbox.socket);
+    });
   });
 
   describe('reading clears', () => {
@@ -72,6 +176,7 @@ describe(`the consultation lifecycle in the chat (${ENGINE})`, () => {
       const client = await createUser(server);
       const { consultation, numerologist } = await createConsultation(server, { client });
       const quiet = await createConsultation(server, { client });
+      await booked(client, consultation.id);
       const numerologistChat = await openChat(server, consultation.id, numerologist);
       const clientChat = await openChat(server, consultation.id, client);
       await say(numerologistChat, 'one');
@@ -79,7 +184,8 @@ describe(`the consultation lifecycle in the chat (${ENGINE})`, () => {
       await say(numerologistChat, 'three');
       await say(clientChat, 'mine does not count for me');
       expect(await unreadIn(client)).toEqual({ [consultation.id]: 3, [quiet.consultation.id]: 0 });
-      expect(await unreadIn(numerologist)).toEqual({ [consultation.id]: 1 });
+      // The numerologist has not read the client's booking (a system message the client caused) either.
+      expect(await unreadIn(numerologist)).toEqual({ [consultation.id]: 2 });
 
       clientChat.send({ type: 'read_receipt', message_id: two.id });
       await numerologistChat.next('read_receipt');

@@ -23,7 +23,8 @@ export class ChatNotifier {
   ) {
     events.onOrigin('chat.message_stored', ({ consultation_id, participant_ids, message }) => {
       const recipient = participant_ids.find((id) => id !== message.sender_id);
-      if (!recipient) return;
+      // A system message's own notification is the lifecycle one (consultation_started, …), not a second chat_message.
+      if (!recipient || message.message_type === 'system') return;
       this.notifyIfAway(recipient, consultation_id, message.id, message.sender_name, message.content).catch(
         (error: unknown) => this.logger.error(error instanceof Error ? error : String(error)),
       );
