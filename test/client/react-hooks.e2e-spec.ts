@@ -49,6 +49,8 @@ describeWithGateways('React hooks ↔ real server', () => {
 
   it('useChatWebSocket: history from REST, live messages once each, typing and read receipts', async () => {
     const { consultation, client, numerologist } = await createConsultation(server);
+    // The chat opens with the booking's system message.
+    const booked = `${client.name} booked this consultation`;
     const raw = await connect(`${server.wsUrl}/ws/chat/${consultation.id}/`, { token: numerologist.token });
     await raw.next('connection_established');
     for (const message of ['first', 'second']) {
@@ -62,8 +64,8 @@ describeWithGateways('React hooks ↔ real server', () => {
     await waitFor(() => expect(mine.result.current.historyLoaded).toBe(true));
     await waitFor(() => expect(theirs.result.current.isConnected).toBe(true));
     await waitFor(() => expect(mine.result.current.isConnected).toBe(true));
-    expect(mine.result.current.messages.map((m) => m.content)).toEqual(['first', 'second']);
-    expect(mine.result.current.messages[0]).toMatchObject({
+    expect(mine.result.current.messages.map((m) => m.content)).toEqual([booked, 'first', 'second']);
+    expect(mine.result.current.messages[1]).toMatchObject({
       sender_id: numerologist.id,
       sender_name: numerologist.name,
     });
@@ -77,15 +79,15 @@ describeWithGateways('React hooks ↔ real server', () => {
       mine.result.current.sendMessage('Hello!');
     });
     await waitFor(() =>
-      expect(theirs.result.current.messages.map((m) => m.content)).toEqual(['first', 'second', 'Hello!']),
+      expect(theirs.result.current.messages.map((m) => m.content)).toEqual([booked, 'first', 'second', 'Hello!']),
     );
     await waitFor(() =>
-      expect(mine.result.current.messages.map((m) => m.content)).toEqual(['first', 'second', 'Hello!']),
+      expect(mine.result.current.messages.map((m) => m.content)).toEqual([booked, 'first', 'second', 'Hello!']),
     );
     await waitFor(() => expect(theirs.result.current.typingUsers).toEqual([]));
 
     act(() => theirs.result.current.markRead());
-    const newest = theirs.result.current.messages[2].id;
+    const newest = theirs.result.current.messages[3].id;
     await waitFor(() => expect(mine.result.current.readReceipts[numerologist.id]?.message_id).toBe(newest));
   });
 

@@ -143,7 +143,10 @@ async function history(server: Pick<TestServer, 'httpUrl'>, consultationId: stri
     token: user.token,
   });
   expect(res.status).toBe(200);
-  return (res.body as { items: Array<{ id: string; content: string; client_id?: string }> }).items.reverse();
+  // What the participants wrote, oldest first (not the consultation's own system messages).
+  return (res.body as { items: Array<{ id: string; content: string; client_id?: string; message_type: string }> }).items
+    .filter((message) => message.message_type === 'text')
+    .reverse();
 }
 
 afterEach(() => {
@@ -475,7 +478,8 @@ describeWithPositions('SDK ↔ real server: positions (seq), bounded replay, RES
     const b = track(createChatWebSocket(consultation.id, numerologist.token, { baseUrl: server.wsUrl, WebSocket }));
     const firstSeen = next(a, 'chat_message');
     b.send('chat_message', { message: 'm1' });
-    expect((await firstSeen).data.seq).toBe(1);
+    // Position 1 is the booking's system message.
+    expect((await firstSeen).data.seq).toBe(2);
     const seen: number[] = [];
     a.on('chat_message', (frame) => seen.push(frame.data.seq!));
 
@@ -489,9 +493,9 @@ describeWithPositions('SDK ↔ real server: positions (seq), bounded replay, RES
     network.goOnline();
     expect(await replayed).toEqual({ type: 'replay_complete', count: 5, has_more: true });
     await eventually(() => seen.length >= 129, 10_000);
-    expect(seen).toEqual(Array.from({ length: 129 }, (_, i) => i + 2));
-    expect(network.attempts[network.attempts.length - 1].searchParams.get('last_seq')).toBe('1');
-    expect(a.resumePoint?.seq).toBe(130);
+    expect(seen).toEqual(Array.from({ length: 129 }, (_, i) => i + 3));
+    expect(network.attempts[network.attempts.length - 1].searchParams.get('last_seq')).toBe('2');
+    expect(a.resumePoint?.seq).toBe(131);
   });
 });
 

@@ -28,7 +28,10 @@ async function get<T>(path: string, user: TestUser) {
   return http<T>(server.httpUrl, 'GET', path, { token: user.token });
 }
 
-/** A consultation with `count` messages from its numerologist; returns them as their echoes showed them. */
+/**
+ * A consultation with `count` messages from its numerologist; returns them as their echoes showed
+ * them. Position 1 is the booking's system message, so they are 2 … count + 1.
+ */
 async function conversation(count: number) {
   const setup = await createConsultation(server);
   const path = `/ws/chat/${setup.consultation.id}/`;
@@ -42,18 +45,18 @@ async function conversation(count: number) {
 describe('chat positions', () => {
   test('every message carries seq 1, 2, 3 …; a resend is answered with the stored seq', async () => {
     const { consultation, client, sent } = await conversation(3);
-    expect(sent.map((message) => message.seq)).toEqual([1, 2, 3]);
+    expect(sent.map((message) => message.seq)).toEqual([2, 3, 4]);
     const socket = await open(`/ws/chat/${consultation.id}/`, client);
     const first = await say(socket, 'keyed', 'k-1');
-    expect(first.seq).toBe(4);
+    expect(first.seq).toBe(5);
     expect(await say(socket, 'keyed', 'k-1')).toEqual(first);
-    expect((await say(socket, 'next')).seq).toBe(5);
+    expect((await say(socket, 'next')).seq).toBe(6);
     await socket.close();
   });
 
   test('?last_seq= replays after that position; past the newest it replays nothing; anything else is validation_failed', async () => {
     const { client, path, sent } = await conversation(4);
-    const resumed = await open(path, client, { last_seq: '2' });
+    const resumed = await open(path, client, { last_seq: '3' });
     expect((await resumed.next('chat_message')).data).toEqual(sent[2]);
     expect((await resumed.next('chat_message')).data).toEqual(sent[3]);
     expect(await resumed.next('replay_complete')).toEqual({ type: 'replay_complete', count: 2, has_more: false });
@@ -80,13 +83,13 @@ describe('chat positions', () => {
     expect(await socket.next()).toEqual({ type: 'replay_complete', count: REPLAY_MAX, has_more: true });
 
     const rest = await get<{ items: ChatMessageData[]; next_before: null; next_after_seq: number | null }>(
-      `${messagesPath(consultation.id)}?after_seq=${REPLAY_MAX + 1}&limit=1`,
+      `${messagesPath(consultation.id)}?after_seq=${REPLAY_MAX + 2}&limit=1`,
       client,
     );
     expect(rest.status).toBe(200);
-    expect(rest.body).toEqual({ items: [sent[REPLAY_MAX + 1]], next_before: null, next_after_seq: REPLAY_MAX + 2 });
+    expect(rest.body).toEqual({ items: [sent[REPLAY_MAX + 1]], next_before: null, next_after_seq: REPLAY_MAX + 3 });
     const last = await get<{ items: ChatMessageData[] }>(
-      `${messagesPath(consultation.id)}?after_seq=${REPLAY_MAX + 2}`,
+      `${messagesPath(consultation.id)}?after_seq=${REPLAY_MAX + 3}`,
       client,
     );
     expect(last.body).toEqual({ items: [sent[REPLAY_MAX + 2]], next_before: null, next_after_seq: null });
@@ -96,12 +99,13 @@ describe('chat positions', () => {
   test('REST history pages by before_seq and by before (an id), newest first; mixing them is a 400', async () => {
     const { consultation, client, sent } = await conversation(5);
     const page = await get<{ items: ChatMessageData[]; next_before: string }>(
-      `${messagesPath(consultation.id)}?before_seq=5&limit=2`,
+      `${messagesPath(consultation.id)}?before_seq=6&limit=2`,
       client,
     );
     expect(page.body).toEqual({ items: [sent[3], sent[2]], next_before: sent[2].id });
     const byId = await get(`${messagesPath(consultation.id)}?before=${page.body.next_before}&limit=2`, client);
-    expect(byId.body).toEqual({ items: [sent[1], sent[0]], next_before: null });
+    // The booking's system message is still before them.
+    expect(byId.body).toEqual({ items: [sent[1], sent[0]], next_before: sent[0].id });
     expectError(await get(`${messagesPath(consultation.id)}?before_seq=3&after_seq=1`, client), 400);
     expectError(await get(`${messagesPath(consultation.id)}?after_seq=-1`, client), 400, 'after_seq');
     expectError(await get(`${messagesPath(consultation.id)}?before_seq=x`, client), 400, 'before_seq');

@@ -44,9 +44,13 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Stores `count` messages straight into the database (as if sent over time), numbered 1..count. */
+/**
+ * Stores `count` messages straight into the database (as if sent over time), numbered 1..count
+ * (in place of the booking's system message, so the positions below are the stored ones).
+ */
 async function store(consultationId: string, senderId: string, count: number, content: string): Promise<void> {
   const p = (i: number) => (ENGINE === 'postgres' ? `$${i}` : '?');
+  await db.query(`DELETE FROM chat_messages WHERE consultation_id = ${p(1)}`, [consultationId]);
   const CHUNK = 100;
   for (let start = 0; start < count; start += CHUNK) {
     const params: unknown[] = [];

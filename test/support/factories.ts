@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestServer } from './server';
 import { http } from './http';
+import { waitFor } from '../scale-out/support/cluster';
 
 export interface TestUser {
   id: string;
@@ -92,5 +93,27 @@ export async function createConsultation(
     });
     if (patch.status !== 200) throw new Error(`status change failed: ${patch.status} ${JSON.stringify(patch.body)}`);
   }
+  await systemMessagesStored(server, client, consultation.id, options.status ? 2 : 1);
   return { consultation, client, numerologist };
+}
+
+/**
+ * Each lifecycle step is written into the chat as a system message just after its REST answer:
+ * wait until `count` are stored, so a test starts from a settled stream (its own messages follow).
+ */
+export async function systemMessagesStored(
+  server: Pick<TestServer, 'httpUrl'>,
+  user: TestUser,
+  consultationId: string,
+  count: number,
+): Promise<void> {
+  await waitFor(`${count} system message(s)`, async () => {
+    const res = await http<{ items: unknown[] }>(
+      server.httpUrl,
+      'GET',
+      `/api/consultations/${consultationId}/messages?limit=${count}`,
+      { token: user.token },
+    );
+    return res.status === 200 && res.body.items.length >= count;
+  });
 }

@@ -75,7 +75,13 @@ export function expectAuthResult(body: unknown): void {
 /** rest.md's `consultation`: exactly these keys. */
 export function expectConsultation(
   value: unknown,
-  expected: Partial<Record<'id' | 'user_id' | 'numerologist_id' | 'status', string> & { scheduled_at: string | null }>,
+  expected: Partial<
+    Record<'id' | 'user_id' | 'numerologist_id' | 'status', string> & {
+      scheduled_at: string | null;
+      /** List items only. */
+      unread_count: number;
+    }
+  >,
 ) {
   const scheduledAt = (value as { scheduled_at?: unknown } | null)?.scheduled_at;
   expect(value).toEqual({

@@ -11,6 +11,7 @@ import {
   closeAll,
   errorFrame,
   history,
+  textHistory,
   ISO,
   messageData,
   notificationsOf,
@@ -102,7 +103,7 @@ describe('ws: chat', () => {
       for (let i = 0; i < texts.length; i++) received.push((await b.next('chat_message')).data);
       expect(received.map((m) => m.content)).toEqual(texts);
       // Every one is in the history already, in the same order (history is newest first).
-      const stored = await history(server, numerologist, consultation.id);
+      const stored = await textHistory(server, numerologist, consultation.id);
       expect(stored.map((m) => m.id).reverse()).toEqual(received.map((m) => m.id));
       await closeAll(a, b);
     });
@@ -120,11 +121,11 @@ describe('ws: chat', () => {
       again.send({ type: 'chat_message', message: 'only once (resent)', client_id: 'retry-1' });
       expect(await again.next()).toEqual({ type: 'chat_message', data: original });
       await b.expectSilence(150);
-      expect(await history(server, client, consultation.id)).toEqual([original]);
+      expect(await textHistory(server, client, consultation.id)).toEqual([original]);
       // The key is per sender and per consultation.
       const fromOther = await say(b, 'mine', 'retry-1');
       expect(fromOther.id).not.toBe(original.id);
-      expect(await history(server, client, consultation.id)).toHaveLength(2);
+      expect(await textHistory(server, client, consultation.id)).toHaveLength(2);
       await closeAll(again, b);
     });
 
@@ -138,7 +139,7 @@ describe('ws: chat', () => {
       expect(new Set(echoes).size).toBe(1);
       await b.next('chat_message');
       await b.expectSilence(150, 'chat_message');
-      expect(await history(server, client, consultation.id)).toHaveLength(1);
+      expect(await textHistory(server, client, consultation.id)).toHaveLength(1);
       await closeAll(a, b);
     });
   });
@@ -147,9 +148,11 @@ describe('ws: chat', () => {
     it('newest first, each item exactly a chat_message data; before/limit paging with next_before', async () => {
       const { consultation, client, numerologist } = await createConsultation(server);
       const a = await openChat(server, consultation.id, client);
+      // The oldest is the booking's system message.
+      const booked = await history(server, client, consultation.id);
       const sent = [];
       for (let i = 0; i < 5; i++) sent.push(await say(a, `m${i}`, i === 2 ? 'keyed' : undefined));
-      const newestFirst = [...sent].reverse();
+      const newestFirst = [...sent].reverse().concat(booked);
       const get = (query: string) =>
         http(server.httpUrl, 'GET', `/api/consultations/${consultation.id}/messages${query}`, {
           token: numerologist.token,
@@ -350,19 +353,23 @@ describe('ws: chat', () => {
           body: { status },
         });
         expect(patch.status).toBe(200);
+        // The closing step's system message is still written and delivered; then the chat is read-only.
+        const closing = (await a.next('chat_message')).data;
+        expect(closing).toMatchObject({ message_type: 'system', event: `consultation_${status}` });
+        expect(await b.next('chat_message')).toEqual({ type: 'chat_message', data: closing });
         a.send({ type: 'chat_message', message: 'too late', client_id: 'late-1' });
         expect(await a.next()).toEqual(errorFrame('consultation_closed', { ref: 'late-1' }));
         b.send({ type: 'chat_message', message: 'me neither' });
         expect(await b.next()).toEqual(errorFrame('consultation_closed'));
         await Promise.all([a.expectSilence(150), b.expectSilence(0)]);
-        expect(await history(server, client, consultation.id)).toEqual([kept]);
+        expect(await textHistory(server, client, consultation.id)).toEqual([kept]);
         await closeAll(a, b);
         // The chat stays readable: connecting works, sending does not.
         const later = await openChat(server, consultation.id, numerologist);
         later.send({ type: 'chat_message', message: 'still closed' });
         expect(await later.next()).toEqual(errorFrame('consultation_closed'));
         await later.close();
-        expect(await history(server, client, consultation.id)).toEqual([kept]);
+        expect(await textHistory(server, client, consultation.id)).toEqual([kept]);
         expect((await notificationsOf(server, client)).filter((n) => n.notification_type === 'chat_message')).toEqual(
           [],
         );

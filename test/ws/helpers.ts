@@ -168,6 +168,11 @@ export async function history(server: Server, user: TestUser, consultationId: st
   return res.body.items;
 }
 
+/** What the participants wrote, newest first: the history without the consultation's own (system) messages. */
+export async function textHistory(server: Server, user: TestUser, consultationId: string): Promise<ChatMessageData[]> {
+  return (await history(server, user, consultationId)).filter((message) => message.message_type === 'text');
+}
+
 /** Every notification of a user via REST, newest first. */
 export async function notificationsOf(server: Server, user: TestUser): Promise<NotificationData[]> {
   const res = await http<{ items: NotificationData[] }>(server.httpUrl, 'GET', '/api/notifications?limit=100', {

@@ -9,9 +9,10 @@ export function toChatMessageData(message: ChatMessageEntity, senderName: string
     sender_name: senderName,
     content: message.content,
     created_at: message.createdAt.toISOString(),
-    message_type: 'text',
+    message_type: message.messageType === 'system' ? 'system' : 'text',
     seq: message.seq,
   };
+  if (message.event) data.event = message.event;
   if (message.clientId) data.client_id = message.clientId;
   return data;
 }

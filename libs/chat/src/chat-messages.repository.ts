@@ -20,8 +20,8 @@ export interface StoredPosition {
  */
 const PG_INSERT_NUMBERED = `
 WITH input AS (
-  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::varchar[], $6::varchar[])
-    WITH ORDINALITY AS t(id, consultation_id, sender_id, content, message_type, client_id, ord)
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::varchar[], $6::varchar[], $7::varchar[])
+    WITH ORDINALITY AS t(id, consultation_id, sender_id, content, message_type, client_id, event, ord)
 ), fresh AS (
   SELECT i.* FROM input i
    WHERE i.client_id IS NULL OR NOT EXISTS (
@@ -40,8 +40,8 @@ WITH input AS (
     (SELECT m.created_at FROM chat_messages m WHERE m.consultation_id = b.id AND m.seq = b.base)
   ) AS at FROM bumped b
 )
-INSERT INTO chat_messages (id, consultation_id, sender_id, content, message_type, client_id, created_at, seq)
-SELECT n.id, n.consultation_id, n.sender_id, n.content, n.message_type, n.client_id, s.at, s.base + n.rn
+INSERT INTO chat_messages (id, consultation_id, sender_id, content, message_type, client_id, event, created_at, seq)
+SELECT n.id, n.consultation_id, n.sender_id, n.content, n.message_type, n.client_id, n.event, s.at, s.base + n.rn
   FROM numbered n JOIN stamped s ON s.id = n.consultation_id
 RETURNING id, seq, created_at`;
 
@@ -84,6 +84,7 @@ export class ChatMessagesRepository implements OnApplicationShutdown {
         row.content,
         row.messageType,
         row.clientId,
+        row.event ?? null,
       ]);
       for (const [id, seq, at] of await this.sqlite.insertAll(values)) {
         stored.set(id, { seq, createdAt: new Date(`${at.replace(' ', 'T')}Z`) });
@@ -102,6 +103,7 @@ export class ChatMessagesRepository implements OnApplicationShutdown {
         rows.map((row) => row.content),
         rows.map((row) => row.messageType),
         rows.map((row) => row.clientId),
+        rows.map((row) => row.event ?? null),
       ])) as { id: string; seq: number; created_at: Date }[];
     });
     for (const row of inserted) stored.set(row.id, { seq: row.seq, createdAt: row.created_at });

@@ -60,12 +60,37 @@ export class ChatService {
     }
     const data = toChatMessageData(stored.message, sender.name);
     if (!stored.created) return data;
+    this.announce(room, data);
+    return undefined;
+  }
+
+  /**
+   * What the consultation itself says in its chat (a lifecycle step, caused by `actor`): stored
+   * by the same writer, so it takes the next `seq` and is delivered and replayed like any
+   * message. Stored even when the step closed the chat: it is the chat's last word.
+   */
+  async postSystemMessage(
+    actor: Pick<Principal, 'id' | 'name'>,
+    room: ChatRoom,
+    event: string,
+    content: string,
+  ): Promise<void> {
+    const stored = await this.writer.store({
+      consultationId: room.consultationId,
+      senderId: actor.id,
+      content,
+      clientId: null,
+      event,
+    });
+    this.announce(room, toChatMessageData(stored.message, actor.name));
+  }
+
+  private announce(room: ChatRoom, message: ChatMessageData): void {
     this.events.publish('chat.message_stored', {
       consultation_id: room.consultationId,
       participant_ids: room.participantIds,
-      message: data,
+      message,
     });
-    return undefined;
   }
 
   setTyping(user: Principal, room: ChatRoom, isTyping: boolean): void {

@@ -7,6 +7,8 @@ export interface NewMessage {
   senderId: string;
   content: string;
   clientId: string | null;
+  /** A lifecycle step the consultation reports (a `system` message); absent for what a participant wrote. */
+  event?: string;
 }
 
 export interface StoredMessage {
@@ -20,7 +22,7 @@ interface Pending {
   waiters: { resolve(result: StoredMessage): void; reject(error: unknown): void }[];
 }
 
-/** Largest batch in one INSERT: well under SQLite's bound-parameter limit (7 columns a row). */
+/** Largest batch in one INSERT: well under SQLite's bound-parameter limit (8 columns a row). */
 const MAX_BATCH = 500;
 /**
  * Most stored messages announced in one event-loop turn. Storing happens off the event loop, so
@@ -63,7 +65,8 @@ export class MessageWriter {
           consultationId: input.consultationId,
           senderId: input.senderId,
           content: input.content,
-          messageType: 'text',
+          messageType: input.event ? 'system' : 'text',
+          event: input.event ?? null,
           clientId: input.clientId,
           // Both replaced by what the database fixed when the row is stored.
           seq: 0,

@@ -49,7 +49,7 @@ export class SqliteInsertThread {
   constructor(private readonly path: string) {}
 
   /**
-   * Inserts the rows — `[id, consultation_id, sender_id, content, message_type, client_id]` — in one
+   * Inserts the rows — `[id, consultation_id, sender_id, content, message_type, client_id, event]` — in one
    * transaction, skipping those whose client_id is stored already; resolves once it has committed.
    */
   insertAll(rows: unknown[][]): Promise<InsertedRow[]> {
@@ -112,8 +112,8 @@ function insertLoop(): void {
   for (const pragma of options.pragmas) db.pragma(pragma);
   // Only the client_id index may swallow a row (a resend); a clash on (consultation_id, seq) must fail loudly.
   const insert = db.prepare(
-    `INSERT INTO chat_messages (id, consultation_id, sender_id, content, message_type, client_id, created_at, seq)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (consultation_id, sender_id, client_id) DO NOTHING`,
+    `INSERT INTO chat_messages (id, consultation_id, sender_id, content, message_type, client_id, event, created_at, seq)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (consultation_id, sender_id, client_id) DO NOTHING`,
   );
   // Where the consultation stands: its counter and its newest message's time, in one lookup.
   const readCounter = db.prepare(

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository } from 'typeorm';
 import {
+  ChatMessageEntity,
+  ChatReadMarkerEntity,
   ConsultationEntity,
   ConsultationStatus,
   newId,
@@ -82,6 +84,25 @@ export class ConsultationsRepository {
       order: { id: 'DESC' },
       take: options.limit + 1,
     });
+  }
+
+  /**
+   * The user's unread count in each of these consultations' chats — messages of the other
+   * participant after the user's read marker, by seq — in one grouped query (never one per item).
+   * Consultations with nothing unread are absent from the map.
+   */
+  async unreadCounts(userId: string, consultationIds: string[]): Promise<Map<string, number>> {
+    if (consultationIds.length === 0) return new Map();
+    const rows = await this.consultations.manager
+      .createQueryBuilder(ChatMessageEntity, 'm')
+      .select('m.consultation_id', 'consultation_id')
+      .addSelect('COUNT(*)', 'count')
+      .leftJoin(ChatReadMarkerEntity, 'r', 'r.consultation_id = m.consultation_id AND r.user_id = :userId', { userId })
+      .where('m.consultation_id IN (:...consultationIds)', { consultationIds })
+      .andWhere('m.sender_id <> :userId AND m.seq > COALESCE(r.last_read_seq, 0)', { userId })
+      .groupBy('m.consultation_id')
+      .getRawMany<{ consultation_id: string; count: string | number }>();
+    return new Map(rows.map((row) => [row.consultation_id, Number(row.count)]));
   }
 
   /** `UPDATE … WHERE id = ? AND status = <from>`: false when another change got there first. */

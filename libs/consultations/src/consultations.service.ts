@@ -58,7 +58,13 @@ export class ConsultationsService {
   ): Promise<Page<ConsultationView>> {
     const limit = options.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.consultations.pageForParticipant(userId, { ...options, limit });
-    return toPage(rows, limit, toConsultationView);
+    const page = toPage(rows, limit, toConsultationView);
+    const unread = await this.consultations.unreadCounts(
+      userId,
+      page.items.map((item) => item.id),
+    );
+    for (const item of page.items) item.unread_count = unread.get(item.id) ?? 0;
+    return page;
   }
 
   /** The consultation if the user takes part in it; 404 otherwise, without saying which. */

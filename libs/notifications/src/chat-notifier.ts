@@ -9,7 +9,8 @@ const PREVIEW_CHARS = 140;
 /**
  * Chat announces every stored message; this decides, once (on the instance that stored
  * it), whether the other participant needs a notification: only when they have no chat
- * connection open to that consultation anywhere.
+ * connection open to that consultation anywhere. And when a reader's marker moves, their
+ * notifications of the messages it passed are read (the bell agrees with the chat).
  */
 @Injectable()
 export class ChatNotifier {
@@ -22,10 +23,16 @@ export class ChatNotifier {
   ) {
     events.onOrigin('chat.message_stored', ({ consultation_id, participant_ids, message }) => {
       const recipient = participant_ids.find((id) => id !== message.sender_id);
-      if (!recipient) return;
+      // A system message's own notification is the lifecycle one (consultation_started, …), not a second chat_message.
+      if (!recipient || message.message_type === 'system') return;
       this.notifyIfAway(recipient, consultation_id, message.id, message.sender_name, message.content).catch(
         (error: unknown) => this.logger.error(error instanceof Error ? error : String(error)),
       );
+    });
+    events.onOrigin('chat.read', ({ consultation_id, user_id, seq }) => {
+      this.notifications
+        .markChatReadUpTo(user_id, consultation_id, seq)
+        .catch((error: unknown) => this.logger.error(error instanceof Error ? error : String(error)));
     });
   }
 

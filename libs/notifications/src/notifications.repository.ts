@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
 import { DataSource, In, LessThan, MoreThan, Repository } from 'typeorm';
-import { newId, NotificationEntity, UserEntity } from '@numerai/database';
+import { ChatMessageEntity, newId, NotificationEntity, UserEntity } from '@numerai/database';
 
 export interface NewNotification {
   /** Pre-allocated id, single-recipient `notify` only: scheduled deliveries record it first for exactly-once. */
@@ -145,6 +145,35 @@ export class NotificationsRepository {
 
   async markAllRead(userId: string, readAt: Date): Promise<number> {
     const result = await this.notifications.update({ userId, isRead: false }, { isRead: true, readAt });
+    return result.affected ?? 0;
+  }
+
+  /**
+   * Marks read the user's unread `chat_message` notifications of one consultation whose message
+   * is at or before position `seq` there; returns how many changed. One statement whatever the
+   * count; the message ids are taken from the notification's own `data`.
+   */
+  async markChatMessagesRead(userId: string, consultationId: string, seq: number, readAt: Date): Promise<number> {
+    const field = (key: string) =>
+      this.dataSource.options.type === 'postgres' ? `(data::jsonb ->> '${key}')` : `json_extract(data, '$.${key}')`;
+    const messageId = this.dataSource.options.type === 'postgres' ? 'm.id::text' : 'm.id';
+    const upToSeq = this.dataSource
+      .createQueryBuilder()
+      .subQuery()
+      .select('1')
+      .from(ChatMessageEntity, 'm')
+      .where(`${messageId} = ${field('message_id')}`)
+      .andWhere('m.consultation_id = :consultationId AND m.seq <= :seq')
+      .getQuery();
+    const result = await this.notifications
+      .createQueryBuilder()
+      .update()
+      .set({ isRead: true, readAt })
+      .where({ userId, isRead: false, notificationType: 'chat_message' })
+      // Its own parameter: PostgreSQL types this one text, the subquery's uuid.
+      .andWhere(`${field('consultation_id')} = :consultationText`, { consultationText: consultationId })
+      .andWhere(`EXISTS ${upToSeq}`, { consultationId, seq })
+      .execute();
     return result.affected ?? 0;
   }
 

@@ -76,6 +76,12 @@ export class NotificationsService {
     return changed;
   }
 
+  /** The reader's marker in a chat reached position `seq`: their notifications of the messages up to it are read. */
+  async markChatReadUpTo(userId: string, consultationId: string, seq: number): Promise<void> {
+    const changed = await this.notifications.markChatMessagesRead(userId, consultationId, seq, new Date());
+    if (changed > 0) await this.announceUnreadCount(userId);
+  }
+
   /** Newest first (before `before`, a notification id), or oldest first from `after_seq` on. */
   async list(userId: string, options: { unreadOnly: boolean; before?: string; afterSeq?: number; limit?: number }) {
     const limit = options.limit ?? DEFAULT_PAGE_SIZE;

@@ -12,7 +12,10 @@ export interface ChatMessageData {
   sender_name: string;
   content: string;
   created_at: string;
-  message_type: 'text';
+  /** `system`: the consultation itself reports a lifecycle step (`event`), caused by the sender. */
+  message_type: 'text' | 'system';
+  /** System messages only: `consultation_booked`, `consultation_started`, `consultation_completed`, `consultation_cancelled`. */
+  event?: string;
   /** Present when the sender gave one (idempotency key). */
   client_id?: string;
   /**

@@ -27,8 +27,13 @@ export class ChatMessageEntity {
   @Column({ type: 'text' })
   content!: string;
 
+  /** `text` (a participant wrote it) or `system` (the consultation reports a lifecycle step). */
   @Column({ name: 'message_type', type: 'varchar', length: 16 })
   messageType!: string;
+
+  /** System messages only: which step (`consultation_booked`, `consultation_started`, …). */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  event!: string | null;
 
   /** The sender's idempotency key; NULLs never collide in the unique index, so messages without one are all kept. */
   @Column({ name: 'client_id', type: 'varchar', length: 64, nullable: true })

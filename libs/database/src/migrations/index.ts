@@ -3,6 +3,7 @@ import { StreamPositions1733000000000 } from './1733000000000-stream-positions';
 import { Sessions1733100000000 } from './1733100000000-sessions';
 import { ConsultationConsentAndForeignKeys1733200000000 } from './1733200000000-consultation-consent-and-foreign-keys';
 import { ProductProfilesReadings1733300000000 } from './1733300000000-product-profiles-readings';
+import { ChatSystemMessages1733500000000 } from './1733500000000-chat-system-messages';
 
 /** Every migration, oldest first. Add new ones here; they run automatically at start-up. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Sessions1733100000000,
   ConsultationConsentAndForeignKeys1733200000000,
   ProductProfilesReadings1733300000000,
+  ChatSystemMessages1733500000000,
 ];

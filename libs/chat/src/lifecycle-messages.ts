@@ -1,0 +1,38 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConsultationLifecycleEvent, DomainEventMap, EventBus } from '@numerai/events';
+import { ChatService } from './chat.service';
+
+/** The sentence each step leaves in the chat, after the name of the participant who caused it. */
+const SENTENCE: Record<ConsultationLifecycleEvent, string> = {
+  booked: 'booked this consultation',
+  started: 'started the consultation',
+  completed: 'marked the consultation completed',
+  cancelled: 'cancelled the consultation',
+};
+
+/**
+ * Each lifecycle step (booked, started, completed, cancelled) becomes a `system` message in the
+ * consultation's chat, written once, by the instance that made the change.
+ */
+@Injectable()
+export class LifecycleMessages {
+  private readonly logger = new Logger('LifecycleMessages');
+
+  constructor(
+    events: EventBus,
+    private readonly chat: ChatService,
+  ) {
+    events.onOrigin('consultation.lifecycle', (event) => {
+      this.post(event).catch((error: unknown) => this.logger.error(error instanceof Error ? error : String(error)));
+    });
+  }
+
+  private post(event: DomainEventMap['consultation.lifecycle']): Promise<void> {
+    return this.chat.postSystemMessage(
+      { id: event.actor_id, name: event.actor_name },
+      { consultationId: event.consultation_id, participantIds: [event.user_id, event.numerologist_id] },
+      `consultation_${event.event}`,
+      `${event.actor_name} ${SENTENCE[event.event]}`,
+    );
+  }
+}
