@@ -234,8 +234,10 @@ describeWithBrowser(CHROMIUM, describeWithGateways)('demo page in Chromium: two 
     // Opening the chat shows the message (history) and marks it read: the sender sees ✓✓.
     await openChat(numerologistPage, consultation.id);
     await numerologistPage.getByTestId('message-content').filter({ hasText: 'Hello from the browser' }).waitFor();
-    // The client's own messages: the booking (their action) and this one.
-    await clientPage.locator('[data-testid=receipt][data-read=true]').nth(1).waitFor();
+    // The booking is the consultation's own line (no bubble, no receipt); the client's message is read.
+    await clientPage.locator('[data-testid=receipt][data-read=true]').first().waitFor();
+    expect(await clientPage.locator('[data-kind=system]').count()).toBe(1);
+    expect(await clientPage.locator('[data-kind=system]').innerText()).toMatch(/booked/i);
 
     // Typing travels live, then the message does, and the indicator goes away.
     await clientPage.getByTestId('composer').pressSequentially('Your numbers look', { delay: 20 });
@@ -256,7 +258,8 @@ describeWithBrowser(CHROMIUM, describeWithGateways)('demo page in Chromium: two 
     await numerologistPage.getByTestId('notifications').getByText(client.name, { exact: false }).first().waitFor();
     await numerologistPage.screenshot({ path: join(ARTIFACTS, 'browser-demo-numerologist-bell.png') });
 
-    await clientPage.locator('[data-testid=receipt][data-read=true]').nth(2).waitFor();
+    // Both of the client's own messages read (the booking line has no receipt).
+    await clientPage.locator('[data-testid=receipt][data-read=true]').nth(1).waitFor();
     await clientPage.screenshot({ path: join(ARTIFACTS, 'browser-demo-client.png') });
     await numerologistPage.screenshot({ path: join(ARTIFACTS, 'browser-demo-numerologist.png') });
     expect(pageErrors).toEqual([]);

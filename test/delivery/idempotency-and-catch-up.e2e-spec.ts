@@ -113,8 +113,9 @@ describe('catch-up from the database', () => {
     await sender;
     writer.send({ type: 'chat_message', message: 'live after replay' });
 
-    const stored = (await waitForHistory(consultation.id, client.token, 1 + 50 + sentDuring + 1)).reverse();
-    const expected = stored.filter((m) => m.id > seen.id).map((m) => m.id);
+    // The booking's system message, 'seen', the 50 missed, those sent during the replay, the live one.
+    const stored = (await waitForHistory(consultation.id, client.token, 1 + 1 + 50 + sentDuring + 1)).reverse();
+    const expected = stored.filter((m) => m.seq! > seen.seq!).map((m) => m.id);
     while ((await back.next('chat_message')).data.content !== 'live after replay');
     const received = back.all('chat_message').map((frame) => frame.data.id);
     const replayed = back.all('chat_message').slice(0, complete.count);

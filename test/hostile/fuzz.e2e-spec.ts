@@ -5,6 +5,7 @@ import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { ChatMessagesRepository } from '../../libs/chat/src/chat-messages.repository';
 import { startTestServer, TestServer } from '../support/server';
+import { waitFor } from '../support/wait-for';
 import { connect, TestSocket } from '../support/ws-client';
 import {
   adminNotify,
@@ -17,6 +18,7 @@ import {
   openPresence,
   presenceUrl,
   say,
+  unreadCount,
   withTimeout,
 } from '../ws/helpers';
 import { Fuzzed, FuzzModel, FuzzTargets, fuzzSeed, hostileFrame, Outcome } from './support/frames';
@@ -210,6 +212,10 @@ describe(`hostile: fuzzed frames (seed ${SEED})`, () => {
     const foreignSocket = await openChat(server, other.consultation.id, other.client);
     const foreign = await say(foreignSocket, 'not yours');
     await foreignSocket.close();
+    // The seeds became chat_message notifications for the attacker; reading clears them, which the
+    // oracle does not model, so they start read: a receipt then changes only the read marker.
+    await waitFor('the seeds notified', async () => (await unreadCount(server, attacker)) === own.length);
+    await http(server.httpUrl, 'POST', '/api/notifications/read-all', { token: attacker.token });
     const attackerSocket = await openChat(server, consultation.id, attacker);
     const bystanderStart = bystander.frames.length;
 

@@ -375,7 +375,13 @@ describe(`sessions (${ENGINE})`, () => {
         blocked_at: null,
       });
       expect(body.consultations).toEqual([expect.objectContaining({ id: consultation.id, user_id: client.id })]);
+      // What they wrote, and the booking's system message, which is theirs too (they booked).
       expect(body.messages).toEqual([
+        expect.objectContaining({
+          consultation_id: consultation.id,
+          message_type: 'system',
+          event: 'consultation_booked',
+        }),
         expect.objectContaining({ id: mine.id, consultation_id: consultation.id, content: 'a message of mine' }),
       ]);
       expect(body.notifications).toEqual([expect.objectContaining({ id: note.id, title: 'for the export' })]);

@@ -9,6 +9,7 @@ import {
   createAdmin,
   errorFrame,
   history,
+  textHistory,
   notificationsOf,
   openChat,
   openNotifications,
@@ -130,7 +131,7 @@ describe('ws: errors that keep the connection open', () => {
       await expectError(a, { type: 'chat_message', message: ` ${'y'.repeat(4001)} ` }, 'validation_failed', '4000');
       await expectError(a, { type: 'chat_message', message: 'z'.repeat(20_000) }, 'validation_failed', '4000');
       await b.expectSilence(100, 'chat_message');
-      expect(await history(server, client, consultation.id)).toHaveLength(1);
+      expect(await textHistory(server, client, consultation.id)).toHaveLength(1);
       // Exactly 4000 after trimming is fine; what is stored is the trimmed text.
       const padded = `  \n${'w'.repeat(4000)}\t  `;
       const stored = await say(a, padded);
@@ -289,7 +290,7 @@ describe('ws: errors that keep the connection open', () => {
       const closed = await withTimeout(a.closed, 3000, 'close 1009');
       expect(closed.code).toBe(1009);
       await b.expectSilence(150, 'chat_message');
-      expect(await history(server, client, consultation.id)).toHaveLength(1);
+      expect(await textHistory(server, client, consultation.id)).toHaveLength(1);
       await expectStillUsable(b);
       await b.close();
     });

@@ -8,7 +8,7 @@ import { TestSocket } from '../support/ws-client';
 import {
   closeAll,
   errorFrame,
-  history,
+  textHistory,
   openChat,
   openNotifications,
   openPresence,
@@ -57,7 +57,7 @@ describe('ws: rate limit shared with REST', () => {
       errorFrame('rate_limited', { retry_after_ms: expect.any(Number), ref: 'limited-1' }),
     );
     await b.expectSilence(150);
-    expect(await history(server, numerologist, consultation.id)).toEqual([]);
+    expect(await textHistory(server, numerologist, consultation.id)).toEqual([]);
 
     const rest = await me(client);
     expectError(rest, 429);

@@ -55,6 +55,16 @@ export function ChatPanel({ consultation, me, otherId, otherName, otherOnline }:
       )}
       <ol className="messages" ref={listRef}>
         {messages.map((m, index) => {
+          // What the consultation itself says (booked, started, …) is no one's bubble: a centred line.
+          if (m.message_type === 'system') {
+            return (
+              <li key={m.id} className="message system" data-testid="message" data-kind="system">
+                <span className="content" data-testid="message-content">
+                  {m.content}
+                </span>
+              </li>
+            );
+          }
           const mine = m.sender_id === me.id;
           return (
             <li key={m.id} className={mine ? 'message mine' : 'message theirs'} data-testid="message">

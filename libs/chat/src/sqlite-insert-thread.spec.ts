@@ -12,6 +12,7 @@ const row = (id: string, clientId: string | null, content: string | null = `text
   content,
   'text',
   clientId,
+  null,
 ];
 const ids = (inserted: InsertedRow[]) => inserted.map(([id]) => id);
 
