@@ -102,6 +102,11 @@ describe(`consultation lifecycle notifications (${ENGINE})`, () => {
     const { consultation, numerologist } = await createConsultation(server, { client, lifecycle: true });
     await patch(numerologist, consultation.id, 'active');
     await patch(numerologist, consultation.id, 'completed');
-    expect((await notificationsOf(server, client)).map((n) => n.notification_type)).toEqual(['consultation_completed']);
+    // The completed one is created after the started one would have been: it is the marker.
+    const { value: types } = await waitFor('the completed notification', async () => {
+      const seen = (await notificationsOf(server, client)).map((n) => n.notification_type);
+      return seen.includes('consultation_completed') ? seen : undefined;
+    });
+    expect(types).toEqual(['consultation_completed']);
   });
 });
