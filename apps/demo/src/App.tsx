@@ -15,10 +15,11 @@ import {
 import { Bell } from './Bell';
 import { ChatPanel } from './ChatPanel';
 import { DailyReading } from './DailyReading';
+import { PushNotifications } from './PushNotifications';
 import { Reminders } from './Reminders';
 import { SignIn } from './SignIn';
 
-export function App() {
+export function App({ serviceWorker }: { serviceWorker: Promise<ServiceWorkerRegistration> }) {
   const [session, setSession] = useState<Session | null>(loadSession);
   const signOut = useCallback(() => {
     saveSession(null);
@@ -51,12 +52,20 @@ export function App() {
   }
   return (
     <NumerAIProvider baseUrl={API_BASE} token={session.token} getToken={getToken}>
-      <Workspace session={session} onSignOut={signOut} />
+      <Workspace session={session} onSignOut={signOut} serviceWorker={serviceWorker} />
     </NumerAIProvider>
   );
 }
 
-function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
+function Workspace({
+  session,
+  onSignOut,
+  serviceWorker,
+}: {
+  session: Session;
+  onSignOut: () => void;
+  serviceWorker: Promise<ServiceWorkerRegistration>;
+}) {
   const { user } = session;
   // The provider's token: renewed in place, so REST calls keep working after the first one expires.
   const token = useNumerAI().token ?? session.token;
@@ -155,6 +164,7 @@ function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => 
           )}
           <Reminders />
           <DailyReading token={token} />
+          <PushNotifications registration={serviceWorker} />
           <p className="muted small hint">
             Open this page in a second window (another tab works: sessions are per tab) and sign in as the other
             participant to watch messages, typing and read receipts travel.

@@ -85,7 +85,7 @@ export async function startPushApiStub(token: string): Promise<PushApiStub> {
 /** A fake of the browser's PushManager: one subscription at most, as in a browser. */
 export class FakePushManager {
   current: FakePushSubscription | null = null;
-  subscribeCalls: { userVisibleOnly: boolean; applicationServerKey: Uint8Array }[] = [];
+  subscribeCalls: { userVisibleOnly: boolean; applicationServerKey: BufferSource }[] = [];
   /** Makes subscribe() reject as a browser without a reachable push service does. */
   failSubscribe?: Error;
   /** Endpoints are unique across fakes, as across real browsers. */
@@ -95,7 +95,7 @@ export class FakePushManager {
     return Promise.resolve(this.current);
   }
 
-  subscribe(options: { userVisibleOnly: boolean; applicationServerKey: Uint8Array }): Promise<PushSubscriptionLike> {
+  subscribe(options: { userVisibleOnly: boolean; applicationServerKey: BufferSource }): Promise<PushSubscriptionLike> {
     this.subscribeCalls.push(options);
     if (this.failSubscribe) return Promise.reject(this.failSubscribe);
     if (this.current) return Promise.reject(new Error('InvalidStateError: subscribed with another key'));
@@ -111,9 +111,14 @@ export class FakePushSubscription implements PushSubscriptionLike {
   constructor(
     private readonly manager: FakePushManager,
     readonly endpoint: string,
-    options: { applicationServerKey: Uint8Array },
+    options: { applicationServerKey: BufferSource },
   ) {
-    this.options = { applicationServerKey: Uint8Array.from(options.applicationServerKey).buffer };
+    const key = options.applicationServerKey;
+    this.options = {
+      applicationServerKey: Uint8Array.from(
+        ArrayBuffer.isView(key) ? new Uint8Array(key.buffer, key.byteOffset, key.byteLength) : new Uint8Array(key),
+      ).buffer,
+    };
   }
 
   toJSON(): PushSubscriptionJSON {

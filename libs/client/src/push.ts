@@ -36,7 +36,7 @@ export interface PushSubscriptionLike {
 export interface PushRegistrationLike {
   readonly pushManager: {
     getSubscription(): Promise<PushSubscriptionLike | null>;
-    subscribe(options: { userVisibleOnly: boolean; applicationServerKey: Uint8Array }): Promise<PushSubscriptionLike>;
+    subscribe(options: { userVisibleOnly: boolean; applicationServerKey: BufferSource }): Promise<PushSubscriptionLike>;
   };
 }
 
@@ -62,7 +62,7 @@ export function pushSupported(scope: object = globalThis): boolean {
 }
 
 /** The VAPID public key as the server gives it (unpadded base64url) → the bytes `subscribe()` wants. */
-export function urlBase64ToUint8Array(base64url: string): Uint8Array {
+export function urlBase64ToUint8Array(base64url: string): Uint8Array<ArrayBuffer> {
   const base64 = (base64url + '='.repeat((4 - (base64url.length % 4)) % 4)).replace(/-/g, '+').replace(/_/g, '/');
   const raw = atob(base64);
   const bytes = new Uint8Array(raw.length);
@@ -106,7 +106,7 @@ export async function fetchVapidPublicKey(options: PushApiOptions = {}): Promise
   return answer.public_key;
 }
 
-function sameKey(a: ArrayBuffer | null | undefined, b: Uint8Array): boolean {
+function sameKey(a: ArrayBuffer | null | undefined, b: Uint8Array<ArrayBuffer>): boolean {
   if (!a || a.byteLength !== b.byteLength) return false;
   const view = new Uint8Array(a);
   return view.every((byte, i) => byte === b[i]);
