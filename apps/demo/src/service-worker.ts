@@ -1,15 +1,15 @@
-import type { PushPayload } from '@numerai/client';
+// Relative, not '@numerai/client': this .ts file is also type-checked by the root tsconfig, which has no such alias.
+import type { PushPayload } from '../../../libs/client/src/push';
 
 /**
  * The demo's service worker (public/sw.js), registered on page load: registering asks the user
  * nothing; the notification permission is asked only when they click "Enable push notifications".
- * Resolves once a worker is active (push subscriptions need one); rejects where there is none.
+ * `base`: where the page is served (Vite's BASE_URL, /demo/). Resolves once a worker is active
+ * (push subscriptions need one); rejects where there is none.
  */
-export function registerServiceWorker(): Promise<ServiceWorkerRegistration> {
+export function registerServiceWorker(base: string): Promise<ServiceWorkerRegistration> {
   if (!('serviceWorker' in navigator)) return Promise.reject(new Error('Service workers are not supported here'));
-  return navigator.serviceWorker
-    .register(`${import.meta.env.BASE_URL}sw.js`, { scope: import.meta.env.BASE_URL })
-    .then(() => navigator.serviceWorker.ready);
+  return navigator.serviceWorker.register(`${base}sw.js`, { scope: base }).then(() => navigator.serviceWorker.ready);
 }
 
 /** Pushes the worker received while this page is open (it tells every open tab). */
