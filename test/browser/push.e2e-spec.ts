@@ -8,13 +8,17 @@
  *   notification with the payload's title and body, and the open page lists it.
  * Skipped without Chromium unless REQUIRE_BROWSER=1, like demo.e2e-spec.ts.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createUser } from '../support/factories';
 import { startTestServer, TestServer } from '../support/server';
 import { waitFor } from '../support/wait-for';
 import { describeWithGateways } from '../client/support/gateways';
 import { describeWithBrowser } from './support/chromium';
-import { buildDemo, CHROMIUM, launchChromium, signIn } from './support/demo-page';
+import { buildDemo, CHROMIUM, launchChromium, ROOT, signIn } from './support/demo-page';
+
+const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 declare global {
   interface Window {
@@ -67,6 +71,7 @@ describeWithBrowser(CHROMIUM, describeWithGateways)('demo page in Chromium: serv
     server = await startTestServer();
     demoUrl = `${server.httpUrl}/demo/`;
     browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
   }, 180_000);
 
   afterAll(async () => {
@@ -102,7 +107,13 @@ describeWithBrowser(CHROMIUM, describeWithGateways)('demo page in Chromium: serv
     // Subscribing then settles either way: headless Chromium has no push service to subscribe
     // with, so the demo shows the failure as a line instead of hanging or throwing.
     await page.locator('[data-testid=push-error], [data-testid=push-state][data-state=enabled]').first().waitFor();
+    if (await page.getByTestId('push-error').isVisible()) {
+      // The failure leaves the section usable: still off, the button there to try again.
+      expect(await page.getByTestId('push-state').getAttribute('data-state')).toBe('off');
+      await page.locator('[data-testid=push-enable]:not([disabled])').waitFor();
+    }
     expect(await page.evaluate(() => window.__permissionRequests)).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'browser-push-after-enable.png') });
     expect(await page.evaluate(() => Notification.permission)).toBe('granted');
     expect(pageErrors).toEqual([]);
   }, 120_000);
@@ -158,6 +169,7 @@ describeWithBrowser(CHROMIUM, describeWithGateways)('demo page in Chromium: serv
     // … and told to the open page.
     await page.getByTestId('pushed').filter({ hasText: payload.title }).waitFor();
     expect(await page.getByTestId('pushed').first().innerText()).toBe(`${payload.title} — ${payload.body}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'browser-push-shown-in-page.png') });
     await cdp.detach();
   }, 120_000);
 });

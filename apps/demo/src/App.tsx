@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { createRefreshingTokenSource } from '@numerai/client';
-import { NumerAIProvider, useNumerAI, usePresence } from '@numerai/react';
+import { NumerAIProvider, useNumerAI, usePresence, usePushSubscription } from '@numerai/react';
 import {
   API_BASE,
   ApiFailure,
@@ -74,6 +74,9 @@ function Workspace({
   const [problem, setProblem] = useState<string | null>(null);
   const [numerologistId, setNumerologistId] = useState('');
   const presence = usePresence();
+  const push = usePushSubscription({ registration: serviceWorker });
+  // A shared browser must not keep getting the previous user's pushes: signing out unsubscribes it.
+  const signOutHere = () => void (push.subscribed ? push.unsubscribe() : Promise.resolve(false)).finally(onSignOut);
 
   const refresh = useCallback(() => {
     listConsultations(token).then(setConsultations, (failure: unknown) => {
@@ -97,7 +100,7 @@ function Workspace({
           {user.full_name} <span className="muted">({user.role})</span>
         </span>
         <Bell />
-        <button type="button" className="link" onClick={onSignOut}>
+        <button type="button" className="link" onClick={signOutHere}>
           Sign out
         </button>
       </header>
@@ -164,7 +167,7 @@ function Workspace({
           )}
           <Reminders />
           <DailyReading token={token} />
-          <PushNotifications registration={serviceWorker} />
+          <PushNotifications push={push} />
           <p className="muted small hint">
             Open this page in a second window (another tab works: sessions are per tab) and sign in as the other
             participant to watch messages, typing and read receipts travel.

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { PushPayload } from '@numerai/client';
-import { usePushSubscription } from '@numerai/react';
+import type { UsePushSubscriptionResult } from '@numerai/react';
 import { onPushMessage } from './service-worker';
 
 /** What the section says about this browser, for people and for the browser test. */
-function stateOf(push: ReturnType<typeof usePushSubscription>): 'unsupported' | 'blocked' | 'enabled' | 'off' {
+function stateOf(push: UsePushSubscriptionResult): 'unsupported' | 'blocked' | 'enabled' | 'off' {
   if (!push.supported) return 'unsupported';
   if (push.permission === 'denied') return 'blocked';
   return push.subscribed ? 'enabled' : 'off';
@@ -18,11 +18,11 @@ const LABELS = {
 };
 
 /**
- * Web Push for the signed-in user: the permission is asked when the button is clicked (never
- * on load), then this browser subscribes; pushes that arrive while the page is open are listed.
+ * Web Push for the signed-in user: the permission is asked when the button is clicked (never on
+ * load), then this browser subscribes; pushes that arrive while the page is open are listed. The
+ * hook itself lives in the workspace, whose sign-out unsubscribes this browser.
  */
-export function PushNotifications({ registration }: { registration: Promise<ServiceWorkerRegistration> }) {
-  const push = usePushSubscription({ registration });
+export function PushNotifications({ push }: { push: UsePushSubscriptionResult }) {
   const [pushed, setPushed] = useState<PushPayload[]>([]);
   useEffect(() => onPushMessage((payload) => setPushed((list) => [payload, ...list].slice(0, 10))), []);
   const state = stateOf(push);
@@ -53,7 +53,7 @@ export function PushNotifications({ registration }: { registration: Promise<Serv
       )}
       {push.error && (
         <p className="error small" data-testid="push-error">
-          {push.error.message}
+          Push notifications could not be {push.subscribed ? 'turned off' : 'enabled'}: {push.error.message}
         </p>
       )}
       {pushed.length > 0 && (
