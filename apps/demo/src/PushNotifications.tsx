@@ -53,7 +53,7 @@ export function PushNotifications({ push }: { push: UsePushSubscriptionResult })
       )}
       {push.error && (
         <p className="error small" data-testid="push-error">
-          Push notifications could not be {push.subscribed ? 'turned off' : 'enabled'}: {push.error.message}
+          Push notifications failed: {push.error.message}
         </p>
       )}
       {pushed.length > 0 && (

@@ -83,6 +83,21 @@ describe('usePushSubscription', () => {
     expect(api.requests).toHaveLength(0);
   });
 
+  it('a server without push says which call failed', async () => {
+    fakeNotification('granted');
+    await api.close();
+    api = await startPushApiStub('another token'); // answers 401 to this user's POST
+    const registration = fakeRegistration();
+    const { result } = renderHook(() => usePushSubscription({ registration }), { wrapper });
+
+    await act(async () => {
+      expect(await result.current.subscribe()).toBe(false);
+    });
+    expect(result.current.error?.message).toBe('POST /api/push/subscriptions answered 401');
+    expect(result.current.subscribed).toBe(false);
+    expect(registration.pushManager.current).toBeNull(); // undone in the browser too
+  });
+
   it('a browser without a push service: the error is reported, nothing is registered', async () => {
     fakeNotification('granted');
     const registration = fakeRegistration();

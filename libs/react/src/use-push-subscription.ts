@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useNumerAI } from './provider';
+import { ApiError, useNumerAI } from './provider';
 import {
   pushSupported,
   subscribeToPush,
@@ -81,7 +81,11 @@ export function usePushSubscription(options: UsePushSubscriptionOptions = {}): U
   const request = useCallback<PushRequest>(
     (path, init = {}) => {
       const body = init.body === undefined ? undefined : JSON.stringify(init.body);
-      return api(path, { method: init.method ?? 'GET', body });
+      const method = init.method ?? 'GET';
+      // Said as the SDK's own fetch says it: which call failed, not only the status.
+      return api(path, { method, body }).catch((failure: unknown) => {
+        throw failure instanceof ApiError ? new Error(`${method} ${path} answered ${failure.status}`) : failure;
+      });
     },
     [api],
   );
