@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createUser } from '../support/factories';
+import { createConsultation, createUser } from '../support/factories';
 import { startTestServer, TestServer } from '../support/server';
 import { waitFor } from '../support/wait-for';
 import { describeWithGateways } from '../client/support/gateways';
@@ -171,5 +171,16 @@ describeWithBrowser(CHROMIUM, describeWithGateways)('demo page in Chromium: serv
     expect(await page.getByTestId('pushed').first().innerText()).toBe(`${payload.title} — ${payload.body}`);
     await page.screenshot({ path: join(ARTIFACTS, 'browser-push-shown-in-page.png') });
     await cdp.detach();
+  }, 120_000);
+
+  it("a pushed notification's link (/demo/?consultation=<id>) opens that consultation's chat", async () => {
+    const { consultation, client } = await createConsultation(server);
+    const page = await (await newContext()).newPage();
+    await signIn(page, `${demoUrl}?consultation=${encodeURIComponent(consultation.id)}`, client);
+    await page
+      .locator('[data-testid=chat-state]')
+      .filter({ hasText: /^connected$/ })
+      .waitFor();
+    await page.locator(`[data-testid=consultation][data-consultation-id="${consultation.id}"].selected`).waitFor();
   }, 120_000);
 });

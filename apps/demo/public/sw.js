@@ -57,8 +57,14 @@ self.addEventListener('notificationclick', (event) => {
   const url = targetUrl(event.notification.data && event.notification.data.url);
   event.waitUntil(
     self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
-      const open = windows.find((client) => client.url === url);
-      return open ? open.focus() : self.clients.openWindow(url);
+      // An open demo tab is reused: its sign-in lives in that tab (sessionStorage), a new window has none.
+      const open =
+        windows.find((client) => client.url === url) ||
+        windows.find((client) => client.url.startsWith(self.registration.scope));
+      if (!open) return self.clients.openWindow(url);
+      return open
+        .focus()
+        .then((focused) => (focused.url === url ? focused : focused.navigate(url).catch(() => focused)));
     }),
   );
 });

@@ -70,7 +70,10 @@ function Workspace({
   // The provider's token: renewed in place, so REST calls keep working after the first one expires.
   const token = useNumerAI().token ?? session.token;
   const [consultations, setConsultations] = useState<Consultation[] | null>(null);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  // A pushed notification's link (`/demo/?consultation=<id>`) opens that consultation's chat.
+  const [selectedId, setSelectedId] = useState<string | null>(() =>
+    new URLSearchParams(window.location.search).get('consultation'),
+  );
   const [problem, setProblem] = useState<string | null>(null);
   const [numerologistId, setNumerologistId] = useState('');
   const presence = usePresence();
