@@ -9,46 +9,25 @@
  * REQUIRE_BROWSER=1 (set by .ci/run): then a missing browser fails the run. The page is loaded from the API's own GET /demo once DemoModule is
  * wired into AppModule; until then from a static server here, pointed at the API with ?api=.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { JobRunner } from '@numerai/scheduler';
-import { createConsultation, createUser, TestUser } from '../support/factories';
+import { createConsultation, createUser } from '../support/factories';
 import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 import { describeWithGateways } from '../client/support/gateways';
 import { describeWithBrowser } from './support/chromium';
+import { buildDemo, CHROMIUM, launchChromium, ROOT, signIn } from './support/demo-page';
 
-const ROOT = join(__dirname, '..', '..');
 const DEMO_DIR = join(ROOT, 'apps', 'api', 'public', 'demo');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 
 function demoModuleWired(): boolean {
   return readFileSync(join(ROOT, 'apps', 'api', 'src', 'app.module.ts'), 'utf8').includes('DemoModule');
 }
-
-function buildDemo(): void {
-  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--config', 'apps/demo/vite.config.mts'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (result.status !== 0) throw new Error(`demo build failed:\n${result.stdout}\n${result.stderr}`);
-}
-
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
@@ -87,14 +66,6 @@ async function waitForText(page: Page, testId: string, text: string, timeout = 1
   }
 }
 
-async function signIn(page: Page, url: string, user: TestUser): Promise<void> {
-  await page.goto(url);
-  await page.locator('input[name=email]').fill(user.email);
-  await page.locator('input[name=password]').fill(user.password);
-  await page.getByTestId('signin-submit').click();
-  await page.getByTestId('me').waitFor();
-}
-
 async function openChat(page: Page, consultationId: string): Promise<void> {
   await page.locator(`[data-testid=consultation][data-consultation-id="${consultationId}"]`).click();
   await waitForText(page, 'chat-state', 'connected');
@@ -117,7 +88,7 @@ describeWithBrowser(CHROMIUM, describeWithGateways)('demo page in Chromium: two 
       staticServer = served.server;
       demoUrl = `${served.url}/demo/?api=${encodeURIComponent(server.httpUrl)}`;
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 180_000);
 

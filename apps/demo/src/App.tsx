@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { createRefreshingTokenSource } from '@numerai/client';
-import { NumerAIProvider, useNumerAI, usePresence } from '@numerai/react';
+import { NumerAIProvider, useNumerAI, usePresence, usePushSubscription } from '@numerai/react';
 import {
   API_BASE,
   ApiFailure,
@@ -15,10 +15,11 @@ import {
 import { Bell } from './Bell';
 import { ChatPanel } from './ChatPanel';
 import { DailyReading } from './DailyReading';
+import { PushNotifications } from './PushNotifications';
 import { Reminders } from './Reminders';
 import { SignIn } from './SignIn';
 
-export function App() {
+export function App({ serviceWorker }: { serviceWorker: Promise<ServiceWorkerRegistration> }) {
   const [session, setSession] = useState<Session | null>(loadSession);
   const signOut = useCallback(() => {
     saveSession(null);
@@ -51,20 +52,34 @@ export function App() {
   }
   return (
     <NumerAIProvider baseUrl={API_BASE} token={session.token} getToken={getToken}>
-      <Workspace session={session} onSignOut={signOut} />
+      <Workspace session={session} onSignOut={signOut} serviceWorker={serviceWorker} />
     </NumerAIProvider>
   );
 }
 
-function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
+function Workspace({
+  session,
+  onSignOut,
+  serviceWorker,
+}: {
+  session: Session;
+  onSignOut: () => void;
+  serviceWorker: Promise<ServiceWorkerRegistration>;
+}) {
   const { user } = session;
   // The provider's token: renewed in place, so REST calls keep working after the first one expires.
   const token = useNumerAI().token ?? session.token;
   const [consultations, setConsultations] = useState<Consultation[] | null>(null);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  // A pushed notification's link (`/demo/?consultation=<id>`) opens that consultation's chat.
+  const [selectedId, setSelectedId] = useState<string | null>(() =>
+    new URLSearchParams(window.location.search).get('consultation'),
+  );
   const [problem, setProblem] = useState<string | null>(null);
   const [numerologistId, setNumerologistId] = useState('');
   const presence = usePresence();
+  const push = usePushSubscription({ registration: serviceWorker });
+  // A shared browser must not keep getting the previous user's pushes: signing out unsubscribes it.
+  const signOutHere = () => void (push.subscribed ? push.unsubscribe() : Promise.resolve(false)).finally(onSignOut);
 
   const refresh = useCallback(() => {
     listConsultations(token).then(setConsultations, (failure: unknown) => {
@@ -88,7 +103,7 @@ function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => 
           {user.full_name} <span className="muted">({user.role})</span>
         </span>
         <Bell />
-        <button type="button" className="link" onClick={onSignOut}>
+        <button type="button" className="link" onClick={signOutHere}>
           Sign out
         </button>
       </header>
@@ -155,6 +170,7 @@ function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => 
           )}
           <Reminders />
           <DailyReading token={token} />
+          <PushNotifications push={push} />
           <p className="muted small hint">
             Open this page in a second window (another tab works: sessions are per tab) and sign in as the other
             participant to watch messages, typing and read receipts travel.

@@ -51,3 +51,21 @@ export type {
   ServerFrameMap,
   ServerFrameType,
 } from '@numerai/protocol';
+export {
+  fetchPushRequest,
+  fetchVapidPublicKey,
+  pushSupported,
+  subscribeToPush,
+  unsubscribeFromPush,
+  urlBase64ToUint8Array,
+} from './push';
+export type {
+  PushApiOptions,
+  PushPayload,
+  PushRegistrationLike,
+  PushRequest,
+  PushSubscriptionLike,
+  PushSubscriptionRecord,
+  SubscribeToPushOptions,
+  UnsubscribeFromPushOptions,
+} from './push';

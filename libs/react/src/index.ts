@@ -10,3 +10,5 @@ export type { UseNotificationsOptions, UseNotificationsResult } from './use-noti
 export { usePresence } from './use-presence';
 export type { UsePresenceOptions, UsePresenceResult, PresenceEntry } from './use-presence';
 export { userIdFromToken } from './jwt';
+export { usePushSubscription } from './use-push-subscription';
+export type { PushPermission, UsePushSubscriptionOptions, UsePushSubscriptionResult } from './use-push-subscription';
