@@ -16,6 +16,13 @@ export abstract class DomainError extends Error {
   }
 }
 
+/** The base of an error that is nothing but its kind and message. */
+function ofKind<K extends DomainErrorKind>(kind: K) {
+  return class extends DomainError {
+    readonly kind = kind;
+  };
+}
+
 /** The request is malformed for the domain. `problems` keeps a list as a list (REST answers it as given). */
 export class InvalidError extends DomainError {
   readonly kind = 'invalid';
@@ -25,29 +32,19 @@ export class InvalidError extends DomainError {
 }
 
 /** The caller could not be identified (wrong password, spent refresh token). */
-export class UnauthenticatedError extends DomainError {
-  readonly kind = 'unauthenticated';
-}
+export class UnauthenticatedError extends ofKind('unauthenticated') {}
 
 /** The caller is known but may not do this. */
-export class NotAllowedError extends DomainError {
-  readonly kind = 'not_allowed';
-}
+export class NotAllowedError extends ofKind('not_allowed') {}
 
 /** No such thing, or none the caller may know of (not found rather than not allowed, so as not to tell). */
-export class NotFoundError extends DomainError {
-  readonly kind = 'not_found';
-}
+export class NotFoundError extends ofKind('not_found') {}
 
 /** The request contradicts the current state (a duplicate, a stale change, a missing prerequisite). */
-export class ConflictError extends DomainError {
-  readonly kind = 'conflict';
-}
+export class ConflictError extends ofKind('conflict') {}
 
 /** The thing has ended and accepts no more changes (a consultation's chat after it ended). */
-export class ClosedError extends DomainError {
-  readonly kind = 'closed';
-}
+export class ClosedError extends ofKind('closed') {}
 
 /** Too much too fast; try again after `retryAfterMs`. */
 export class RateLimitedError extends DomainError {
@@ -65,6 +62,4 @@ export class RateLimitedError extends DomainError {
  * says so, e.g. retry with the same client_id). Thrown only where that advice is true; an
  * unexplained failure is left unwrapped.
  */
-export class UnavailableError extends DomainError {
-  readonly kind = 'unavailable';
-}
+export class UnavailableError extends ofKind('unavailable') {}
