@@ -1,6 +1,6 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { SessionService } from '@numerai/auth';
-import type { Principal } from '@numerai/common';
+import { InvalidError, NotFoundError, type Principal } from '@numerai/common';
 import { UsersService } from '@numerai/users';
 
 /** What an admin can do to someone else's account: block, unblock, end its sessions. */
@@ -30,8 +30,8 @@ export class AccountModeration {
 
   /** An existing, not erased account other than the admin's own (an admin locking themselves out helps nobody). */
   private async target(admin: Principal, userId: string): Promise<void> {
-    if (userId === admin.id) throw new BadRequestException('An admin cannot moderate their own account');
+    if (userId === admin.id) throw new InvalidError('An admin cannot moderate their own account');
     const user = await this.users.findById(userId);
-    if (!user || user.deletedAt) throw new NotFoundException('User not found');
+    if (!user || user.deletedAt) throw new NotFoundError('User not found');
   }
 }

@@ -1,5 +1,5 @@
-import { ConflictException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { Principal } from '@numerai/common';
+import { Injectable } from '@nestjs/common';
+import { ConflictError, NotAllowedError, type Principal, UnauthenticatedError } from '@numerai/common';
 import type { UserEntity } from '@numerai/database';
 import { toUserView, UsersService, UserView } from '@numerai/users';
 import { LoginDto, RegisterDto } from './dto/register.dto';
@@ -25,7 +25,7 @@ export class AuthService {
   ) {}
 
   async register(dto: RegisterDto): Promise<AuthResult> {
-    if (await this.users.findByEmail(dto.email)) throw new ConflictException('email is already registered');
+    if (await this.users.findByEmail(dto.email)) throw new ConflictError('email is already registered');
     let user: UserEntity;
     try {
       user = await this.users.create({
@@ -36,7 +36,7 @@ export class AuthService {
       });
     } catch (error) {
       // Two registrations racing for one email: the unique index decides, the loser gets the same 409.
-      if (await this.users.findByEmail(dto.email)) throw new ConflictException('email is already registered');
+      if (await this.users.findByEmail(dto.email)) throw new ConflictError('email is already registered');
       throw error;
     }
     return this.session(user);
@@ -45,9 +45,9 @@ export class AuthService {
   async login(dto: LoginDto): Promise<AuthResult> {
     const user = await this.users.findByEmail(dto.email);
     const ok = await this.hasher.verify(user?.passwordHash, dto.password);
-    if (!user || !ok) throw new UnauthorizedException('Invalid email or password');
+    if (!user || !ok) throw new UnauthenticatedError('Invalid email or password');
     // Only after the password: whether an account is blocked is told to its owner alone.
-    if (user.blockedAt) throw new ForbiddenException(BLOCKED);
+    if (user.blockedAt) throw new NotAllowedError(BLOCKED);
     return this.session(user);
   }
 
@@ -58,12 +58,12 @@ export class AuthService {
   }
 
   async refresh(refreshToken: string): Promise<AuthResult> {
-    const invalid = new UnauthorizedException('Invalid, expired or already used refresh token');
+    const invalid = new UnauthenticatedError('Invalid, expired or already used refresh token');
     const found = await this.sessions.lookup(refreshToken);
     if (!found) throw invalid;
     const user = await this.users.findById(found.session.userId);
     if (!user || user.deletedAt) throw invalid;
-    if (user.blockedAt) throw new ForbiddenException(BLOCKED);
+    if (user.blockedAt) throw new NotAllowedError(BLOCKED);
     try {
       return this.answer(user, found.session.id, await this.sessions.rotate(found));
     } catch (error) {
@@ -93,7 +93,7 @@ export class AuthService {
   /** Re-authentication for sensitive actions: 403 (not 401, the token is fine) on a wrong password. */
   async confirmPassword(userId: string, password: string, message: string): Promise<UserEntity> {
     const user = await this.users.getById(userId);
-    if (!(await this.hasher.verify(user.passwordHash, password))) throw new ForbiddenException(message);
+    if (!(await this.hasher.verify(user.passwordHash, password))) throw new NotAllowedError(message);
     return user;
   }
 

@@ -1,5 +1,5 @@
 import { WebSocketGateway } from '@nestjs/websockets';
-import { ConsultationsService } from '@numerai/consultations';
+import { ConsultationsService, isParticipant } from '@numerai/consultations';
 import { isUuid } from '@numerai/database';
 import { EventBus } from '@numerai/events';
 import { type ChatMessageData, CloseCode, type ServerFrameMap } from '@numerai/protocol';
@@ -77,7 +77,7 @@ export class ChatGateway extends RealtimeGateway {
     }
     const consultation = await this.consultations.findById(consultationId);
     if (!consultation) return { closeCode: CloseCode.NotFound, code: 'not_found', message: 'Consultation not found' };
-    if (consultation.userId !== principal.id && consultation.numerologistId !== principal.id) {
+    if (!isParticipant(consultation, principal.id)) {
       return {
         closeCode: CloseCode.Forbidden,
         code: 'forbidden',

@@ -1,10 +1,19 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { DEFAULT_PAGE_SIZE, Page, type Principal, toPage } from '@numerai/common';
+import { Injectable } from '@nestjs/common';
+import {
+  ClosedError,
+  DEFAULT_PAGE_SIZE,
+  InvalidError,
+  NotFoundError,
+  Page,
+  type Principal,
+  toPage,
+  UnavailableError,
+} from '@numerai/common';
 import { ConsultationsService, isChatOpen } from '@numerai/consultations';
 import { isUuid } from '@numerai/database';
 import { EventBus } from '@numerai/events';
 import type { ChatMessageData } from '@numerai/protocol';
-import { lastSeqParam, WsError } from '@numerai/realtime';
+import { lastSeqParam } from '@numerai/realtime';
 import { toChatMessageData } from './chat-message.view';
 import { messageContent } from './message-text';
 import { ChatMessagesRepository } from './chat-messages.repository';
@@ -42,7 +51,7 @@ export class ChatService {
     const content = messageContent(text);
     const status = await this.statuses.status(room.consultationId);
     if (!status || !isChatOpen(status)) {
-      throw new WsError('consultation_closed', 'This consultation has ended; its chat is read-only');
+      throw new ClosedError('This consultation has ended; its chat is read-only');
     }
     let stored;
     try {
@@ -53,8 +62,7 @@ export class ChatService {
         clientId: clientId ?? null,
       });
     } catch {
-      throw new WsError(
-        'internal',
+      throw new UnavailableError(
         'The message could not be stored; it was not delivered. Retry with the same client_id.',
       );
     }
@@ -104,7 +112,7 @@ export class ChatService {
   /** Moves the reader's marker forward to that message's position; announces only real moves. */
   async markRead(reader: Principal, room: ChatRoom, messageId: string, originConnectionId: string): Promise<void> {
     const message = await this.messages.findInConsultation(room.consultationId, messageId);
-    if (!message) throw new WsError('not_found', 'No such message in this consultation');
+    if (!message) throw new NotFoundError('No such message in this consultation');
     const readAt = new Date();
     if (!(await this.messages.advanceMarker(room.consultationId, reader.id, message, readAt))) return;
     this.events.publish('chat.read', {
@@ -129,7 +137,7 @@ export class ChatService {
     const message = isUuid(lastMessageId)
       ? await this.messages.findInConsultation(room.consultationId, lastMessageId)
       : null;
-    if (!message) throw new WsError('not_found', 'last_message_id is not a message of this consultation');
+    if (!message) throw new NotFoundError('last_message_id is not a message of this consultation');
     return message.seq;
   }
 
@@ -148,7 +156,7 @@ export class ChatService {
    * `before` = a message id), or oldest first from `after_seq` on.
    */
   async history(userId: string, consultationId: string, query: HistoryQuery): Promise<HistoryPage> {
-    if (positionsNamed(query) > 1) throw new BadRequestException('use at most one of before, before_seq, after_seq');
+    if (positionsNamed(query) > 1) throw new InvalidError('use at most one of before, before_seq, after_seq');
     await this.consultations.getForParticipant(consultationId, userId);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     if (query.after_seq !== undefined) {
@@ -160,7 +168,7 @@ export class ChatService {
     let beforeSeq = query.before_seq;
     if (query.before) {
       const message = await this.messages.findInConsultation(consultationId, query.before);
-      if (!message) throw new NotFoundException('Message not found');
+      if (!message) throw new NotFoundError('Message not found');
       beforeSeq = message.seq;
     }
     const rows = await this.messages.pageBefore(consultationId, beforeSeq, limit);

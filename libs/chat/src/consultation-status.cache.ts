@@ -43,8 +43,4 @@ export class ConsultationStatusCache {
     this.statuses.set(consultationId, consultation.status);
     return consultation.status;
   }
-
-  remember(consultationId: string, status: ConsultationStatus): void {
-    this.statuses.set(consultationId, status);
-  }
 }

@@ -152,13 +152,6 @@ export class MessageWriter {
       pending.waiters.forEach((waiter, i) => waiter.resolve({ message: winner, created: created && i === 0 }));
     }
   }
-
-  /** Resolves once everything queued so far has been stored (or failed); used at shutdown. */
-  async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.flushing || this.scheduled) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
 }
 
 function keyOf(row: Pick<ChatMessageEntity, 'consultationId' | 'senderId' | 'clientId'>): string {

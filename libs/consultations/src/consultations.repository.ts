@@ -141,11 +141,6 @@ export function isParticipant(consultation: Pick<ConsultationEntity, 'userId' | 
   return consultation.userId === userId || consultation.numerologistId === userId;
 }
 
-/** The other side of a two-party consultation. */
-export function otherParticipant(consultation: Pick<ConsultationEntity, 'userId' | 'numerologistId'>, userId: string) {
-  return consultation.userId === userId ? consultation.numerologistId : consultation.userId;
-}
-
 /** Chat accepts messages while the consultation has not ended. */
 export function isChatOpen(status: ConsultationStatus): boolean {
   return (OPEN_CONSULTATION_STATUSES as readonly ConsultationStatus[]).includes(status);

@@ -1,5 +1,13 @@
-import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
-import { DEFAULT_PAGE_SIZE, type Page, type Principal, toPage } from '@numerai/common';
+import { Injectable } from '@nestjs/common';
+import {
+  ConflictError,
+  DEFAULT_PAGE_SIZE,
+  NotAllowedError,
+  NotFoundError,
+  type Page,
+  type Principal,
+  toPage,
+} from '@numerai/common';
 import { AppConfig } from '@numerai/config';
 import { ConsultationEntity, ConsultationStatus } from '@numerai/database';
 import { EventBus } from '@numerai/events';
@@ -33,7 +41,7 @@ export class ConsultationsService {
   ): Promise<ConsultationEntity> {
     const numerologist = await this.users.findById(numerologistId);
     if (!numerologist || numerologist.role !== 'numerologist' || numerologist.id === client.id) {
-      throw new NotFoundException('Numerologist not found');
+      throw new NotFoundError('Numerologist not found');
     }
     const max = this.config.consultations.maxOpenPerClient;
     const created = await this.consultations.createOpen(
@@ -45,7 +53,7 @@ export class ConsultationsService {
       return created;
     }
     // 409 either way: the conflict is with the client's own open consultations, and it lasts until they end one.
-    throw new ConflictException(
+    throw new ConflictError(
       created.reason === 'pair_open'
         ? `An open consultation with this numerologist already exists: ${created.openId}`
         : `At most ${created.max} open consultations per client: complete or cancel one first`,
@@ -70,7 +78,7 @@ export class ConsultationsService {
   /** The consultation if the user takes part in it; 404 otherwise, without saying which. */
   async getForParticipant(id: string, userId: string): Promise<ConsultationEntity> {
     const consultation = await this.consultations.findForParticipant(id, userId);
-    if (!consultation) throw new NotFoundException('Consultation not found');
+    if (!consultation) throw new NotFoundError('Consultation not found');
     return consultation;
   }
 
@@ -92,14 +100,14 @@ export class ConsultationsService {
     if (consultation.status === status) return consultation;
     const isNumerologist = consultation.numerologistId === actor.id;
     if (status !== 'cancelled' && !isNumerologist) {
-      throw new ForbiddenException(`Only the numerologist can mark a consultation ${status}`);
+      throw new NotAllowedError(`Only the numerologist can mark a consultation ${status}`);
     }
     if (!TRANSITIONS[consultation.status].includes(status)) {
-      throw new ConflictException(`A ${consultation.status} consultation cannot become ${status}`);
+      throw new ConflictError(`A ${consultation.status} consultation cannot become ${status}`);
     }
     // Conditional on the status just checked: of two racing changes only one moves it.
     if (!(await this.consultations.changeStatus(id, consultation.status, status))) {
-      throw new ConflictException('The consultation changed meanwhile; read it again');
+      throw new ConflictError('The consultation changed meanwhile; read it again');
     }
     consultation.status = status;
     this.events.publish('consultation.status_changed', {

@@ -1,5 +1,5 @@
 export * from './consultation.view';
-export { isChatOpen, isParticipant, otherParticipant } from './consultations.repository';
+export { isChatOpen, isParticipant } from './consultations.repository';
 export * from './consultations.module';
 export * from './consultations.service';
 export { consultationId } from './consultations.controller';

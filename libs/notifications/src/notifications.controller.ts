@@ -2,8 +2,6 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles, RolesGuard } from '@numerai/auth';
 import { CurrentUser, Principal } from '@numerai/common';
-import { UsersService } from '@numerai/users';
-import { ConflictException, NotFoundException } from '@nestjs/common';
 import { BroadcastNotificationDto, CreateNotificationDto, ListNotificationsQuery } from './dto/notification.dto';
 import { NotificationsService } from './notifications.service';
 
@@ -54,25 +52,18 @@ export class NotificationsController {
 @Roles('admin')
 @Controller('api/admin/notifications')
 export class AdminNotificationsController {
-  constructor(
-    private readonly notifications: NotificationsService,
-    private readonly users: UsersService,
-  ) {}
+  constructor(private readonly notifications: NotificationsService) {}
 
   @Post()
   @ApiCreatedResponse({ description: 'the notification' })
-  async create(@Body() dto: CreateNotificationDto) {
-    if (!(await this.users.findById(dto.user_id))) throw new NotFoundException('User not found');
-    const stored = await this.notifications.notify(dto.user_id, dto);
-    if (!stored) throw new ConflictException(`The user has switched off ${dto.notification_type} notifications`);
-    return stored;
+  create(@Body() dto: CreateNotificationDto) {
+    return this.notifications.notifyOne(dto.user_id, dto);
   }
 
   @Post('broadcast')
   @ApiCreatedResponse({ description: '{count}: how many users were notified (unknown ids are skipped)' })
   async broadcast(@Body() dto: BroadcastNotificationDto) {
     const { user_ids, ...notification } = dto;
-    const known = (await this.users.findByIds(user_ids)).map((user) => user.id);
-    return { count: await this.notifications.notifyMany(known, notification) };
+    return { count: await this.notifications.notifyMany(user_ids, notification) };
   }
 }

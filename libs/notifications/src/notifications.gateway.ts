@@ -1,4 +1,3 @@
-import { NotFoundException } from '@nestjs/common';
 import { WebSocketGateway } from '@nestjs/websockets';
 import { DomainEventMap, EventBus } from '@numerai/events';
 import type { NotificationData, ServerFrame, ServerFrameMap } from '@numerai/protocol';
@@ -12,7 +11,6 @@ import {
   RealtimeGateway,
   RealtimeRuntime,
   UpgradeContext,
-  WsError,
 } from '@numerai/realtime';
 import { MarkReadFrame } from './dto/notification.dto';
 import { NotificationsService } from './notifications.service';
@@ -108,13 +106,7 @@ export class NotificationsGateway extends RealtimeGateway {
 
   @OnFrame('mark_read', MarkReadFrame)
   async onMarkRead(connection: ClientConnection, frame: MarkReadFrame): Promise<void> {
-    try {
-      await this.notifications.markRead(connection.userId, frame.notification_id);
-    } catch (error) {
-      // Only a real not-found is `not_found`; anything else goes on as `internal` (logged by the exception filter).
-      if (error instanceof NotFoundException) throw new WsError('not_found', 'Notification not found');
-      throw error;
-    }
+    await this.notifications.markRead(connection.userId, frame.notification_id);
   }
 
   @OnFrame('mark_all_read')

@@ -1,9 +1,10 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { DEFAULT_PAGE_SIZE, toPage } from '@numerai/common';
+import { Injectable } from '@nestjs/common';
+import { ConflictError, DEFAULT_PAGE_SIZE, InvalidError, NotFoundError, toPage } from '@numerai/common';
 import { isUuid } from '@numerai/database';
 import { EventBus } from '@numerai/events';
 import type { NotificationData } from '@numerai/protocol';
-import { lastSeqParam, WsError } from '@numerai/realtime';
+import { lastSeqParam } from '@numerai/realtime';
+import { UsersService } from '@numerai/users';
 import { toNotificationData } from './notification.view';
 import { NewNotification, NotificationsRepository } from './notifications.repository';
 import { PreferencesService } from './preferences/preferences.service';
@@ -21,26 +22,36 @@ export class NotificationsService {
     private readonly notifications: NotificationsRepository,
     private readonly events: EventBus,
     private readonly preferences: PreferencesService,
+    private readonly users: UsersService,
   ) {}
 
   /** Stores and announces it; null (nothing stored or sent) if the user switched this type off in-app. */
   async notify(userId: string, input: NewNotification): Promise<NotificationData | null> {
     if (!(await this.preferences.allowsInApp(userId, input.notification_type))) return null;
     const created = await this.notifications.create(userId, input);
-    if (!created) throw new NotFoundException('User not found');
+    if (!created) throw new NotFoundError('User not found');
     const stored = toNotificationData(created);
     const unreadCount = await this.notifications.countUnread(userId);
     this.events.publish('notification.created', { user_id: userId, notification: stored, unread_count: unreadCount });
     return stored;
   }
 
+  /** One notification an admin sends by hand: unlike `notify`, says why nothing was sent. */
+  async notifyOne(userId: string, input: NewNotification): Promise<NotificationData> {
+    if (!(await this.users.findById(userId))) throw new NotFoundError('User not found');
+    const stored = await this.notify(userId, input);
+    if (!stored) throw new ConflictError(`The user has switched off ${input.notification_type} notifications`);
+    return stored;
+  }
+
   /**
    * The same notification to many users (e.g. "Daily Reading Ready"): stored in chunks,
    * announced with one event per chunk rather than one per recipient. Returns how many
-   * were stored (users who switched the type off in-app are skipped).
+   * were stored (unknown users and users who switched the type off in-app are skipped).
    */
   async notifyMany(userIds: string[], input: NewNotification): Promise<number> {
-    const recipients = await this.preferences.inAppRecipients([...new Set(userIds)], input.notification_type);
+    const known = (await this.users.findByIds([...new Set(userIds)])).map((user) => user.id);
+    const recipients = await this.preferences.inAppRecipients(known, input.notification_type);
     for (let i = 0; i < recipients.length; i += BULK_CHUNK) {
       const chunk = recipients.slice(i, i + BULK_CHUNK);
       const stored = await this.notifications.createMany(chunk, input);
@@ -62,10 +73,10 @@ export class NotificationsService {
 
   /** Marks one of the user's notifications read; 404 for unknown ids and for other users' alike. */
   async markRead(userId: string, id: string): Promise<NotificationData> {
-    if (!isUuid(id)) throw new NotFoundException('Notification not found');
+    if (!isUuid(id)) throw new NotFoundError('Notification not found');
     const changed = await this.notifications.markRead(id, userId, new Date());
     const notification = await this.notifications.findForUser(id, userId);
-    if (!notification) throw new NotFoundException('Notification not found');
+    if (!notification) throw new NotFoundError('Notification not found');
     if (changed) await this.announceUnreadCount(userId);
     return toNotificationData(notification);
   }
@@ -86,7 +97,7 @@ export class NotificationsService {
   async list(userId: string, options: { unreadOnly: boolean; before?: string; afterSeq?: number; limit?: number }) {
     const limit = options.limit ?? DEFAULT_PAGE_SIZE;
     if (options.afterSeq !== undefined) {
-      if (options.before) throw new BadRequestException('use either before or after_seq');
+      if (options.before) throw new InvalidError('use either before or after_seq');
       const rows = await this.notifications.listAfterSeq(userId, options.afterSeq, limit + 1, options.unreadOnly);
       const items = rows.slice(0, limit).map(toNotificationData);
       return { items, next_before: null, next_after_seq: rows.length > limit ? items[items.length - 1].seq : null };
@@ -94,7 +105,7 @@ export class NotificationsService {
     let beforeSeq: number | undefined;
     if (options.before) {
       const before = await this.notifications.findForUser(options.before, userId);
-      if (!before) throw new NotFoundException('Notification not found');
+      if (!before) throw new NotFoundError('Notification not found');
       beforeSeq = before.seq;
     }
     const rows = await this.notifications.page(userId, { unreadOnly: options.unreadOnly, beforeSeq, limit });
@@ -111,7 +122,7 @@ export class NotificationsService {
     const lastId = query.get('last_notification_id');
     if (lastId === null) return undefined;
     const last = isUuid(lastId) ? await this.notifications.findForUser(lastId, userId) : null;
-    if (!last) throw new WsError('not_found', 'last_notification_id is not one of your notifications');
+    if (!last) throw new NotFoundError('last_notification_id is not one of your notifications');
     return last.seq;
   }
 

@@ -1,5 +1,5 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { localTime } from '@numerai/common';
+import { Injectable } from '@nestjs/common';
+import { ConflictError, localTime, NotFoundError } from '@numerai/common';
 import type { ReadingEntity, UserEntity } from '@numerai/database';
 import { Clock } from '@numerai/scheduler';
 import { UsersService } from '@numerai/users';
@@ -43,14 +43,14 @@ export class ReadingsService {
     const user = withBirthDate(await this.users.getById(userId));
     if (date === this.localToday(user)) return this.forDay(user, date);
     const stored = await this.readings.find(userId, date);
-    if (!stored) throw new NotFoundException(`No reading for ${date}`);
+    if (!stored) throw new NotFoundError(`No reading for ${date}`);
     return stored;
   }
 }
 
 function withBirthDate<T extends ReadingSubject>(user: T): T & { birthDate: string } {
   if (!user.birthDate) {
-    throw new ConflictException('Daily readings need your birth date: set birth_date with PATCH /api/users/me');
+    throw new ConflictError('Daily readings need your birth date: set birth_date with PATCH /api/users/me');
   }
   return user as T & { birthDate: string };
 }

@@ -13,17 +13,21 @@ export const CONNECTION = Symbol('numerai:connection');
 export type SocketWithConnection = WebSocket & { [CONNECTION]?: ClientConnection };
 
 /**
+ * Bytes a socket may have queued before it counts as a slow consumer and is dropped, so one
+ * client that stops reading cannot grow server memory. One object from config, shared by
+ * every connection (a reference each, not a copy).
+ */
+export interface SendLimits {
+  maxBufferedBytes: number;
+}
+
+const DEFAULT_SEND_LIMITS: SendLimits = { maxBufferedBytes: 1024 * 1024 };
+
+/**
  * One accepted WebSocket and what we know about it. Kept deliberately small: at 10,000
  * idle connections every field here is multiplied.
  */
 export class ClientConnection {
-  /**
-   * Bytes a socket may have queued before it counts as a slow consumer and is dropped,
-   * so one client that stops reading cannot grow server memory. Set once from config
-   * by the runtime; static because every connection shares it and 10k copies would not.
-   */
-  static maxBufferedBytes = 1024 * 1024;
-
   /** One per process: coalescing is about the event loop's turns, which every connection shares. */
   private static readonly writes = new WriteCoalescer();
 
@@ -56,6 +60,7 @@ export class ClientConnection {
     /** Endpoint-specific state (e.g. the consultation's participants); owned by the gateway. */
     readonly context: unknown,
     now: number,
+    private readonly limits: SendLimits = DEFAULT_SEND_LIMITS,
   ) {
     this.lastActivityMs = now;
     this.lastPingMs = now;
@@ -155,12 +160,13 @@ export class ClientConnection {
   sendRaw(payload: Buffer): void {
     const socket = this.socket;
     if (socket.readyState !== 1) return;
-    if (socket.bufferedAmount > ClientConnection.maxBufferedBytes) {
+    const { maxBufferedBytes } = this.limits;
+    if (socket.bufferedAmount > maxBufferedBytes) {
       // A close frame would queue behind the backlog it is meant to cut; drop the socket now.
       socket.terminate();
       return;
     }
-    ClientConnection.writes.hold(socket, Math.min(MAX_COALESCED_BYTES, ClientConnection.maxBufferedBytes / 4));
+    ClientConnection.writes.hold(socket, Math.min(MAX_COALESCED_BYTES, maxBufferedBytes / 4));
     socket.send(payload, { binary: false });
   }
 }

@@ -4,7 +4,7 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { AppConfig } from '@numerai/config';
-import { RealtimeRuntime } from './realtime-runtime';
+import { ConnectionAdmission } from './connection-admission';
 import { SocketGuard } from './socket-guard';
 
 /** Where the gateway's @WebSocketGateway path is kept on its server for the runtime to bind. */
@@ -15,10 +15,10 @@ export type GatewayServer = WebSocketServer & { [GATEWAY_PATH]?: string };
  * The stock WsAdapter matches exact paths, drops unknown ones with a bare hang-up and
  * runs an rxjs pipeline per socket. This one only creates the `ws` servers and owns the
  * single `upgrade` listener; routing (incl. `/ws/chat/:id/`), admission and dispatch live
- * in RealtimeRuntime.
+ * in the realtime providers (ConnectionAdmission first).
  */
 export class RealtimeAdapter extends WsAdapter {
-  private runtime: RealtimeRuntime | undefined;
+  private admission: ConnectionAdmission | undefined;
   private readonly fallback: WebSocketServer;
   private upgradeListener:
     { server: HttpServer; listener: (request: IncomingMessage, socket: Duplex, head: Buffer) => void } | undefined;
@@ -61,21 +61,21 @@ export class RealtimeAdapter extends WsAdapter {
     const { http } = this.appContext.get(AppConfig);
     new SocketGuard({ maxPerIp: http.maxConnectionsPerIp, headersTimeoutMs: http.headersTimeoutMs }).attach(httpServer);
     const listener = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      this.runtimeOf().handleUpgrade(request, socket, head, this.fallback);
+      this.admissionOf().handleUpgrade(request, socket, head, this.fallback);
     };
     httpServer.on('upgrade', listener);
     this.upgradeListener = { server: httpServer, listener };
     return httpServer;
   }
 
-  /** Resolved lazily: the adapter exists before the module graph that provides the runtime. */
-  private runtimeOf(): RealtimeRuntime {
-    if (!this.runtime) {
-      const runtime = this.appContext.get(RealtimeRuntime, { strict: false });
-      if (!runtime) throw new Error('RealtimeModule is not imported: no RealtimeRuntime');
-      this.runtime = runtime;
+  /** Resolved lazily: the adapter exists before the module graph that provides the admission. */
+  private admissionOf(): ConnectionAdmission {
+    if (!this.admission) {
+      const admission = this.appContext.get(ConnectionAdmission, { strict: false });
+      if (!admission) throw new Error('RealtimeModule is not imported: no ConnectionAdmission');
+      this.admission = admission;
     }
-    return this.runtime;
+    return this.admission;
   }
 
   override async dispose(): Promise<void> {

@@ -1,5 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
-import { canonicalTimeZone, isCalendarDate } from '@numerai/common';
+import { canonicalTimeZone, InvalidError, isCalendarDate } from '@numerai/common';
 import type { UserEntity } from '@numerai/database';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
 
@@ -15,16 +14,16 @@ export function profileChanges(dto: UpdateProfileDto, now: Date): ProfileChanges
   if (dto.birth_name !== undefined) changes.birthName = dto.birth_name === null ? null : dto.birth_name.trim();
   if (dto.birth_date !== undefined) {
     if (dto.birth_date !== null) {
-      if (!isCalendarDate(dto.birth_date)) throw new BadRequestException(['birth_date must be a real calendar date']);
+      if (!isCalendarDate(dto.birth_date)) throw new InvalidError(['birth_date must be a real calendar date']);
       const latest = new Date(now.getTime() + LATEST_OFFSET_MS).toISOString().slice(0, 10);
-      if (dto.birth_date > latest) throw new BadRequestException(['birth_date must not be in the future']);
+      if (dto.birth_date > latest) throw new InvalidError(['birth_date must not be in the future']);
     }
     changes.birthDate = dto.birth_date;
   }
   if (dto.time_zone !== undefined) {
     const zone = dto.time_zone === null ? null : canonicalTimeZone(dto.time_zone);
     if (zone === undefined) {
-      throw new BadRequestException(['time_zone must be an IANA time zone name such as Europe/Berlin']);
+      throw new InvalidError(['time_zone must be an IANA time zone name such as Europe/Berlin']);
     }
     changes.timeZone = zone;
   }

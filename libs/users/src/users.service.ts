@@ -1,4 +1,5 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '@numerai/common';
 import { UserEntity, UserRole } from '@numerai/database';
 import { ProfileChanges } from './profile';
 import { UsersRepository } from './users.repository';
@@ -33,7 +34,7 @@ export class UsersService {
 
   async getById(id: string): Promise<UserEntity> {
     const user = await this.users.findById(id);
-    if (!user) throw new NotFoundException('User not found');
+    if (!user) throw new NotFoundError('User not found');
     return user;
   }
 

@@ -1,12 +1,26 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
+import { DomainError, type DomainErrorKind, InvalidError, RateLimitedError } from '@numerai/common';
 import { isDatabaseUnavailable } from '@numerai/database';
+
+/** The one table from domain errors to HTTP statuses. */
+const STATUS_OF: Record<DomainErrorKind, number> = {
+  invalid: HttpStatus.BAD_REQUEST,
+  unauthenticated: HttpStatus.UNAUTHORIZED,
+  not_allowed: HttpStatus.FORBIDDEN,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  closed: HttpStatus.CONFLICT,
+  rate_limited: HttpStatus.TOO_MANY_REQUESTS,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+};
 
 /**
  * The one place REST errors get their shape: `{statusCode, error, message}` as rest.md
- * shows. A database that is not serving is a 503 (retry later); any other unknown error is
- * logged and becomes a bare 500 that reveals nothing.
+ * shows. Domain errors get their status from STATUS_OF; Nest's own HttpExceptions (guards,
+ * pipes, routing) keep theirs. A database that is not serving is a 503 (retry later); any
+ * other unknown error is logged and becomes a bare 500 that reveals nothing.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -15,26 +29,32 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
     const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof DomainError) {
+      const status = STATUS_OF[exception.kind];
+      if (exception instanceof RateLimitedError) {
+        response.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.retryAfterMs / 1000))));
+      }
+      if (exception.kind === 'unavailable') response.setHeader('Retry-After', '1');
+      send(response, status, exception instanceof InvalidError ? exception.problems : exception.message);
+      return;
+    }
     if (exception instanceof HttpException) {
-      const status = exception.getStatus();
       const body = exception.getResponse();
       const message =
         typeof body === 'object' && body !== null && 'message' in body ? (body as { message: unknown }).message : body;
-      response.status(status).json({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
+      send(response, exception.getStatus(), message);
       return;
     }
     this.logger.error(exception instanceof Error ? exception : String(exception));
     if (isDatabaseUnavailable(exception)) {
-      const status = HttpStatus.SERVICE_UNAVAILABLE;
       response.setHeader('Retry-After', '1');
-      response.status(status).json({
-        statusCode: status,
-        error: STATUS_CODES[status],
-        message: 'The database is unavailable right now; retry shortly',
-      });
+      send(response, HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable right now; retry shortly');
       return;
     }
-    const status = HttpStatus.INTERNAL_SERVER_ERROR;
-    response.status(status).json({ statusCode: status, error: STATUS_CODES[status], message: 'Internal server error' });
+    send(response, HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
   }
+}
+
+function send(response: Response, status: number, message: unknown): void {
+  response.status(status).json({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
 }
