@@ -173,7 +173,7 @@ export class LeasedBudget {
         while (state.queue.length > 0 && this.takeHeld(state, now)) {
           state.queue.shift()!.resolve(this.allowed(state, now));
         }
-        if (state.queue.length > 0 && grant.left === 0) {
+        if (state.queue.length > 0 && (grant.left === 0 || grant.granted === 0)) {
           // Spent or leased out everywhere: refuse here without asking again for a while.
           const retryAfterMs = Math.max(1, grant.windowTtlMs);
           state.deniedUntil = now + Math.min(retryAfterMs, RECHECK_MS);
