@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { createUser } from '../support/factories';
+import { budgetKey, RedisLeaseStore, USER_BUDGET, userTracker } from '@numerai/rate-limit';
+import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import type { TestSocket } from '../support/ws-client';
 import { openNotifications, openPresence } from '../ws/helpers';
@@ -35,6 +36,51 @@ describeScaleOut('scale-out: rate limit from leases', () => {
   const answers = (socket: TestSocket) =>
     socket.frames.filter((frame) => frame.type === 'pong' || frame.type === 'error');
 
+  const unreadCount = (instance: Instance, user: TestUser) =>
+    http(instance.httpUrl, 'GET', '/api/notifications/unread-count', { token: user.token });
+  /** Two sockets per instance (notifications and presence): one user's tabs spread over the cluster. */
+  const spread = async (over: Instance[], user: TestUser) =>
+    (
+      await Promise.all(
+        over.map(async (instance) => [
+          kept(await openNotifications(instance, user)),
+          kept(await openPresence(instance, user)),
+        ]),
+      )
+    ).flat();
+  /** `pings` pings on every socket at once, then an answer to each: the pongs are what was accepted. */
+  const flood = async (all: TestSocket[], pings: number) => {
+    for (let i = 0; i < pings; i++) for (const socket of all) socket.send({ type: 'ping' });
+    await waitFor('an answer to every ping', () => all.every((socket) => answers(socket).length === pings), 60_000);
+    const frames = all.flatMap(answers);
+    const refused = frames.filter((frame) => frame.type === 'error');
+    expect(refused.every((frame) => (frame as { code: string }).code === 'rate_limited')).toBe(true);
+    return { pongs: frames.length - refused.length, refused: refused.length };
+  };
+  /** Units Redis counts as handed out in the user's current window (spent or held by an instance). */
+  const handedOut = async (user: TestUser) => {
+    const redis = new Redis(cluster.redis.url);
+    try {
+      const key = new RedisLeaseStore(redis, cluster.env.REDIS_KEY_PREFIX).keyOf(
+        budgetKey(USER_BUDGET, userTracker(user.id)),
+      );
+      return Number(await redis.hget(key, 'used'));
+    } finally {
+      redis.disconnect();
+    }
+  };
+  /** Ten pings one at a time on `instance`: it takes units ahead of demand, which it then holds. */
+  const spendTenOn = async (instance: Instance, user: TestUser) => {
+    const socket = kept(await openNotifications(instance, user));
+    for (let i = 0; i < 10; i++) {
+      socket.send({ type: 'ping' });
+      await socket.next('pong');
+    }
+    const held = (await handedOut(user)) - 10;
+    expect(held).toBeGreaterThan(0);
+    return held;
+  };
+
   beforeAll(async () => {
     cluster = await Cluster.start(3, {
       RATE_LIMIT_PER_MINUTE: String(LIMIT),
@@ -61,34 +107,18 @@ describeScaleOut('scale-out: rate limit from leases', () => {
     const user = await createUser(instances[0]);
     const PINGS = 80; // per socket: fewer refusals in a row than the 100 that close a socket with 4429
     const REST = 20; // per instance
-    const perInstance = await Promise.all(
-      instances.map(async (instance) => [
-        kept(await openNotifications(instance, user)),
-        kept(await openPresence(instance, user)),
-      ]),
-    );
-    const all = perInstance.flat();
+    const all = await spread(instances, user);
     // Part of the budget over REST first, so both paths demonstrably spend from the one budget.
     const early = await Promise.all(
-      instances.flatMap((instance) =>
-        Array.from({ length: REST }, () =>
-          http(instance.httpUrl, 'GET', '/api/notifications/unread-count', { token: user.token }),
-        ),
-      ),
+      instances.flatMap((instance) => Array.from({ length: REST }, () => unreadCount(instance, user))),
     );
     expect(early.map((res) => res.status)).toEqual(early.map(() => 200));
-    const rest = instances.flatMap((instance) =>
-      Array.from({ length: REST }, () =>
-        http(instance.httpUrl, 'GET', '/api/notifications/unread-count', { token: user.token }),
-      ),
+    const rest = Promise.all(
+      instances.flatMap((instance) => Array.from({ length: REST }, () => unreadCount(instance, user))),
     );
-    for (let i = 0; i < PINGS; i++) for (const socket of all) socket.send({ type: 'ping' });
-    const statuses = (await Promise.all(rest)).map((res) => res.status);
-    await waitFor('an answer to every ping', () => all.every((socket) => answers(socket).length === PINGS), 60_000);
+    const { pongs, refused } = await flood(all, PINGS);
+    const statuses = (await rest).map((res) => res.status);
 
-    const frames = all.flatMap(answers);
-    const pongs = frames.filter((frame) => frame.type === 'pong').length;
-    const refused = frames.filter((frame) => frame.type === 'error');
     const ok = early.length + statuses.filter((status) => status === 200).length;
     const accepted = pongs + ok;
     const offered = all.length * PINGS + early.length + statuses.length;
@@ -96,10 +126,9 @@ describeScaleOut('scale-out: rate limit from leases', () => {
       `rate-limit leases: ${offered} offered over 3 instances, accepted ${accepted} (${pongs} pongs + ${ok} HTTP 200), limit ${LIMIT}\n`,
     );
     expect(statuses.every((status) => status === 200 || status === 429)).toBe(true);
-    expect(refused.every((frame) => (frame as { code: string }).code === 'rate_limited')).toBe(true);
     expect(accepted).toBeLessThanOrEqual(LIMIT + SLACK);
     expect(accepted).toBeGreaterThanOrEqual(LIMIT - (instances.length - 1) * MAX_LEASE);
-    expect(refused.length + statuses.filter((status) => status === 429).length).toBe(offered - accepted);
+    expect(refused + statuses.filter((status) => status === 429).length).toBe(offered - accepted);
     // Spent everywhere: the next request on any instance is refused too.
     for (const instance of instances) {
       const res = await http(instance.httpUrl, 'GET', '/api/notifications/unread-count', { token: user.token });
@@ -145,5 +174,31 @@ describeScaleOut('scale-out: rate limit from leases', () => {
     process.stdout.write(`rate-limit leases: ${frames} frames, ${scripts.length} rate-limit scripts in Redis\n`);
     expect(scripts.length).toBeGreaterThan(0);
     expect(scripts.length).toBeLessThanOrEqual(frames / 5);
+  });
+
+  it('an instance stopped (SIGTERM) gives its lease back: the others get exactly the rest of the budget', async () => {
+    const user = await createUser(instances[0]);
+    const leaving = await cluster.add();
+    await spendTenOn(leaving, user);
+    await leaving.stop();
+    expect(await handedOut(user)).toBe(10);
+    const { pongs } = await flood(await spread(instances.slice(0, 3), user), 80);
+    process.stdout.write(`rate-limit leases: after a graceful stop, ${pongs} of the ${LIMIT - 10} left accepted\n`);
+    expect(pongs).toBeLessThanOrEqual(LIMIT - 10 + SLACK);
+    expect(pongs).toBeGreaterThanOrEqual(LIMIT - 10 - 2 * MAX_LEASE);
+  });
+
+  it('an instance killed (SIGKILL) holding a lease: the budget gets smaller, never larger', async () => {
+    const user = await createUser(instances[0]);
+    const dying = await cluster.add();
+    const lost = await spendTenOn(dying, user);
+    dying.kill('SIGKILL');
+    await dying.exited;
+    const { pongs } = await flood(await spread(instances.slice(0, 3), user), 80);
+    process.stdout.write(
+      `rate-limit leases: after a SIGKILL holding ${lost}, ${pongs} accepted (limit ${LIMIT}, 10 spent)\n`,
+    );
+    expect(10 + pongs).toBeLessThanOrEqual(LIMIT - lost + SLACK);
+    expect(10 + pongs).toBeGreaterThanOrEqual(LIMIT - lost - 2 * MAX_LEASE);
   });
 });
