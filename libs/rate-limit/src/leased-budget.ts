@@ -52,8 +52,9 @@ interface KeyState {
  * the limit per window, so the units accepted in one window never exceed the limit on any
  * number of instances, even when an instance dies holding a lease. Units taken ahead of
  * demand are only handed out from the first half of a window's budget (the store keeps
- * `reserve` = half the limit for demand), so at most instances × MAX_LEASE units can sit
- * idle on other instances while one instance is refused, and only for LEASE_IDLE_MS.
+ * `reserve` = half the limit for demand), so at most (instances − 1) × MAX_LEASE units can
+ * sit idle on other instances while one instance is refused, and only until the sweeper
+ * gives them back (LEASE_IDLE_MS to 1.5 × LEASE_IDLE_MS after their last spend).
  */
 export class LeasedBudget {
   private readonly logger = new Logger('RateLimit');
