@@ -2,23 +2,29 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import { Injectable, Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '@numerai/config';
-import { WindowCounterStorage } from '@numerai/rate-limit';
+import { LeaseDecision, LeasedBudget, RedisLeaseStore, USER_BUDGET, WindowCounterStorage } from '@numerai/rate-limit';
 import { RedisClients } from './redis-clients';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /**
  * The throttler's counters in Redis, so the per-user budget (REST requests and WebSocket
- * frames alike, through RequestBudget) is one budget on every instance. The counting is
- * @nest-lab/throttler-storage-redis (one atomic Lua script per hit); this adds the key
- * prefix and an outage policy: while Redis is away, or a call fails or times out, the
- * hit is counted in this instance's memory instead, so limits stay enforced per instance
- * and nothing waits on Redis.
+ * frames alike, through RequestBudget) is one budget on every instance.
+ *
+ * The per-user budget is spent from leases (LeasedBudget over RedisLeaseStore): this
+ * instance holds a few units of a busy user's window and spends them without a round
+ * trip. Other budgets (the per-IP credential budget) are counted by
+ * @nest-lab/throttler-storage-redis, one atomic script per hit.
+ *
+ * Outage policy: while Redis is away, or a call fails or times out, the hit is counted in
+ * this instance's memory instead, so limits stay enforced per instance and nothing waits
+ * on Redis.
  */
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
   private readonly shared: ThrottlerStorageRedisService;
+  private readonly leases: LeasedBudget;
   /** The embedded default's own counters, used while Redis is away. */
   private readonly local = new WindowCounterStorage();
   private readonly prefix: string;
@@ -30,6 +36,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     // Given a client, the package neither creates nor closes connections of its own.
     this.shared = new ThrottlerStorageRedisService(redis.commands);
     this.prefix = `${config.redisKeyPrefix}:rl:`;
+    this.leases = new LeasedBudget(new RedisLeaseStore(redis.commands, config.redisKeyPrefix));
+    // After the sockets closed, before the connection quits: unspent units go back to the others.
+    redis.beforeQuit(() => this.leases.releaseAll());
   }
 
   async increment(
@@ -41,6 +50,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   ): Promise<ThrottlerStorageRecord> {
     if (this.redis.canCommand) {
       try {
+        if (throttlerName === USER_BUDGET) return toRecord(await this.leases.spend(key, limit, ttl), limit);
         return await this.shared.increment(this.prefix + key, ttl, limit, blockDuration, throttlerName);
       } catch (error) {
         this.logger.debug(`rate limit counted locally: ${String(error)}`);
@@ -48,4 +58,18 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     }
     return this.local.increment(`${throttlerName}:${key}`, ttl, limit, blockDuration);
   }
+}
+
+/** A lease answer as the throttler guard reads it (seconds, as the stock storages give them). */
+function toRecord(decision: LeaseDecision, limit: number): ThrottlerStorageRecord {
+  if (decision.allowed) {
+    return {
+      totalHits: Math.max(0, limit - decision.remaining),
+      timeToExpire: Math.ceil(decision.resetMs / 1000),
+      isBlocked: false,
+      timeToBlockExpire: 0,
+    };
+  }
+  const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  return { totalHits: limit + 1, timeToExpire: seconds, isBlocked: true, timeToBlockExpire: seconds };
 }
