@@ -1,9 +1,11 @@
+import { ChatSession } from './chat-session';
+import { NotificationsSession } from './notifications-session';
+import { PresenceSession } from './presence-session';
 import type { ChatWebSocketOptions, NotificationsWebSocketOptions, WebSocketClientOptions } from './types';
-import { NumerAIWebSocket } from './websocket-client';
 
-export type ChatWebSocket = NumerAIWebSocket<'chat'>;
-export type NotificationsWebSocket = NumerAIWebSocket<'notifications'>;
-export type PresenceWebSocket = NumerAIWebSocket<'presence'>;
+export type ChatWebSocket = ChatSession;
+export type NotificationsWebSocket = NotificationsSession;
+export type PresenceWebSocket = PresenceSession;
 
 /**
  * The consultation chat, `/ws/chat/{consultation_id}/`:
@@ -22,7 +24,7 @@ export function createChatWebSocket(
   token: string | null | undefined,
   options: ChatWebSocketOptions = {},
 ): ChatWebSocket {
-  return new NumerAIWebSocket('chat', token, { ...options, consultationId });
+  return new ChatSession(consultationId, token, options);
 }
 
 /**
@@ -33,7 +35,7 @@ export function createNotificationsWebSocket(
   token: string | null | undefined,
   options: NotificationsWebSocketOptions = {},
 ): NotificationsWebSocket {
-  return new NumerAIWebSocket('notifications', token, options);
+  return new NotificationsSession(token, options);
 }
 
 /** Presence of the user's contacts, `/ws/presence/`: `presence_state`, `user_online`, `user_offline` frames. */
@@ -41,5 +43,28 @@ export function createPresenceWebSocket(
   token: string | null | undefined,
   options: WebSocketClientOptions = {},
 ): PresenceWebSocket {
-  return new NumerAIWebSocket('presence', token, options);
+  return new PresenceSession(token, options);
+}
+
+/** The three factories with some options filled in. */
+export interface NumerAIClient {
+  createChatWebSocket: typeof createChatWebSocket;
+  createNotificationsWebSocket: typeof createNotificationsWebSocket;
+  createPresenceWebSocket: typeof createPresenceWebSocket;
+}
+
+/**
+ * The factories with `defaults` under every client's own options (its own win). Lets code written
+ * for the browser, such as the published `createChatWebSocket(consultationId, token)`, run
+ * unchanged in Node: `const { createChatWebSocket } = createClient({ baseUrl: 'ws://localhost:8000',
+ * WebSocket: require('ws') })`. Nothing is shared between two such clients.
+ */
+export function createClient(defaults: ChatWebSocketOptions & NotificationsWebSocketOptions): NumerAIClient {
+  const base = { ...defaults };
+  return {
+    createChatWebSocket: (consultationId, token, options = {}) =>
+      createChatWebSocket(consultationId, token, { ...base, ...options }),
+    createNotificationsWebSocket: (token, options = {}) => createNotificationsWebSocket(token, { ...base, ...options }),
+    createPresenceWebSocket: (token, options = {}) => createPresenceWebSocket(token, { ...base, ...options }),
+  };
 }

@@ -1,0 +1,13 @@
+import { EndpointSession } from './session';
+import type { WebSocketClientOptions } from './types';
+
+/**
+ * Presence of the user's contacts, `/ws/presence/`. Nothing to resume: every connection starts
+ * with a full `presence_state`, then `user_online` / `user_offline`.
+ */
+export class PresenceSession extends EndpointSession<'presence'> {
+  constructor(token: string | null | undefined, options: WebSocketClientOptions = {}) {
+    super('presence', token, options);
+    this.start(options);
+  }
+}
