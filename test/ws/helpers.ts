@@ -9,7 +9,7 @@ import { connect, TestSocket } from '../support/ws-client';
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep } from '../support/wait-for';
 
 type Server = Pick<TestServer, 'wsUrl' | 'httpUrl'>;
 type ConnectOptions = Parameters<typeof connect>[1];
