@@ -23,7 +23,7 @@ import {
 } from '../../libs/client/src';
 import { connected, next } from './support/sdk-frames';
 import { waitFor } from '../support/wait-for';
-import { createConsultation, createUser, TestUser } from '../support/factories';
+import { createConsultation, createUser, messageHistory, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 import { decodeClaims } from '../support/rest-helpers';
@@ -131,15 +131,9 @@ function finalDisconnect(client: NumerAIWebSocket<Endpoint>) {
   });
 }
 
+/** What the participants wrote, oldest first (not the consultation's own system messages), every page. */
 async function history(server: Pick<TestServer, 'httpUrl'>, consultationId: string, user: TestUser) {
-  const res = await http(server.httpUrl, 'GET', `/api/consultations/${consultationId}/messages?limit=100`, {
-    token: user.token,
-  });
-  expect(res.status).toBe(200);
-  // What the participants wrote, oldest first (not the consultation's own system messages).
-  return (res.body as { items: Array<{ id: string; content: string; client_id?: string; message_type: string }> }).items
-    .filter((message) => message.message_type === 'text')
-    .reverse();
+  return (await messageHistory(server, user.token, consultationId)).filter((m) => m.message_type !== 'system');
 }
 
 afterEach(() => {

@@ -1,10 +1,8 @@
 import { DataSource } from 'typeorm';
 import { TokenService } from '@numerai/auth';
 import { NotificationsService } from '@numerai/notifications';
-import type { ChatMessageData } from '@numerai/protocol';
 import { createConsultation, createUser, messageHistory } from '../support/factories';
 import { waitFor } from '../support/wait-for';
-import { http } from '../support/http';
 import { decodeClaims, sidOf } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
 import { connect, TestSocket } from '../support/ws-client';
@@ -23,11 +21,8 @@ async function open(url: string, token: string, query?: Record<string, string>):
   return socket;
 }
 
-async function history(consultationId: string, token: string): Promise<ChatMessageData[]> {
-  const res = await http(server.httpUrl, 'GET', `/api/consultations/${consultationId}/messages?limit=100`, { token });
-  expect(res.status).toBe(200);
-  return res.body.items;
-}
+/** The whole stored history, oldest first. */
+const history = (consultationId: string, token: string) => messageHistory(server, token, consultationId);
 
 describe('idempotent sends', () => {
   test('the same client_id twice in a row: one row, two identical acknowledgements', async () => {
