@@ -1,5 +1,5 @@
 import type { ChatMessageData, ClientFrameMap, ServerFrame } from '@numerai/protocol';
-import type { AnyClientFrame } from './connection';
+import type { AnyClientFrame, KeepAliveOptions } from './connection';
 import { StreamSession } from './stream-session';
 import type { ChatWebSocketOptions } from './types';
 
@@ -18,7 +18,7 @@ export class ChatSession extends StreamSession<'chat', ChatMessageData> {
   constructor(
     readonly consultationId: string,
     token: string | null | undefined,
-    options: ChatWebSocketOptions = {},
+    options: ChatWebSocketOptions & KeepAliveOptions = {},
   ) {
     super('chat', token, options, { id: options.lastMessageId }, chatStream(consultationId), consultationId);
     this.start(options);

@@ -44,7 +44,21 @@ export interface ConnectionSettings {
   /** How long queued frames wait for the session to finish its replay (see `ReplayGate`). */
   replayTimeoutMs: number;
   refreshBeforeExpiry: boolean;
+  /** 0: off. See `KeepAliveOptions`. */
+  keepAliveMs: number;
   onHandlerError: (error: unknown) => void;
+}
+
+/** Options of the connection core beyond the published client options. */
+export interface KeepAliveOptions {
+  /**
+   * Keep-alive for runtimes that cannot see the server's protocol pings' effect on a half-open
+   * connection (a laptop waking up, a proxy that dropped the socket silently): when nothing was
+   * heard for this long, a `{"type":"ping"}` goes out; when nothing is heard for as long again,
+   * the connection is given up as dead and the usual reconnect follows. Each ping spends one
+   * frame of the rate budget. Default 0: off (the server's pings keep the connection open).
+   */
+  keepAliveMs?: number;
 }
 
 export function nonNegative(value: number | undefined, fallback: number): number {
@@ -52,7 +66,7 @@ export function nonNegative(value: number | undefined, fallback: number): number
 }
 
 export function resolveConnectionSettings(
-  options: WebSocketClientOptions & { replayTimeoutMs?: number },
+  options: WebSocketClientOptions & KeepAliveOptions & { replayTimeoutMs?: number },
 ): ConnectionSettings {
   const WebSocketImpl =
     options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? undefined;
@@ -78,6 +92,7 @@ export function resolveConnectionSettings(
     maxQueueSize: Math.floor(nonNegative(options.maxQueueSize, 100)),
     replayTimeoutMs: nonNegative(options.replayTimeoutMs, 10_000),
     refreshBeforeExpiry: options.refreshBeforeExpiry ?? true,
+    keepAliveMs: nonNegative(options.keepAliveMs, 0),
     onHandlerError: options.onHandlerError ?? defaultHandlerError,
   };
 }
@@ -124,6 +139,10 @@ export class ReconnectingConnection {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private connectTimer: ReturnType<typeof setTimeout> | undefined;
   private replayTimer: ReturnType<typeof setTimeout> | undefined;
+  private keepAliveTimer: ReturnType<typeof setInterval> | undefined;
+  /** Keep-alive: a frame arrived since the last tick; a ping of ours is unanswered. */
+  private heard = false;
+  private pingOutstanding = false;
   /** Set while a reconnect waits for the replay to finish before flushing the queue. */
   private holdingForReplay = false;
   /** Counts sockets opened, so work started for one connection can tell it is stale. */
@@ -311,19 +330,38 @@ export class ReconnectingConnection {
     socket.onerror = () => undefined;
     if (this.settings.connectTimeoutMs > 0) {
       this.connectTimer = setTimeout(() => {
-        if (this.socket !== socket || this.currentState === 'open') return;
-        this.detach();
-        try {
-          socket.close();
-        } catch {
-          // A socket still connecting may refuse close(); it is abandoned either way.
-        }
-        this.handleClose(ABNORMAL, 'connect timeout');
+        if (this.socket === socket && this.currentState !== 'open') this.abandon(socket, 'connect timeout');
       }, this.settings.connectTimeoutMs);
     }
   }
 
+  /** Gives up on a socket that never opened or went silent, as if it had closed. */
+  private abandon(socket: WebSocketLike, reason: string): void {
+    this.detach();
+    try {
+      socket.close();
+    } catch {
+      // A socket still connecting may refuse close(); it is abandoned either way.
+    }
+    this.handleClose(ABNORMAL, reason);
+  }
+
+  /** One keep-alive period: ping after silence, give up after silence that outlasted a ping. */
+  private keepAliveTick(): void {
+    const socket = this.socket;
+    if (!socket || this.currentState !== 'open') return;
+    if (this.heard) {
+      this.heard = false;
+      this.pingOutstanding = false;
+      return;
+    }
+    if (this.pingOutstanding) return this.abandon(socket, 'keep-alive timeout');
+    this.pingOutstanding = true;
+    if (socket.readyState === OPEN) this.write({ type: 'ping' });
+  }
+
   private handleMessage(data: unknown, replayRequested: boolean): void {
+    this.heard = true;
     const text = typeof data === 'string' ? data : decodeText(data);
     if (text === undefined) return;
     let frame: ServerFrame;
@@ -351,6 +389,11 @@ export class ReconnectingConnection {
     }
     if (this.settings.refreshBeforeExpiry && this.settings.getToken && !this.renewal.pending) {
       this.renewal.schedule(this.token);
+    }
+    if (this.settings.keepAliveMs > 0) {
+      // The period starts now: connection_established itself does not count as heard.
+      this.heard = this.pingOutstanding = false;
+      this.keepAliveTimer = setInterval(() => this.keepAliveTick(), this.settings.keepAliveMs);
     }
     this.dispatch(frame);
     this.emit(this.connectHandlers, { reconnected });
@@ -495,7 +538,8 @@ export class ReconnectingConnection {
     clearTimeout(this.retryTimer);
     clearTimeout(this.connectTimer);
     clearTimeout(this.replayTimer);
-    this.retryTimer = this.connectTimer = this.replayTimer = undefined;
+    clearInterval(this.keepAliveTimer);
+    this.retryTimer = this.connectTimer = this.replayTimer = this.keepAliveTimer = undefined;
   }
 
   private setState(state: ConnectionState): void {

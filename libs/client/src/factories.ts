@@ -1,4 +1,5 @@
 import { ChatSession } from './chat-session';
+import type { KeepAliveOptions } from './connection';
 import { NotificationsSession } from './notifications-session';
 import { PresenceSession } from './presence-session';
 import type { ChatWebSocketOptions, NotificationsWebSocketOptions, WebSocketClientOptions } from './types';
@@ -22,7 +23,7 @@ export type PresenceWebSocket = PresenceSession;
 export function createChatWebSocket(
   consultationId: string,
   token: string | null | undefined,
-  options: ChatWebSocketOptions = {},
+  options: ChatWebSocketOptions & KeepAliveOptions = {},
 ): ChatWebSocket {
   return new ChatSession(consultationId, token, options);
 }
@@ -33,7 +34,7 @@ export function createChatWebSocket(
  */
 export function createNotificationsWebSocket(
   token: string | null | undefined,
-  options: NotificationsWebSocketOptions = {},
+  options: NotificationsWebSocketOptions & KeepAliveOptions = {},
 ): NotificationsWebSocket {
   return new NotificationsSession(token, options);
 }
@@ -41,7 +42,7 @@ export function createNotificationsWebSocket(
 /** Presence of the user's contacts, `/ws/presence/`: `presence_state`, `user_online`, `user_offline` frames. */
 export function createPresenceWebSocket(
   token: string | null | undefined,
-  options: WebSocketClientOptions = {},
+  options: WebSocketClientOptions & KeepAliveOptions = {},
 ): PresenceWebSocket {
   return new PresenceSession(token, options);
 }
@@ -59,7 +60,9 @@ export interface NumerAIClient {
  * unchanged in Node: `const { createChatWebSocket } = createClient({ baseUrl: 'ws://localhost:8000',
  * WebSocket: require('ws') })`. Nothing is shared between two such clients.
  */
-export function createClient(defaults: ChatWebSocketOptions & NotificationsWebSocketOptions): NumerAIClient {
+export function createClient(
+  defaults: ChatWebSocketOptions & NotificationsWebSocketOptions & KeepAliveOptions,
+): NumerAIClient {
   const base = { ...defaults };
   return {
     createChatWebSocket: (consultationId, token, options = {}) =>

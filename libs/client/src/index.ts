@@ -12,7 +12,7 @@ export {
   ReconnectingConnection,
   StreamSession,
 } from './websocket-client';
-export type { NumerAIWebSocket, SessionByEndpoint, SessionHooks } from './websocket-client';
+export type { KeepAliveOptions, NumerAIWebSocket, SessionByEndpoint, SessionHooks } from './websocket-client';
 export { backoffDelay, nominalDelay, DEFAULT_BACKOFF } from './backoff';
 export type { BackoffOptions } from './backoff';
 export { createClientId } from './ids';

@@ -1,4 +1,5 @@
 import type { NotificationData } from '@numerai/protocol';
+import type { KeepAliveOptions } from './connection';
 import { StreamSession } from './stream-session';
 import type { NotificationsWebSocketOptions } from './types';
 
@@ -8,7 +9,7 @@ import type { NotificationsWebSocketOptions } from './types';
  * server replays what was missed and ends with `replay_complete`.
  */
 export class NotificationsSession extends StreamSession<'notifications', NotificationData> {
-  constructor(token: string | null | undefined, options: NotificationsWebSocketOptions = {}) {
+  constructor(token: string | null | undefined, options: NotificationsWebSocketOptions & KeepAliveOptions = {}) {
     super('notifications', token, options, { id: options.lastNotificationId }, NOTIFICATIONS_STREAM);
     this.start(options);
   }

@@ -1,3 +1,4 @@
+import type { KeepAliveOptions } from './connection';
 import { EndpointSession } from './session';
 import type { WebSocketClientOptions } from './types';
 
@@ -6,7 +7,7 @@ import type { WebSocketClientOptions } from './types';
  * with a full `presence_state`, then `user_online` / `user_offline`.
  */
 export class PresenceSession extends EndpointSession<'presence'> {
-  constructor(token: string | null | undefined, options: WebSocketClientOptions = {}) {
+  constructor(token: string | null | undefined, options: WebSocketClientOptions & KeepAliveOptions = {}) {
     super('presence', token, options);
     this.start(options);
   }

@@ -3,6 +3,7 @@ import {
   ReconnectingConnection,
   resolveConnectionSettings,
   type AnyClientFrame,
+  type KeepAliveOptions,
   type SessionHooks,
 } from './connection';
 import type {
@@ -30,7 +31,7 @@ export abstract class EndpointSession<E extends Endpoint> {
   protected constructor(
     readonly endpoint: E,
     token: string | null | undefined,
-    options: WebSocketClientOptions & { replayTimeoutMs?: number },
+    options: WebSocketClientOptions & KeepAliveOptions & { replayTimeoutMs?: number },
     consultationId?: string,
   ) {
     // The hooks reach the subclass's overrides; they are called only after its constructor ran.

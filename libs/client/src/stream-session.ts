@@ -1,5 +1,5 @@
 import type { ChatMessageData, NotificationData, ServerFrame } from '@numerai/protocol';
-import { nonNegative } from './connection';
+import { nonNegative, type KeepAliveOptions } from './connection';
 import { OrderedStream, type ResumePoint } from './ordered-stream';
 import { fetchHttpGet, pageItems, type HttpGet } from './rest';
 import { EndpointSession } from './session';
@@ -41,7 +41,7 @@ export abstract class StreamSession<
   protected constructor(
     endpoint: E,
     token: string | null | undefined,
-    options: WebSocketClientOptions & StreamOptions,
+    options: WebSocketClientOptions & StreamOptions & KeepAliveOptions,
     start: { id?: string },
     private readonly shape: StreamShape,
     consultationId?: string,

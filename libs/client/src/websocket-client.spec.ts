@@ -195,6 +195,45 @@ describe('connecting', () => {
   });
 });
 
+describe('keep-alive (keepAliveMs)', () => {
+  it('pings after a silent period and gives a connection that stays silent up as dead, then reconnects', () => {
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, keepAliveMs: 1000 });
+    FakeSocket.last.accept();
+    const first = FakeSocket.last;
+    jest.advanceTimersByTime(1000);
+    expect(first.sent).toEqual([{ type: 'ping' }]);
+    jest.advanceTimersByTime(1000);
+    expect(first.closedWith).toBeDefined();
+    expect(ws.state).toBe('reconnecting');
+    expect(ws.lastDisconnect).toMatchObject({ code: 1006, reason: 'keep-alive timeout', willReconnect: true });
+    jest.advanceTimersByTime(1000);
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
+
+  it('any frame heard keeps it open, and nothing is sent while frames keep coming', () => {
+    const ws = createNotificationsWebSocket('tok', { ...BASE, keepAliveMs: 1000 });
+    FakeSocket.last.accept();
+    jest.advanceTimersByTime(1000);
+    expect(FakeSocket.last.sent).toEqual([{ type: 'ping' }]);
+    FakeSocket.last.serverSend({ type: 'pong' });
+    for (let i = 0; i < 5; i++) {
+      jest.advanceTimersByTime(1000);
+      FakeSocket.last.serverSend({ type: 'unread_count', count: i });
+    }
+    expect(FakeSocket.last.sent).toEqual([{ type: 'ping' }]);
+    expect(ws.state).toBe('open');
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  it('is off by default', () => {
+    const ws = createPresenceWebSocket('tok', BASE);
+    FakeSocket.last.accept();
+    jest.advanceTimersByTime(120_000);
+    expect(FakeSocket.last.sent).toEqual([]);
+    expect(ws.state).toBe('open');
+  });
+});
+
 describe('sending', () => {
   it('sends typed frames with their type, adding a client_id to chat messages', () => {
     const ws = createChatWebSocket('c-1', 'tok', BASE);

@@ -18,7 +18,7 @@ export interface SessionByEndpoint {
 export type NumerAIWebSocket<E extends Endpoint = Endpoint> = SessionByEndpoint[E];
 
 export { ReconnectingConnection } from './connection';
-export type { SessionHooks } from './connection';
+export type { KeepAliveOptions, SessionHooks } from './connection';
 export { EndpointSession } from './session';
 export { StreamSession } from './stream-session';
 export { ChatSession } from './chat-session';
