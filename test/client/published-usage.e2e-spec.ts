@@ -1,7 +1,7 @@
 /**
  * The "Frontend Usage" section of the published document, as written
  * (test/client/published-usage/*.tsx), type-checked against our packages and run: the
- * client example in Node (after one setDefaultOptions call, since Node has no page origin
+ * client example in Node (its `@/lib/websocket` is `createClient({ baseUrl, WebSocket })`, since Node has no page origin
  * and no global WebSocket), the React example rendered inside a NumerAIProvider. Against the
  * protocol stub always, against the real server once the gateways are wired.
  */
@@ -22,7 +22,11 @@ import { nodeFetch } from './support/node-fetch';
 const dir = join(__dirname, 'published-usage');
 
 /** Compiles one example file and evaluates it with the document's import paths mapped to our packages. */
-function runExample(file: string, scope: Record<string, unknown> = {}): Record<string, unknown> {
+function runExample(
+  file: string,
+  scope: Record<string, unknown> = {},
+  websocket: unknown = client,
+): Record<string, unknown> {
   const source = readFileSync(join(dir, file), 'utf8');
   const { outputText } = ts.transpileModule(source, {
     compilerOptions: {
@@ -33,7 +37,7 @@ function runExample(file: string, scope: Record<string, unknown> = {}): Record<s
     },
   });
   const modules: Record<string, unknown> = {
-    '@/lib/websocket': client,
+    '@/lib/websocket': websocket,
     '@/hooks/use-chat-websocket': hooks,
     'react/jsx-runtime': jsxRuntime,
   };
@@ -74,12 +78,9 @@ for (const [name, start, enabled] of backends) {
 
     beforeAll(async () => {
       backend = await start();
-      // Node has neither a page origin nor (in v20) a global WebSocket: configure them once.
-      client.setDefaultOptions({ baseUrl: backend.wsUrl, WebSocket });
     });
 
     afterAll(async () => {
-      client.setDefaultOptions({});
       cleanup();
       await backend?.close();
     });
@@ -87,11 +88,12 @@ for (const [name, start, enabled] of backends) {
     it('runs the client example: connects, logs, sends Hello! and receives it back', async () => {
       const logs: unknown[][] = [];
       const fakeConsole = { log: (...args: unknown[]) => logs.push(args) };
-      const { ws } = runExample('client-usage.tsx', {
-        consultationId: backend.consultationId,
-        token: backend.client.token,
-        console: fakeConsole,
-      }) as { ws: client.ChatWebSocket };
+      // Node has neither a page origin nor (in v20) a global WebSocket: the app's module fills them in.
+      const { ws } = runExample(
+        'client-usage.tsx',
+        { consultationId: backend.consultationId, token: backend.client.token, console: fakeConsole },
+        client.createClient({ baseUrl: backend.wsUrl, WebSocket }),
+      ) as { ws: client.ChatWebSocket };
       try {
         await waitFor(() => expect(logs.some((line) => line[0] === 'New message:')).toBe(true), { timeout: 5000 });
         expect(logs[0]).toEqual(['Connected to chat']);

@@ -22,7 +22,8 @@ import {
   type WebSocketConstructor,
 } from '../../libs/client/src';
 import { connected, next } from './support/sdk-frames';
-import { createConsultation, createUser, TestUser } from '../support/factories';
+import { waitFor } from '../support/wait-for';
+import { createConsultation, createUser, messageHistory, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 import { decodeClaims } from '../support/rest-helpers';
@@ -112,7 +113,7 @@ async function renewsPastExpiry(
   const ok = await renewed;
   const firstExp = decodeClaims(token).exp as number;
   expect(Date.parse(ok.expires_at)).toBeGreaterThan(firstExp * 1000);
-  await eventually(() => Date.now() > firstExp * 1000 + 1000, 10_000);
+  await waitFor('the first token to expire', () => Date.now() > firstExp * 1000 + 1000, 10_000);
   const pong = next(ws, 'pong');
   ws.send('ping');
   await pong;
@@ -130,23 +131,9 @@ function finalDisconnect(client: NumerAIWebSocket<Endpoint>) {
   });
 }
 
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
+/** What the participants wrote, oldest first (not the consultation's own system messages), every page. */
 async function history(server: Pick<TestServer, 'httpUrl'>, consultationId: string, user: TestUser) {
-  const res = await http(server.httpUrl, 'GET', `/api/consultations/${consultationId}/messages?limit=100`, {
-    token: user.token,
-  });
-  expect(res.status).toBe(200);
-  // What the participants wrote, oldest first (not the consultation's own system messages).
-  return (res.body as { items: Array<{ id: string; content: string; client_id?: string; message_type: string }> }).items
-    .filter((message) => message.message_type === 'text')
-    .reverse();
+  return (await messageHistory(server, user.token, consultationId)).filter((m) => m.message_type !== 'system');
 }
 
 afterEach(() => {
@@ -283,9 +270,17 @@ describeWithGateways('SDK ↔ real server', () => {
     ws.send('chat_message', { message: 'only once', client_id: 'retry-key-1' });
     ws.send('chat_message', { message: 'after it' });
     ws.connect();
-    await eventually(async () => (await history(server, consultation.id, client)).length >= 2);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect((await history(server, consultation.id, client)).map((m) => m.content)).toEqual(['only once', 'after it']);
+    await waitFor('2 stored messages', async () => (await history(server, consultation.id, client)).length >= 2);
+    // A marker sent after them: once it is stored, any second copy would be stored too.
+    ws.send('chat_message', { message: 'marker' });
+    await waitFor('the marker stored', async () =>
+      (await history(server, consultation.id, client)).some((m) => m.content === 'marker'),
+    );
+    expect((await history(server, consultation.id, client)).map((m) => m.content)).toEqual([
+      'only once',
+      'after it',
+      'marker',
+    ]);
   });
 
   it('catches up from lastMessageId: replays what was missed, then replay_complete', async () => {
@@ -348,7 +343,7 @@ describeWithGateways('SDK ↔ real server', () => {
     const away = next(chat, 'chat_message', (f) => f.data.content === 'while you were away');
     chat.send('chat_message', { message: 'while you were away' });
     await away;
-    await eventually(async () => {
+    await waitFor('the condition below', async () => {
       const res = await http(server.httpUrl, 'GET', '/api/notifications?limit=10', { token: numerologist.token });
       return (res.body as { items: unknown[] }).items.length === 2;
     });
@@ -410,13 +405,22 @@ describeWithGateways('SDK ↔ real server restarted on the same port and databas
       restarted = await createApp({ config: server.config, logger: createRootLogger(server.config.logLevel, quiet) });
       await restarted.listen(port, '127.0.0.1');
 
-      await eventually(async () => (await history(server, consultation.id, client)).length >= 4, 15_000);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitFor(
+        '4 stored messages',
+        async () => (await history(server, consultation.id, client)).length >= 4,
+        15_000,
+      );
+      // A marker sent after them: once it is stored, any resent copy would be stored too.
+      ws.send('chat_message', { message: 'marker' });
+      await waitFor('the marker stored', async () =>
+        (await history(server, consultation.id, client)).some((m) => m.content === 'marker'),
+      );
       expect((await history(server, consultation.id, client)).map((m) => m.content)).toEqual([
         'before the restart',
         'one',
         'two',
         'three',
+        'marker',
       ]);
       expect(ws.queuedFrames).toHaveLength(0);
       expect(ws.state).toBe('open');
@@ -492,7 +496,7 @@ describeWithPositions('SDK ↔ real server: positions (seq), bounded replay, RES
     const replayed = next(a, 'replay_complete');
     network.goOnline();
     expect(await replayed).toEqual({ type: 'replay_complete', count: 5, has_more: true });
-    await eventually(() => seen.length >= 129, 10_000);
+    await waitFor('129 messages', () => seen.length >= 129, 10_000);
     expect(seen).toEqual(Array.from({ length: 129 }, (_, i) => i + 3));
     expect(network.attempts[network.attempts.length - 1].searchParams.get('last_seq')).toBe('2');
     expect(a.resumePoint?.seq).toBe(131);

@@ -13,6 +13,7 @@ import {
   type NumerAIWebSocket,
 } from '../../libs/client/src';
 import { connected, next } from './support/sdk-frames';
+import { waitFor } from '../support/wait-for';
 import type { Endpoint } from '@numerai/protocol';
 import { ProtocolStub, StubUser } from './support/protocol-stub';
 
@@ -40,14 +41,6 @@ function disconnected(client: NumerAIWebSocket<Endpoint>) {
       resolve(info);
     });
   });
-}
-
-async function eventually(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 beforeEach(async () => {
@@ -114,9 +107,11 @@ describe('SDK ↔ protocol stub: chat', () => {
     await down;
     for (const text of ['one', 'two', 'three']) expect(a.send('chat_message', { message: text }).status).toBe('queued');
     await stub.restart();
-    await eventually(() => stub.messages.get(consultationId)!.length === 3);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // nothing more arrives
-    expect(stub.messages.get(consultationId)!.map((m) => m.content)).toEqual(['one', 'two', 'three']);
+    await waitFor('3 stored messages', () => stub.messages.get(consultationId)!.length === 3);
+    // A marker sent after them: once it is stored, a resent copy would be stored too.
+    a.send('chat_message', { message: 'marker' });
+    await waitFor('the marker stored', () => stub.messages.get(consultationId)!.length === 4);
+    expect(stub.messages.get(consultationId)!.map((m) => m.content)).toEqual(['one', 'two', 'three', 'marker']);
     expect(a.queuedFrames).toHaveLength(0);
   });
 
@@ -128,16 +123,19 @@ describe('SDK ↔ protocol stub: chat', () => {
     await first;
     stub.dropEchoToSender = true;
     a.send('chat_message', { message: 'ack lost' });
-    await eventually(() => stub.messages.get(consultationId)!.length === 2);
+    await waitFor('2 stored messages', () => stub.messages.get(consultationId)!.length === 2);
     stub.dropEchoToSender = false;
     const seen: string[] = [];
     a.on('chat_message', (frame) => seen.push(frame.data.content));
     const replayed = next(a, 'replay_complete');
     stub.closeAll(1001);
     expect(await replayed).toMatchObject({ type: 'replay_complete', count: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(stub.messages.get(consultationId)!.map((m) => m.content)).toEqual(['before', 'ack lost']);
-    expect(seen).toEqual(['ack lost']);
+    // A marker sent after the replay: a resend of 'ack lost' would go out (and be stored) before it.
+    const marker = next(a, 'chat_message', (frame) => frame.data.content === 'marker');
+    a.send('chat_message', { message: 'marker' });
+    await marker;
+    expect(stub.messages.get(consultationId)!.map((m) => m.content)).toEqual(['before', 'ack lost', 'marker']);
+    expect(seen).toEqual(['ack lost', 'marker']);
     expect(stub.upgrades[1].searchParams.get('last_seq')).toBe('1');
   });
 
@@ -149,7 +147,7 @@ describe('SDK ↔ protocol stub: chat', () => {
     const { frame } = a.send('chat_message', { message: 'in flight' });
     await down;
     await stub.restart();
-    await eventually(() => stub.messages.get(consultationId)!.length === 1);
+    await waitFor('1 stored message', () => stub.messages.get(consultationId)!.length === 1);
     expect(stub.messages.get(consultationId)![0]).toMatchObject({ content: 'in flight', client_id: frame.client_id });
   });
 
@@ -198,7 +196,7 @@ describe('SDK ↔ protocol stub: positions (seq), bounded replay, REST paging', 
     const replayed = next(a, 'replay_complete');
     expect(await replayed).toEqual({ type: 'replay_complete', count: 20, has_more: true });
     // The message written while away goes out after the catch-up, and comes back as seq 251.
-    await eventually(() => seen.includes(251), 5000);
+    await waitFor('message 251', () => seen.includes(251), 5000);
     expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => i + 2));
     expect(stub.messages.get(consultationId)![250]).toMatchObject({ content: 'written while away', seq: 251 });
     expect(stub.upgrades[1].searchParams.get('last_seq')).toBe('1');
@@ -217,7 +215,7 @@ describe('SDK ↔ protocol stub: positions (seq), bounded replay, REST paging', 
     stub.storeMessage(consultationId, bob, 'three');
     stub.withholdLive = () => false;
     stub.storeMessage(consultationId, bob, 'four');
-    await eventually(() => seen.length === 4);
+    await waitFor('4 messages', () => seen.length === 4);
     expect(seen).toEqual(['one', 'two', 'three', 'four']);
     expect(stub.restRequests.map((url) => `${url.pathname}?${url.searchParams}`)).toEqual([
       `/api/consultations/${consultationId}/messages?after_seq=1&limit=100`,
@@ -238,7 +236,7 @@ describe('SDK ↔ protocol stub: positions (seq), bounded replay, REST paging', 
     const marker = next(a, 'pong');
     a.send('ping');
     await marker;
-    await eventually(() => seen.length >= 4);
+    await waitFor('4 messages', () => seen.length >= 4);
     expect(seen).toEqual([1, 2, 3, 4]);
   });
 
@@ -267,7 +265,7 @@ describe('SDK ↔ protocol stub: positions (seq), bounded replay, REST paging', 
     const seen: number[] = [];
     n.on('notification', (frame) => seen.push(frame.data.seq!));
     expect(await next(n, 'replay_complete')).toEqual({ type: 'replay_complete', count: 3, has_more: true });
-    await eventually(() => seen.length === 130);
+    await waitFor('130 messages', () => seen.length === 130);
     expect(seen).toEqual(Array.from({ length: 130 }, (_, i) => i + 1));
     expect(stub.restRequests.map((url) => url.searchParams.get('after_seq'))).toEqual(['3', '103']);
   });

@@ -1,10 +1,9 @@
 import { DataSource } from 'typeorm';
 import { TokenService } from '@numerai/auth';
 import { NotificationsService } from '@numerai/notifications';
-import type { ChatMessageData } from '@numerai/protocol';
-import { createConsultation, createUser } from '../support/factories';
-import { http } from '../support/http';
-import { sidOf } from '../support/rest-helpers';
+import { createConsultation, createUser, messageHistory } from '../support/factories';
+import { waitFor } from '../support/wait-for';
+import { decodeClaims, sidOf } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
 import { connect, TestSocket } from '../support/ws-client';
 
@@ -22,11 +21,8 @@ async function open(url: string, token: string, query?: Record<string, string>):
   return socket;
 }
 
-async function history(consultationId: string, token: string): Promise<ChatMessageData[]> {
-  const res = await http(server.httpUrl, 'GET', `/api/consultations/${consultationId}/messages?limit=100`, { token });
-  expect(res.status).toBe(200);
-  return res.body.items;
-}
+/** The whole stored history, oldest first. */
+const history = (consultationId: string, token: string) => messageHistory(server, token, consultationId);
 
 describe('idempotent sends', () => {
   test('the same client_id twice in a row: one row, two identical acknowledgements', async () => {
@@ -54,7 +50,7 @@ describe('idempotent sends', () => {
     const [ackA, ackB] = await Promise.all([a.next('chat_message'), b.next('chat_message')]);
     expect(ackA).toEqual(ackB);
     await other.next('chat_message');
-    await other.expectSilence(300, 'chat_message');
+    await other.expectSilence('chat_message');
     expect((await history(consultation.id, client.token)).filter((m) => m.client_id === 'race-1')).toHaveLength(1);
     await Promise.all([a.close(), b.close(), other.close()]);
   });
@@ -70,7 +66,7 @@ describe('acknowledged means stored', () => {
     try {
       sender.send({ type: 'chat_message', message: 'lost?', client_id: 'fail-1' });
       expect(await sender.next('error')).toMatchObject({ type: 'error', code: 'internal', ref: 'fail-1' });
-      await receiver.expectSilence(300, 'chat_message');
+      await receiver.expectSilence('chat_message');
     } finally {
       await db.query('ALTER TABLE chat_messages_away RENAME TO chat_messages');
     }
@@ -113,8 +109,13 @@ describe('catch-up from the database', () => {
     await sender;
     writer.send({ type: 'chat_message', message: 'live after replay' });
 
-    // The booking's system message, 'seen', the 50 missed, those sent during the replay, the live one.
-    const stored = (await waitForHistory(consultation.id, client.token, 1 + 1 + 50 + sentDuring + 1)).reverse();
+    // The booking's system message, 'seen', the 50 missed, those sent during the replay, the live one:
+    // the whole history, paged (it can be longer than one page of 100).
+    const total = 1 + 1 + 50 + sentDuring + 1;
+    const { value: stored } = await waitFor(`${total} stored messages`, async () => {
+      const all = await messageHistory(server, client.token, consultation.id);
+      return all.length >= total && all;
+    });
     const expected = stored.filter((m) => m.seq! > seen.seq!).map((m) => m.id);
     while ((await back.next('chat_message')).data.content !== 'live after replay');
     const received = back.all('chat_message').map((frame) => frame.data.id);
@@ -133,9 +134,11 @@ describe('catch-up from the database', () => {
       last_message_id: '01900000-0000-7000-8000-000000000000',
     });
     expect(await socket.next('error')).toMatchObject({ code: 'not_found' });
-    await socket.expectSilence(200, 'replay_complete');
+    // The ping's answer is the marker: a replay would have come before it.
     socket.send({ type: 'ping' });
     expect(await socket.next('pong')).toEqual({ type: 'pong' });
+    expect(socket.all('replay_complete')).toEqual([]);
+    expect(socket.all('chat_message')).toEqual([]);
     await socket.close();
   });
 
@@ -162,10 +165,11 @@ describe('tokens on live sockets', () => {
       .get(TokenService)
       .issue({ id: client.id, fullName: client.name, role: 'user' }, sidOf(client.token), 2);
     const socket = await open(chatUrl(consultation.id), short.access_token);
-    const started = Date.now();
-    expect(await socket.next('error', 5000)).toMatchObject({ code: 'unauthorized' });
+    // At expiry, not before: the close comes after the token's `exp` (no upper bound on a loaded machine).
+    const exp = decodeClaims(short.access_token).exp as number;
+    expect(await socket.next('error', 15_000)).toMatchObject({ code: 'unauthorized' });
     expect((await socket.closed).code).toBe(4401);
-    expect(Date.now() - started).toBeLessThan(3500);
+    expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000 - 1000);
   });
 
   test('a renewed token keeps the socket open; another user’s token is refused in-band', async () => {
@@ -179,18 +183,11 @@ describe('tokens on live sockets', () => {
     socket.send({ type: 'auth', token: fresh.access_token });
     const ok = await socket.next('auth_ok');
     expect(Date.parse(ok.expires_at)).toBeGreaterThan(Date.now() + 50_000);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Past the first token's expiry: the connection lives on the renewed one.
+    const exp = decodeClaims(short.access_token).exp as number;
+    await waitFor('the first token to expire', () => Date.now() > exp * 1000 + 1000);
     socket.send({ type: 'ping' });
     expect(await socket.next('pong')).toEqual({ type: 'pong' });
     await socket.close();
   });
 });
-
-async function waitForHistory(consultationId: string, token: string, count: number) {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const items = await history(consultationId, token);
-    if (items.length >= Math.min(count, 100) || Date.now() > deadline) return items;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

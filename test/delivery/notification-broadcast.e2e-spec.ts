@@ -48,7 +48,7 @@ test('one request notifies many users: connected ones at once, the others on the
     });
     ids.add(frame.data.id);
     expect(await socket.next('unread_count')).toEqual({ type: 'unread_count', count: 1 });
-    await socket.expectSilence(100, 'notification');
+    await socket.expectSilence('notification');
   }
   expect(ids.size).toBe(3);
 

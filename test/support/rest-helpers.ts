@@ -4,8 +4,10 @@ import type { HttpResult } from './http';
 /** The engine every database-backed suite of this run uses: PostgreSQL when DATABASE_URL is set. */
 export const ENGINE: 'postgres' | 'sqlite' = process.env.DATABASE_URL ? 'postgres' : 'sqlite';
 
+import { TEST_JWT_SECRET } from '@numerai/testing';
+
 /** The secret startTestServer configures; tokens minted with it are genuine, with any other forged. */
-export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
+export { TEST_JWT_SECRET };
 
 /**
  * Database-backed suites run on SQLite always and on PostgreSQL when DATABASE_URL is set.

@@ -1,22 +1,2 @@
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Polls `check` until it returns a truthy value or `timeoutMs` passes; returns the value and how
- * long it took. The one way tests wait for a condition: never a bare sleep in its place.
- */
-export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 50) {
-  const started = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return { value, ms: Date.now() - started };
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() - started > timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    }
-    await sleep(everyMs);
-  }
-}
+// The one way suites wait for a condition (libs/testing/src/wait-for.ts).
+export { sleep, waitFor } from '@numerai/testing';

@@ -3,6 +3,7 @@ import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { decodeClaims, mintToken, sidOf } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
+import { waitFor } from '../support/wait-for';
 import { connect, TestSocket } from '../support/ws-client';
 import {
   chatUrl,
@@ -48,7 +49,7 @@ describe('ws: connecting', () => {
       const socket = await connect(notificationsUrl(server, suffix), { token: user.token });
       expect(await socket.next()).toEqual({ type: 'connection_established', message: 'Connected to notifications' });
       expect(await socket.next()).toEqual({ type: 'unread_count', count: 0 });
-      await socket.expectSilence(150);
+      await socket.expectSilence();
       await socket.close();
     });
 
@@ -57,7 +58,7 @@ describe('ws: connecting', () => {
       const socket = await connect(presenceUrl(server, suffix), { token: user.token });
       expect(await socket.next()).toEqual({ type: 'connection_established', message: 'Connected to presence' });
       expect(await socket.next()).toEqual({ type: 'presence_state', users: [] });
-      await socket.expectSilence(150);
+      await socket.expectSilence();
       await socket.close();
     });
 
@@ -147,8 +148,14 @@ describe('ws: connecting', () => {
       const other = await openNotifications(server, outsider);
       await other.socket.close();
       await open.pop()!.close();
-      await sleep(50);
-      open.push((await openPresence(server, user)).socket);
+      // The server frees the slot when it has handled the close: retry until it has.
+      const { value: again } = await waitFor('the freed slot', async () => {
+        const socket = await connect(presenceUrl(server), { token: user.token });
+        if ((await socket.next()).type === 'connection_established') return socket;
+        await socket.close();
+        return undefined;
+      });
+      open.push(again);
       await closeAll(...open);
     });
 
@@ -163,7 +170,8 @@ describe('ws: connecting', () => {
             connect(i % 2 ? chatUrl(small, consultation.id) : notificationsUrl(small), { token: user.token }),
           ),
         );
-        await sleep(500);
+        // Each is either admitted or refused: its first frame says which.
+        await Promise.all(sockets.map((socket) => socket.next()));
         const accepted = sockets.filter((socket) => socket.all('connection_established').length === 1);
         const refused = sockets.filter((socket) => !accepted.includes(socket));
         expect(accepted).toHaveLength(3);
@@ -224,7 +232,8 @@ describe('ws: connecting', () => {
       for (const socket of [chat, notifications, presence]) {
         socket.send({ type: 'ping' });
         expect(await socket.next()).toEqual({ type: 'pong' });
-        await socket.expectSilence(100);
+        // A protocol ping as the marker: an app-level one would be answered by a pong too.
+        await socket.expectSilence(undefined, { marker: 'control' });
       }
       await closeAll(chat, notifications, presence);
     });

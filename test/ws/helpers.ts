@@ -4,12 +4,13 @@ import type { ChatMessageData, ErrorCode, NotificationData, PresenceUser } from 
 import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import type { TestServer } from '../support/server';
+import { testClient } from '@numerai/testing';
 import { connect, TestSocket } from '../support/ws-client';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep } from '../support/wait-for';
 
 type Server = Pick<TestServer, 'wsUrl' | 'httpUrl'>;
 type ConnectOptions = Parameters<typeof connect>[1];
@@ -26,13 +27,13 @@ export async function openChat(
   user: TestUser,
   options: ConnectOptions = {},
 ): Promise<TestSocket> {
-  const socket = await connect(chatUrl(server, consultationId), { token: user.token, ...options });
-  expect(await socket.next()).toEqual({
+  const chat = await testClient(server).chat(user, consultationId, options);
+  expect(chat.established).toEqual({
     type: 'connection_established',
     message: 'Connected to chat',
     consultation_id: consultationId,
   });
-  return socket;
+  return chat.socket;
 }
 
 /** Opens a notifications socket: exactly connection_established, then at once unread_count (returned). */
@@ -41,8 +42,8 @@ export async function openNotifications(
   user: TestUser,
   options: ConnectOptions = {},
 ): Promise<{ socket: TestSocket; count: number }> {
-  const socket = await connect(notificationsUrl(server), { token: user.token, ...options });
-  expect(await socket.next()).toEqual({ type: 'connection_established', message: 'Connected to notifications' });
+  const { socket, established } = await testClient(server).notifications(user, options);
+  expect(established).toEqual({ type: 'connection_established', message: 'Connected to notifications' });
   const unread = await socket.next();
   expect(unread).toEqual({ type: 'unread_count', count: expect.any(Number) });
   return { socket, count: (unread as { count: number }).count };
@@ -54,8 +55,8 @@ export async function openPresence(
   user: TestUser,
   options: ConnectOptions = {},
 ): Promise<{ socket: TestSocket; users: PresenceUser[] }> {
-  const socket = await connect(presenceUrl(server), { token: user.token, ...options });
-  expect(await socket.next()).toEqual({ type: 'connection_established', message: 'Connected to presence' });
+  const { socket, established } = await testClient(server).presence(user, options);
+  expect(established).toEqual({ type: 'connection_established', message: 'Connected to presence' });
   const state = await socket.next();
   expect(state).toEqual({ type: 'presence_state', users: expect.any(Array) });
   const users = [...(state as { users: PresenceUser[] }).users].sort((a, b) => a.user_id.localeCompare(b.user_id));

@@ -63,11 +63,12 @@ describe('ws: keep-alive and idle close', () => {
     const openedAt = Date.now();
     const clients = await Promise.all(urls.map((url) => open(url, client, false)));
     for (const { socket, pings } of clients) {
-      const closed = await withTimeout(socket.closed, IDLE_TIMEOUT_MS * 3, 'idle close');
+      const closed = await withTimeout(socket.closed, IDLE_TIMEOUT_MS * 6, 'idle close');
       const after = Date.now() - openedAt;
       expect(closed.code).toBe(4408);
       expect(after).toBeGreaterThanOrEqual(IDLE_TIMEOUT_MS - 50);
-      expect(after).toBeLessThan(IDLE_TIMEOUT_MS * 2.5);
+      // Only a loose upper bound: a loaded machine may run the ticker late, never early.
+      expect(after).toBeLessThan(IDLE_TIMEOUT_MS * 5);
       expect(pings.length).toBeGreaterThanOrEqual(1); // it was pinged and did not answer
       expect(socket.all('error')).toEqual([]);
     }

@@ -1,9 +1,12 @@
+import { ChatSession } from './chat-session';
+import type { KeepAliveOptions } from './connection';
+import { NotificationsSession } from './notifications-session';
+import { PresenceSession } from './presence-session';
 import type { ChatWebSocketOptions, NotificationsWebSocketOptions, WebSocketClientOptions } from './types';
-import { NumerAIWebSocket } from './websocket-client';
 
-export type ChatWebSocket = NumerAIWebSocket<'chat'>;
-export type NotificationsWebSocket = NumerAIWebSocket<'notifications'>;
-export type PresenceWebSocket = NumerAIWebSocket<'presence'>;
+export type ChatWebSocket = ChatSession;
+export type NotificationsWebSocket = NotificationsSession;
+export type PresenceWebSocket = PresenceSession;
 
 /**
  * The consultation chat, `/ws/chat/{consultation_id}/`:
@@ -20,9 +23,9 @@ export type PresenceWebSocket = NumerAIWebSocket<'presence'>;
 export function createChatWebSocket(
   consultationId: string,
   token: string | null | undefined,
-  options: ChatWebSocketOptions = {},
+  options: ChatWebSocketOptions & KeepAliveOptions = {},
 ): ChatWebSocket {
-  return new NumerAIWebSocket('chat', token, { ...options, consultationId });
+  return new ChatSession(consultationId, token, options);
 }
 
 /**
@@ -31,15 +34,40 @@ export function createChatWebSocket(
  */
 export function createNotificationsWebSocket(
   token: string | null | undefined,
-  options: NotificationsWebSocketOptions = {},
+  options: NotificationsWebSocketOptions & KeepAliveOptions = {},
 ): NotificationsWebSocket {
-  return new NumerAIWebSocket('notifications', token, options);
+  return new NotificationsSession(token, options);
 }
 
 /** Presence of the user's contacts, `/ws/presence/`: `presence_state`, `user_online`, `user_offline` frames. */
 export function createPresenceWebSocket(
   token: string | null | undefined,
-  options: WebSocketClientOptions = {},
+  options: WebSocketClientOptions & KeepAliveOptions = {},
 ): PresenceWebSocket {
-  return new NumerAIWebSocket('presence', token, options);
+  return new PresenceSession(token, options);
+}
+
+/** The three factories with some options filled in. */
+export interface NumerAIClient {
+  createChatWebSocket: typeof createChatWebSocket;
+  createNotificationsWebSocket: typeof createNotificationsWebSocket;
+  createPresenceWebSocket: typeof createPresenceWebSocket;
+}
+
+/**
+ * The factories with `defaults` under every client's own options (its own win). Lets code written
+ * for the browser, such as the published `createChatWebSocket(consultationId, token)`, run
+ * unchanged in Node: `const { createChatWebSocket } = createClient({ baseUrl: 'ws://localhost:8000',
+ * WebSocket: require('ws') })`. Nothing is shared between two such clients.
+ */
+export function createClient(
+  defaults: ChatWebSocketOptions & NotificationsWebSocketOptions & KeepAliveOptions,
+): NumerAIClient {
+  const base = { ...defaults };
+  return {
+    createChatWebSocket: (consultationId, token, options = {}) =>
+      createChatWebSocket(consultationId, token, { ...base, ...options }),
+    createNotificationsWebSocket: (token, options = {}) => createNotificationsWebSocket(token, { ...base, ...options }),
+    createPresenceWebSocket: (token, options = {}) => createPresenceWebSocket(token, { ...base, ...options }),
+  };
 }

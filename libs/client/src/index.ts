@@ -2,9 +2,17 @@
  * @numerai/client — the framework-free WebSocket client of the NumerAI real-time API
  * (browser and Node). See libs/client/README.md.
  */
-export { createChatWebSocket, createNotificationsWebSocket, createPresenceWebSocket } from './factories';
-export type { ChatWebSocket, NotificationsWebSocket, PresenceWebSocket } from './factories';
-export { NumerAIWebSocket, setDefaultOptions } from './websocket-client';
+export { createChatWebSocket, createClient, createNotificationsWebSocket, createPresenceWebSocket } from './factories';
+export type { ChatWebSocket, NotificationsWebSocket, NumerAIClient, PresenceWebSocket } from './factories';
+export {
+  ChatSession,
+  EndpointSession,
+  NotificationsSession,
+  PresenceSession,
+  ReconnectingConnection,
+  StreamSession,
+} from './websocket-client';
+export type { KeepAliveOptions, NumerAIWebSocket, SessionByEndpoint, SessionHooks } from './websocket-client';
 export { backoffDelay, nominalDelay, DEFAULT_BACKOFF } from './backoff';
 export type { BackoffOptions } from './backoff';
 export { createClientId } from './ids';

@@ -1,5 +1,5 @@
 import type { ServerFrame } from '@numerai/protocol';
-import { createChatWebSocket, createNotificationsWebSocket, createPresenceWebSocket } from './factories';
+import { createChatWebSocket, createClient, createNotificationsWebSocket, createPresenceWebSocket } from './factories';
 import { jwtWith } from './jwt.test-support';
 import type { ChatWebSocketOptions, WebSocketLike } from './types';
 
@@ -116,6 +116,17 @@ describe('connecting', () => {
     expect(FakeSocket.last.url).toBe('ws://api.test/ws/presence/?token=t');
   });
 
+  it("createClient fills in defaults for its own factories only; a client's options win", () => {
+    const local = createClient({ ...BASE, baseUrl: 'ws://defaults.test' });
+    local.createPresenceWebSocket('t');
+    expect(FakeSocket.last.url).toBe('ws://defaults.test/ws/presence/?token=t');
+    local.createChatWebSocket('c-1', 't', { baseUrl: 'ws://own.test' });
+    expect(FakeSocket.last.url).toBe('ws://own.test/ws/chat/c-1/?token=t');
+    createClient({ ...BASE, baseUrl: 'ws://other.test' });
+    local.createNotificationsWebSocket('t');
+    expect(FakeSocket.last.url).toBe('ws://defaults.test/ws/notifications/?token=t');
+  });
+
   it('does not connect until connect() with autoConnect: false', () => {
     const ws = createPresenceWebSocket('t', { ...BASE, autoConnect: false });
     expect(ws.state).toBe('idle');
@@ -181,6 +192,45 @@ describe('connecting', () => {
     expect(ws.state).toBe('reconnecting');
     jest.advanceTimersByTime(1000);
     expect(FakeSocket.instances).toHaveLength(2);
+  });
+});
+
+describe('keep-alive (keepAliveMs)', () => {
+  it('pings after a silent period and gives a connection that stays silent up as dead, then reconnects', () => {
+    const ws = createChatWebSocket('c-1', 'tok', { ...BASE, keepAliveMs: 1000 });
+    FakeSocket.last.accept();
+    const first = FakeSocket.last;
+    jest.advanceTimersByTime(1000);
+    expect(first.sent).toEqual([{ type: 'ping' }]);
+    jest.advanceTimersByTime(1000);
+    expect(first.closedWith).toBeDefined();
+    expect(ws.state).toBe('reconnecting');
+    expect(ws.lastDisconnect).toMatchObject({ code: 1006, reason: 'keep-alive timeout', willReconnect: true });
+    jest.advanceTimersByTime(1000);
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
+
+  it('any frame heard keeps it open, and nothing is sent while frames keep coming', () => {
+    const ws = createNotificationsWebSocket('tok', { ...BASE, keepAliveMs: 1000 });
+    FakeSocket.last.accept();
+    jest.advanceTimersByTime(1000);
+    expect(FakeSocket.last.sent).toEqual([{ type: 'ping' }]);
+    FakeSocket.last.serverSend({ type: 'pong' });
+    for (let i = 0; i < 5; i++) {
+      jest.advanceTimersByTime(1000);
+      FakeSocket.last.serverSend({ type: 'unread_count', count: i });
+    }
+    expect(FakeSocket.last.sent).toEqual([{ type: 'ping' }]);
+    expect(ws.state).toBe('open');
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  it('is off by default', () => {
+    const ws = createPresenceWebSocket('tok', BASE);
+    FakeSocket.last.accept();
+    jest.advanceTimersByTime(120_000);
+    expect(FakeSocket.last.sent).toEqual([]);
+    expect(ws.state).toBe('open');
   });
 });
 
@@ -516,7 +566,7 @@ describe('chat catch-up and exactly-once sending', () => {
 });
 
 function numbered(seq: number, client_id?: string): ServerFrame {
-  const frame = message(`m${seq}`, client_id) as { type: 'chat_message'; data: Record<string, unknown> };
+  const frame = message(`m${seq}`, client_id) as unknown as { type: 'chat_message'; data: Record<string, unknown> };
   return { ...frame, data: { ...frame.data, seq } } as ServerFrame;
 }
 
@@ -555,7 +605,7 @@ function pagedRest() {
   return { calls, httpGet };
 }
 
-const dataOf = (frame: ServerFrame) => (frame as { data: Record<string, unknown> }).data;
+const dataOf = (frame: ServerFrame) => (frame as unknown as { data: Record<string, unknown> }).data;
 
 describe('resuming by position (seq)', () => {
   it('reconnects chat with last_seq of the highest seq held without a gap', () => {
@@ -595,6 +645,22 @@ describe('resuming by position (seq)', () => {
     expect(FakeSocket.last.sent).toEqual([]);
     FakeSocket.last.serverSend({ type: 'replay_complete', count: 1, has_more: false });
     expect(FakeSocket.last.sent).toHaveLength(1);
+  });
+
+  it('notifications resume too: from options.lastSeq, holding queued frames until replay_complete, paging a has_more', async () => {
+    const rest = pagedRest();
+    const ws = createNotificationsWebSocket('tok', { ...BASE, lastSeq: 5, httpGet: rest.httpGet });
+    const seen: unknown[] = [];
+    ws.on('notification', (frame) => seen.push(frame.data.seq));
+    expect(FakeSocket.last.query.get('last_seq')).toBe('5');
+    ws.send('mark_all_read');
+    FakeSocket.last.accept([notification(6), { type: 'replay_complete', count: 1, has_more: true }]);
+    expect(FakeSocket.last.sent).toEqual([]);
+    expect(rest.calls.map((c) => c.path)).toEqual(['/api/notifications?after_seq=6&limit=100']);
+    await rest.calls[0].answer([dataOf(notification(7))]);
+    expect(seen).toEqual([6, 7]);
+    expect(ws.resumePoint.seq).toBe(7);
+    expect(FakeSocket.last.sent).toEqual([{ type: 'mark_all_read' }]);
   });
 
   it('presents out-of-order and repeated frames in seq order, each once', async () => {
