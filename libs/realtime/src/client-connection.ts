@@ -16,7 +16,7 @@ export type SocketWithConnection = WebSocket & { [CONNECTION]?: ClientConnection
  * One accepted WebSocket and what we know about it. Kept deliberately small: at 10,000
  * idle connections every field here is multiplied.
  */
-export class ClientConnection {
+export class ClientConnection<Context = unknown> {
   /**
    * Bytes a socket may have queued before it counts as a slow consumer and is dropped,
    * so one client that stops reading cannot grow server memory. Set once from config
@@ -53,8 +53,8 @@ export class ClientConnection {
     public user: Principal,
     /** The room this connection reads (e.g. `chat:<consultation id>`), besides its user. */
     readonly room: string,
-    /** Endpoint-specific state (e.g. the consultation's participants); owned by the gateway. */
-    readonly context: unknown,
+    /** Endpoint-specific state (e.g. the consultation's participants); its type is the endpoint contract's. */
+    readonly context: Context,
     now: number,
   ) {
     this.lastActivityMs = now;
