@@ -1,18 +1,20 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@numerai/common';
 import { type AsyncApiDocument, buildAsyncApiDocument } from './asyncapi-document';
 import { ASYNCAPI_PAGE } from './asyncapi-page';
 
-/** The real-time API's AsyncAPI document, generated from the endpoint contract once, at start-up. */
-@ApiTags('documentation')
+/**
+ * The real-time API's AsyncAPI document, generated from the endpoint contract once, at start-up.
+ * Public, like /api/docs; left out of the OpenAPI document, whose description links here instead.
+ */
+@ApiExcludeController()
 @Public()
 @Controller('api')
 export class AsyncApiController {
   private readonly document: AsyncApiDocument = buildAsyncApiDocument();
 
   @Get('asyncapi.json')
-  @ApiOkResponse({ description: 'The AsyncAPI 3 document of the WebSocket endpoints' })
   json(): AsyncApiDocument {
     return this.document;
   }
@@ -20,7 +22,6 @@ export class AsyncApiController {
   @Get('asyncapi')
   @Header('content-type', 'text/html; charset=utf-8')
   @Header('cache-control', 'no-cache')
-  @ApiOkResponse({ description: 'The same document rendered for people' })
   page(): string {
     return ASYNCAPI_PAGE;
   }
