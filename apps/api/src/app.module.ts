@@ -19,6 +19,7 @@ import { Clock, SchedulerModule } from '@numerai/scheduler';
 import { RateLimitModule, UserThrottlerGuard } from '@numerai/rate-limit';
 import { RealtimeModule } from '@numerai/realtime';
 import { UsersModule } from '@numerai/users';
+import { AsyncApiModule } from './asyncapi/asyncapi.module';
 import { DemoModule } from './demo/demo.module';
 import { HealthController } from './health/health.controller';
 import { EXTRA_HEALTH_INDICATORS, HealthIndicators } from './health/health-indicators';
@@ -53,6 +54,7 @@ export class AppModule implements NestModule {
         RemindersModule,
         LifecycleModule,
         DemoModule,
+        AsyncApiModule,
       ],
       controllers: [HealthController],
       providers: [

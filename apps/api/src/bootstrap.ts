@@ -45,7 +45,9 @@ export async function createApp({ config, logger, clock }: CreateAppOptions): Pr
     app,
     new DocumentBuilder()
       .setTitle('NumerAI API')
-      .setDescription('REST API of the NumerAI real-time backend. WebSocket endpoints: see README.')
+      .setDescription(
+        'REST API of the NumerAI real-time backend. The WebSocket endpoints: [AsyncAPI document](/api/asyncapi) ([JSON](/api/asyncapi.json)).',
+      )
       .setVersion('1.0')
       .addBearerAuth()
       .build(),

@@ -1,30 +1,36 @@
-import { WebSocketGateway } from '@nestjs/websockets';
 import { ConsultationsService, isParticipant } from '@numerai/consultations';
 import { isUuid } from '@numerai/database';
 import { EventBus } from '@numerai/events';
-import { type ChatMessageData, CloseCode, type ServerFrameMap } from '@numerai/protocol';
+import {
+  type ChatContext,
+  chatEndpoint,
+  type ChatMessageData,
+  type ClientFrameMap,
+  CloseCode,
+  type ServerFrameMap,
+} from '@numerai/protocol';
 import {
   Admission,
   ClientConnection,
   ConnectionRegistry,
-  OnFrame,
+  EndpointHandlers,
   OrderedRooms,
   PagedReplay,
+  RealtimeEndpoint,
   RealtimeGateway,
   RealtimeRuntime,
   Refusal,
   UpgradeContext,
 } from '@numerai/realtime';
-import { ChatRoom, ChatService } from './chat.service';
-import { ChatMessageFrame, ReadReceiptFrame, TypingFrame } from './dto/chat-frames';
+import { ChatService } from './chat.service';
 
-const state = (connection: ClientConnection) => connection.context as ChatRoom;
-const roomOf = (consultationId: string) => `chat:${consultationId}`;
+type Chat = typeof chatEndpoint;
+type ChatConnection = ClientConnection<ChatContext>;
+const roomOf = chatEndpoint.room;
 
 /** `/ws/chat/{consultation_id}/`: the consultation's two participants, nobody else. */
-@WebSocketGateway({ path: '/ws/chat/:consultation_id' })
-export class ChatGateway extends RealtimeGateway {
-  readonly endpoint = 'chat' as const;
+@RealtimeEndpoint(chatEndpoint)
+export class ChatGateway extends RealtimeGateway<Chat> implements EndpointHandlers<Chat> {
   /** Each consultation's messages reach this instance's sockets in seq order, once (see OrderedRooms). */
   private readonly ordered: OrderedRooms<ChatMessageData>;
 
@@ -36,7 +42,7 @@ export class ChatGateway extends RealtimeGateway {
     private readonly replay: PagedReplay,
     events: EventBus,
   ) {
-    super(runtime);
+    super(runtime, chatEndpoint);
     this.ordered = new OrderedRooms({
       name: 'chat',
       seqOf: (message) => message.seq ?? 0,
@@ -70,7 +76,7 @@ export class ChatGateway extends RealtimeGateway {
     );
   }
 
-  async admit({ params, principal }: UpgradeContext): Promise<Admission | Refusal> {
+  async admit({ params, principal }: UpgradeContext): Promise<Admission<ChatContext> | Refusal> {
     const consultationId = params.consultation_id;
     if (!isUuid(consultationId)) {
       return { closeCode: CloseCode.BadRequest, code: 'validation_failed', message: 'consultation_id must be a UUID' };
@@ -84,20 +90,20 @@ export class ChatGateway extends RealtimeGateway {
         message: 'You do not take part in this consultation',
       };
     }
-    const context: ChatRoom = { consultationId, participantIds: [consultation.userId, consultation.numerologistId] };
+    const context: ChatContext = { consultationId, participantIds: [consultation.userId, consultation.numerologistId] };
     return { room: roomOf(consultationId), context };
   }
 
-  established(connection: ClientConnection) {
-    return { message: 'Connected to chat', consultation_id: state(connection).consultationId };
+  established(connection: ChatConnection) {
+    return { message: 'Connected to chat', consultation_id: connection.context.consultationId };
   }
 
   /**
    * `?last_seq=` or `?last_message_id=` replays what was stored after that position (paged,
    * bounded, see PagedReplay), then continues live with no gap and no duplicate.
    */
-  async opened(connection: ClientConnection, query: URLSearchParams): Promise<void> {
-    const room = state(connection);
+  async opened(connection: ChatConnection, query: URLSearchParams): Promise<void> {
+    const room = connection.context;
     // Synchronously, before anything can be published past us: this instance now orders the room.
     const liveFrom = this.ordered.join(room.consultationId);
     if (!query.has('last_seq') && !query.has('last_message_id')) return;
@@ -120,27 +126,24 @@ export class ChatGateway extends RealtimeGateway {
     }
   }
 
-  closed(connection: ClientConnection): void {
-    const room = state(connection);
+  closed(connection: ChatConnection): void {
+    const room = connection.context;
     this.ordered.leave(room.consultationId);
     const members = this.registry.room(roomOf(room.consultationId));
     for (const other of members ?? []) if (other.userId === connection.userId) return;
     this.chat.stopTyping(room, connection.userId);
   }
 
-  @OnFrame('chat_message', ChatMessageFrame)
-  async onChatMessage(connection: ClientConnection, frame: ChatMessageFrame) {
-    const duplicate = await this.chat.send(connection.user, state(connection), frame.message, frame.client_id);
+  async onChatMessage(connection: ChatConnection, frame: ClientFrameMap['chat_message']) {
+    const duplicate = await this.chat.send(connection.user, connection.context, frame.message, frame.client_id);
     return duplicate ? ({ type: 'chat_message', data: duplicate } satisfies ServerFrameMap['chat_message']) : undefined;
   }
 
-  @OnFrame('typing', TypingFrame)
-  onTyping(connection: ClientConnection, frame: TypingFrame): void {
-    this.chat.setTyping(connection.user, state(connection), frame.is_typing);
+  onTyping(connection: ChatConnection, frame: ClientFrameMap['typing']): void {
+    this.chat.setTyping(connection.user, connection.context, frame.is_typing);
   }
 
-  @OnFrame('read_receipt', ReadReceiptFrame)
-  async onReadReceipt(connection: ClientConnection, frame: ReadReceiptFrame): Promise<void> {
-    await this.chat.markRead(connection.user, state(connection), frame.message_id, connection.id);
+  async onReadReceipt(connection: ChatConnection, frame: ClientFrameMap['read_receipt']): Promise<void> {
+    await this.chat.markRead(connection.user, connection.context, frame.message_id, connection.id);
   }
 }

@@ -1,27 +1,10 @@
-import type { ClientFrameMap, Endpoint, ServerFrameMap } from '@numerai/protocol';
+import type { ClientFrameMap, ClientFrameTypeOf, Endpoint, ServerFrameMap, ServerFrameTypeOf } from '@numerai/protocol';
 
-/** Frames each endpoint accepts from a client (`ping` and `auth` work everywhere). */
-export interface EndpointClientFrames {
-  chat: 'chat_message' | 'typing' | 'read_receipt' | 'ping' | 'auth';
-  notifications: 'mark_read' | 'mark_all_read' | 'ping' | 'auth';
-  presence: 'ping' | 'auth';
-}
+/** Frames each endpoint accepts from a client (`ping` and `auth` work everywhere): the contract's, in libs/protocol. */
+export type EndpointClientFrames = { [E in Endpoint]: ClientFrameTypeOf<E> };
 
-/** Frames each endpoint may send to a client. */
-export interface EndpointServerFrames {
-  chat:
-    | 'connection_established'
-    | 'chat_message'
-    | 'typing_indicator'
-    | 'read_receipt'
-    | 'replay_complete'
-    | 'pong'
-    | 'auth_ok'
-    | 'error';
-  notifications:
-    'connection_established' | 'notification' | 'unread_count' | 'replay_complete' | 'pong' | 'auth_ok' | 'error';
-  presence: 'connection_established' | 'presence_state' | 'user_online' | 'user_offline' | 'pong' | 'auth_ok' | 'error';
-}
+/** Frames each endpoint may send to a client: the contract's, in libs/protocol. */
+export type EndpointServerFrames = { [E in Endpoint]: ServerFrameTypeOf<E> };
 
 /** What `send(type, payload)` takes: the frame without its `type`. */
 export type FramePayload<T extends keyof ClientFrameMap> = Omit<ClientFrameMap[T], 'type'>;

@@ -1,21 +1,27 @@
-import { WebSocketGateway } from '@nestjs/websockets';
 import { DomainEventMap, EventBus } from '@numerai/events';
-import type { NotificationData, ServerFrame, ServerFrameMap } from '@numerai/protocol';
+import {
+  type ClientFrameMap,
+  type NotificationData,
+  notificationsEndpoint,
+  type ServerFrame,
+  type ServerFrameMap,
+} from '@numerai/protocol';
 import {
   Admission,
   ClientConnection,
   ConnectionRegistry,
-  OnFrame,
+  EndpointHandlers,
   OrderedRooms,
   PagedReplay,
+  RealtimeEndpoint,
   RealtimeGateway,
   RealtimeRuntime,
   UpgradeContext,
 } from '@numerai/realtime';
-import { MarkReadFrame } from './dto/notification.dto';
 import { NotificationsService } from './notifications.service';
 
-const roomOf = (userId: string) => `notifications:${userId}`;
+type Notifications = typeof notificationsEndpoint;
+const roomOf = notificationsEndpoint.room;
 
 /** Sends a frame to the user's notification sockets, serialised once. */
 function deliver(registry: ConnectionRegistry, userId: string, frame: ServerFrame): void {
@@ -29,9 +35,8 @@ interface Announced {
 }
 
 /** `/ws/notifications/`: any authenticated user, who hears only their own notifications. */
-@WebSocketGateway({ path: '/ws/notifications' })
-export class NotificationsGateway extends RealtimeGateway {
-  readonly endpoint = 'notifications' as const;
+@RealtimeEndpoint(notificationsEndpoint)
+export class NotificationsGateway extends RealtimeGateway<Notifications> implements EndpointHandlers<Notifications> {
   /** Each user's notifications reach this instance's sockets in seq order, once (see OrderedRooms). */
   private readonly ordered: OrderedRooms<Announced>;
 
@@ -42,7 +47,7 @@ export class NotificationsGateway extends RealtimeGateway {
     private readonly replay: PagedReplay,
     events: EventBus,
   ) {
-    super(runtime);
+    super(runtime, notificationsEndpoint);
     this.ordered = new OrderedRooms<Announced>({
       name: 'notifications',
       seqOf: ({ notification }) => notification.seq ?? 0,
@@ -66,7 +71,7 @@ export class NotificationsGateway extends RealtimeGateway {
     );
   }
 
-  async admit({ principal }: UpgradeContext): Promise<Admission> {
+  async admit({ principal }: UpgradeContext): Promise<Admission<undefined>> {
     return { room: roomOf(principal.id), context: undefined };
   }
 
@@ -104,12 +109,10 @@ export class NotificationsGateway extends RealtimeGateway {
     this.ordered.leave(connection.userId);
   }
 
-  @OnFrame('mark_read', MarkReadFrame)
-  async onMarkRead(connection: ClientConnection, frame: MarkReadFrame): Promise<void> {
+  async onMarkRead(connection: ClientConnection, frame: ClientFrameMap['mark_read']): Promise<void> {
     await this.notifications.markRead(connection.userId, frame.notification_id);
   }
 
-  @OnFrame('mark_all_read')
   async onMarkAllRead(connection: ClientConnection): Promise<ServerFrameMap['unread_count'] | undefined> {
     const changed = await this.notifications.markAllRead(connection.userId);
     // Nothing changed → no broadcast happened; still answer so the client knows where it stands.

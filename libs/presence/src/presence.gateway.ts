@@ -1,30 +1,28 @@
-import { WebSocketGateway } from '@nestjs/websockets';
 import { EventBus } from '@numerai/events';
-import type { ServerFrame } from '@numerai/protocol';
+import { presenceEndpoint, type ServerFrame } from '@numerai/protocol';
 import {
   Admission,
   ClientConnection,
   ConnectionRegistry,
+  RealtimeEndpoint,
   RealtimeGateway,
   RealtimeRuntime,
   UpgradeContext,
 } from '@numerai/realtime';
 import { PresenceService } from './presence.service';
 
-const roomOf = (userId: string) => `presence:${userId}`;
+const roomOf = presenceEndpoint.room;
 
 /** `/ws/presence/`: any authenticated user; sees only their contacts. Server → client only. */
-@WebSocketGateway({ path: '/ws/presence' })
-export class PresenceGateway extends RealtimeGateway {
-  readonly endpoint = 'presence' as const;
-
+@RealtimeEndpoint(presenceEndpoint)
+export class PresenceGateway extends RealtimeGateway<typeof presenceEndpoint> {
   constructor(
     runtime: RealtimeRuntime,
     private readonly presence: PresenceService,
     registry: ConnectionRegistry,
     events: EventBus,
   ) {
-    super(runtime);
+    super(runtime, presenceEndpoint);
     events.on('presence.changed', (change) => {
       const frame: ServerFrame = change.online
         ? { type: 'user_online', user_id: change.user_id, user_name: change.user_name }
@@ -37,7 +35,7 @@ export class PresenceGateway extends RealtimeGateway {
     });
   }
 
-  async admit({ principal }: UpgradeContext): Promise<Admission> {
+  async admit({ principal }: UpgradeContext): Promise<Admission<undefined>> {
     return { room: roomOf(principal.id), context: undefined };
   }
 

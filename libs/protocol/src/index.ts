@@ -1,1 +1,3 @@
 export * from './frames';
+export * from './endpoints';
+export * from './schema';

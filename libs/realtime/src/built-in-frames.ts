@@ -1,9 +1,5 @@
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { builtInClientFrames, type ClientFrameMap } from '@numerai/protocol';
 
-/** `{"type":"auth","token":"…"}`: renews the connection with a fresh token for the same user. */
-export class AuthFrame {
-  @IsString({ message: 'token must be a string' })
-  @IsNotEmpty({ message: 'token must not be empty' })
-  @MaxLength(4096, { message: 'token is too long' })
-  token!: string;
-}
+/** `{"type":"auth","token":"…"}`: renews the connection with a fresh token for the same user (every endpoint). */
+export const AuthFrame = builtInClientFrames.auth;
+export type AuthFrame = ClientFrameMap['auth'];

@@ -27,7 +27,7 @@ const DEFAULT_SEND_LIMITS: SendLimits = { maxBufferedBytes: 1024 * 1024 };
  * One accepted WebSocket and what we know about it. Kept deliberately small: at 10,000
  * idle connections every field here is multiplied.
  */
-export class ClientConnection {
+export class ClientConnection<Context = unknown> {
   /** One per process: coalescing is about the event loop's turns, which every connection shares. */
   private static readonly writes = new WriteCoalescer();
 
@@ -57,8 +57,8 @@ export class ClientConnection {
     public user: Principal,
     /** The room this connection reads (e.g. `chat:<consultation id>`), besides its user. */
     readonly room: string,
-    /** Endpoint-specific state (e.g. the consultation's participants); owned by the gateway. */
-    readonly context: unknown,
+    /** Endpoint-specific state (e.g. the consultation's participants); its type is the endpoint contract's. */
+    readonly context: Context,
     now: number,
     private readonly limits: SendLimits = DEFAULT_SEND_LIMITS,
   ) {

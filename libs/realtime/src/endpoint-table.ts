@@ -1,15 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { WebSocketServer } from 'ws';
-import type { ServerFrame } from '@numerai/protocol';
 import { AuthFrame } from './built-in-frames';
 import type { ClientConnection } from './client-connection';
 import type { EndpointHooks } from './endpoint';
 import type { FrameDto } from './frame-validation';
-import { frameHandlersOf } from './on-frame.decorator';
+import { frameHandlersOf, type FrameResult } from './on-frame.decorator';
 import { RoutePattern } from './route';
 import { SessionRenewal } from './session-renewal';
-
-export type FrameResult = ServerFrame | void | undefined;
 
 export interface FrameHandler {
   dto?: FrameDto<object>;
@@ -26,7 +23,7 @@ export interface EndpointBinding {
 
 /**
  * Which endpoint serves which path, and each endpoint's frame handlers: its gateway's
- * @OnFrame methods plus the built-in `ping` and `auth` every endpoint accepts.
+ * contract handlers (@RealtimeEndpoint) plus the built-in `ping` and `auth` every endpoint accepts.
  */
 @Injectable()
 export class EndpointTable {

@@ -18,10 +18,10 @@ export interface Refusal {
   message: string;
 }
 
-/** Accepted: the room the connection joins and the gateway's own state for it. */
-export interface Admission {
+/** Accepted: the room the connection joins (its contract's `room(key)`) and the gateway's own state for it. */
+export interface Admission<Context = unknown> {
   room: string;
-  context: unknown;
+  context: Context;
 }
 
 /** What each gateway tells the runtime about itself. */

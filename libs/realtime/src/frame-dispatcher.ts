@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { realtimeMetrics } from '@numerai/metrics';
 import type { ClientConnection } from './client-connection';
-import { EndpointTable, FrameResult } from './endpoint-table';
+import { EndpointTable } from './endpoint-table';
+import type { FrameResult } from './on-frame.decorator';
 import { frameRef, parseFrame, peekFrame, RawFrame } from './frame-parser';
 import { FrameRateLimit } from './frame-rate-limit';
 import { validateFrame } from './frame-validation';

@@ -11,7 +11,7 @@ import { relative } from 'node:path';
 
 /**
  * Nest's WebSocket features our adapter never runs: RealtimeAdapter.bindMessageHandlers is
- * a no-op (frames go through @OnFrame and the FrameDispatcher), so these decorators would
+ * a no-op (frames go through the contract's handler table and the FrameDispatcher), so these decorators would
  * be accepted and then silently do nothing — a guard that guards nothing.
  */
 const IGNORED_DECORATORS: readonly { key: string; decorator: string }[] = [
@@ -87,8 +87,8 @@ export class GatewayConventions implements OnModuleInit {
     if (problems.length === 0) return;
     throw new Error(
       `RealtimeAdapter does not run Nest's WebSocket message pipeline, so these would be silently ignored: ` +
-        `${problems.join('; ')}. Declare frames with @OnFrame (validated by their DTO) and check access in ` +
-        `the gateway's admit() or the handler; see README "Adding a frame".`,
+        `${problems.join('; ')}. Declare frames in the endpoint contract (libs/protocol), give the gateway @RealtimeEndpoint(contract) ` +
+        `and one on<Frame> handler each, and check access in admit() or the handler; see README "Adding a frame".`,
     );
   }
 }

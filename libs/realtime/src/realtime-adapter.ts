@@ -45,7 +45,7 @@ export class RealtimeAdapter extends WsAdapter {
     return server;
   }
 
-  /** Nest dispatches @SubscribeMessage handlers through here; our gateways use @OnFrame and the runtime instead. */
+  /** Nest dispatches @SubscribeMessage handlers through here; our gateways use the contract's handler table (@RealtimeEndpoint) instead. */
   override bindMessageHandlers(): void {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import isLength from 'validator/lib/isLength';
-import { CLIENT_FRAMES_BY_ENDPOINT, type Endpoint, type ErrorCode } from '@numerai/protocol';
+import { CLIENT_FRAMES_BY_ENDPOINT, ENDPOINTS, type Endpoint, type ErrorCode } from '@numerai/protocol';
 
 /**
  * Generators of hostile client frames and an oracle that says, independently of the server
@@ -233,15 +233,16 @@ const ALL_TYPES = [
   '',
 ];
 
-const FIELDS: Record<string, string[]> = {
-  chat_message: ['message', 'client_id'],
-  typing: ['is_typing'],
-  read_receipt: ['message_id'],
-  mark_read: ['notification_id'],
-  mark_all_read: [],
-  ping: [],
-  auth: ['token'],
-};
+/**
+ * The fields of every client frame, from the endpoint contract: a frame is fuzzed as soon as it is
+ * declared. (Which frames each endpoint accepts comes from the contract too; what the answer must
+ * be is re-stated above, independently of the server's validators.)
+ */
+const FIELDS: Record<string, string[]> = Object.fromEntries(
+  Object.values(ENDPOINTS)
+    .flatMap((endpoint) => Object.values(endpoint.client))
+    .map((frame) => [frame.frameType, Object.keys(frame.shape).filter((field) => field !== 'type')]),
+);
 
 const edgeString = fc.oneof(
   fc.constantFrom(...EDGE_STRINGS),

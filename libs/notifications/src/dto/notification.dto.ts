@@ -59,11 +59,6 @@ export class CreateNotificationDto {
   data?: Record<string, unknown>;
 }
 
-export class MarkReadFrame {
-  @IsUUID(undefined, { message: 'notification_id must be a UUID' })
-  notification_id!: string;
-}
-
 /** One notification to many users at once (announcements, daily readings). */
 export class BroadcastNotificationDto extends OmitType(CreateNotificationDto, ['user_id'] as const) {
   @ApiProperty({ type: [String], format: 'uuid', maxItems: 10000 })

@@ -1,0 +1,373 @@
+/**
+ * THE contract of the real-time API: every endpoint with its path, who may connect, the frames
+ * it accepts and sends (with their schemas), its room key and its connection context. The
+ * gateways' handler tables and inbound validation, the SDK's types, the fuzz suite's oracle and
+ * the AsyncAPI document (GET /api/asyncapi.json) are all derived from this one declaration
+ * (docs/websocket-api.md wins where they could differ; docs/protocol.md names the additions).
+ */
+import {
+  type AnySchema,
+  bool,
+  characters,
+  dateTime,
+  describe,
+  type Infer,
+  int,
+  obj,
+  type ObjectSchema,
+  oneOf,
+  opt,
+  record,
+  type Schema,
+  type Shape,
+  str,
+  type StringRule,
+  uuid,
+  arr,
+} from './schema';
+
+export const ERROR_CODES = [
+  'invalid_json',
+  'unknown_type',
+  'validation_failed',
+  'not_found',
+  'consultation_closed',
+  'rate_limited',
+  'unauthorized',
+  'forbidden',
+  'too_many_connections',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Protocol limits. */
+export const Limits = {
+  maxFrameBytes: 64 * 1024,
+  maxMessageChars: 4000,
+  maxClientIdChars: 64,
+} as const;
+
+// ---- frames -----------------------------------------------------------------
+
+/** A frame: a flat JSON object whose `type` names it. */
+export type FrameSchema<T extends string = string, S extends Shape = Shape> = ObjectSchema<{ type: Schema<T> } & S> & {
+  readonly frameType: T;
+  readonly summary: string;
+};
+
+export function frame<const T extends string, S extends Shape>(type: T, summary: string, fields: S): FrameSchema<T, S> {
+  const schema = obj({ type: oneOf([type]), ...fields }, summary);
+  // The spread loses the intersection the caller's type names; the shape is the same.
+  return Object.assign(schema, { frameType: type, summary }) as unknown as FrameSchema<T, S>;
+}
+
+/**
+ * PostgreSQL cannot store U+0000, and unpaired surrogates become U+FFFD (two client_ids would
+ * collide). The same rule as libs/common's STORABLE_TEXT, restated because this module ships in
+ * the browser SDK, which must not import server code.
+ */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this excludes
+const STORABLE = /^(?:[^\u0000\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
+const storable = (field: string): StringRule => ({
+  test: (value) => STORABLE.test(value),
+  message: `${field} must not contain NUL characters or unpaired surrogates`,
+});
+
+// Client → server frames accepted on every endpoint (handled by the runtime itself).
+const ping = frame('ping', 'Application-level keep-alive; answered with `pong`.', {});
+const auth = frame('auth', 'Renews the connection with a fresh token for the same user; answered with `auth_ok`.', {
+  token: str({
+    rules: [
+      { test: (value) => value.length > 0, message: 'token must not be empty', json: { minLength: 1 } },
+      { test: (value) => characters(value) <= 4096, message: 'token is too long', json: { maxLength: 4096 } },
+    ],
+  }),
+});
+
+export const builtInClientFrames = { ping, auth };
+
+// Server → client frames sent on every endpoint.
+const connectionEstablished = frame('connection_established', 'First frame of every accepted connection.', {
+  message: str(),
+  consultation_id: opt(describe(uuid(), 'chat only')),
+});
+const pong = frame('pong', 'Answer to `ping`.', {});
+const authOk = frame('auth_ok', 'The in-band `auth` was accepted; the connection now expires then.', {
+  expires_at: dateTime(),
+});
+const error = frame('error', 'A frame or the connection was refused; see docs/protocol.md for the codes.', {
+  code: oneOf(ERROR_CODES),
+  message: str(),
+  ref: opt(describe(str(), 'the client_id of the frame this answers, when it had one')),
+  retry_after_ms: opt(describe(int({ minimum: 0 }), 'with rate_limited')),
+});
+const replayComplete = frame('replay_complete', 'End of a catch-up replay (after `?last_seq=` and the like).', {
+  count: int({ minimum: 0 }),
+  has_more: opt(describe(bool(), 'more was stored than REPLAY_MAX allowed: page the rest through REST')),
+});
+const seq = describe(int({ minimum: 1 }), 'position: 1, 2, 3, … with no gap; always sent by this server');
+
+export const chatMessageData = obj({
+  id: uuid(),
+  sender_id: uuid(),
+  sender_name: str(),
+  content: str(),
+  created_at: dateTime(),
+  message_type: describe(oneOf(['text', 'system']), '`system`: the consultation itself reports a lifecycle step'),
+  event: opt(describe(str(), 'system messages only: consultation_booked, consultation_started, …')),
+  client_id: opt(describe(str(), 'present when the sender gave one (idempotency key)')),
+  seq: opt(seq),
+});
+
+export const notificationData = obj({
+  id: uuid(),
+  title: str(),
+  message: str(),
+  notification_type: str(),
+  is_read: bool(),
+  created_at: dateTime(),
+  data: opt(describe(record(), 'extra fields of the notification, when it has any')),
+  seq: opt(seq),
+});
+
+export const presenceUser = obj({ user_id: uuid(), user_name: str() });
+
+export type ChatMessageData = Infer<typeof chatMessageData>;
+export type NotificationData = Infer<typeof notificationData>;
+export type PresenceUser = Infer<typeof presenceUser>;
+
+// ---- endpoints ----------------------------------------------------------------
+
+export type FrameSet = Record<string, FrameSchema>;
+
+export interface EndpointContract<
+  Name extends string = string,
+  Context = unknown,
+  Client extends FrameSet = FrameSet,
+  Server extends FrameSet = FrameSet,
+> {
+  readonly name: Name;
+  /** The published URL (AsyncAPI channel address); the trailing slash is optional. */
+  readonly address: string;
+  /** The same as a route template (`:param`), as the gateway registers it. */
+  readonly route: string;
+  /** Path parameters and what they are. */
+  readonly parameters: Readonly<Record<string, string>>;
+  /** Optional query parameters besides the token (resume points). */
+  readonly query: Readonly<Record<string, string>>;
+  /** Who may connect. */
+  readonly audience: string;
+  /** Frames a client may send, `ping` and `auth` included. */
+  readonly client: Client;
+  /** Frames the server may send. */
+  readonly server: Server;
+  /** What the room key is (a consultation id, a user id). */
+  readonly roomKey: string;
+  /** The room a connection keyed by `key` reads: broadcasts to it reach every such connection. */
+  room(key: string): string;
+  /** Never set: the gateway's per-connection state (ClientConnection.context). */
+  readonly __context?: Context;
+}
+
+/** The context type a gateway attaches to each of its connections. */
+export type ContextOf<E> = E extends EndpointContract<string, infer C> ? C : never;
+
+const builtInServerFrames = { pong, auth_ok: authOk, error };
+type WithBuiltIns<Name extends string, Context, Client extends FrameSet, Server extends FrameSet> = EndpointContract<
+  Name,
+  Context,
+  Client & typeof builtInClientFrames,
+  { connection_established: typeof connectionEstablished } & Server & typeof builtInServerFrames
+>;
+
+/** Declares an endpoint: the frames every endpoint has are added, its rooms are `<name>:<key>`. */
+function endpoint<Context>() {
+  return <const Name extends string, Client extends FrameSet, Server extends FrameSet>(
+    contract: Omit<EndpointContract<Name, Context, Client, Server>, 'room' | '__context'>,
+  ): WithBuiltIns<Name, Context, Client, Server> => ({
+    ...contract,
+    client: { ...contract.client, ...builtInClientFrames },
+    server: { connection_established: connectionEstablished, ...contract.server, ...builtInServerFrames },
+    room: (key: string) => `${contract.name}:${key}`,
+  });
+}
+
+/** A chat connection's state: its consultation and the two participants (fixed for its lifetime). */
+export interface ChatContext {
+  consultationId: string;
+  participantIds: [string, string];
+}
+
+const resumeQuery = (item: string) => ({
+  last_seq: `replay every ${item} after this position, then replay_complete`,
+});
+
+export const chatEndpoint = endpoint<ChatContext>()({
+  name: 'chat',
+  address: '/ws/chat/{consultation_id}/',
+  route: '/ws/chat/:consultation_id',
+  parameters: { consultation_id: 'the consultation (a UUID)' },
+  query: { ...resumeQuery('message'), last_message_id: 'the same by the id of the newest message the client holds' },
+  audience: "the consultation's two participants (its client user and its numerologist)",
+  roomKey: 'the consultation id',
+  client: {
+    chat_message: frame('chat_message', 'Sends a message to the consultation.', {
+      message: str({
+        rules: [
+          // A hard cap that guards memory before trimming; the 4,000-character rule is the chat service's, after trimming.
+          {
+            test: (value) => characters(value) <= Limits.maxMessageChars * 4,
+            message: `message must be at most ${Limits.maxMessageChars} characters`,
+            json: { maxLength: Limits.maxMessageChars, description: 'not empty once trimmed' },
+          },
+          storable('message'),
+        ],
+      }),
+      client_id: opt(
+        str({
+          rules: [
+            // Counted in UTF-16 units, never more than the varchar(64) column holds.
+            {
+              test: (value) => value.length >= 1 && value.length <= Limits.maxClientIdChars,
+              message: `client_id must be 1 to ${Limits.maxClientIdChars} characters`,
+              json: { minLength: 1, maxLength: Limits.maxClientIdChars, description: 'idempotency key' },
+            },
+            storable('client_id'),
+          ],
+        }),
+      ),
+    }),
+    typing: frame('typing', 'Starts or stops the typing indicator the other participant sees.', {
+      is_typing: bool(),
+    }),
+    read_receipt: frame('read_receipt', 'Marks this message and every earlier one as read.', {
+      message_id: uuid(),
+    }),
+  },
+  server: {
+    chat_message: frame('chat_message', 'A stored message, to every connection of both participants.', {
+      data: chatMessageData,
+    }),
+    typing_indicator: frame('typing_indicator', "The other participant's typing state.", {
+      user_id: uuid(),
+      user_name: str(),
+      is_typing: bool(),
+    }),
+    read_receipt: frame('read_receipt', "A participant's read marker moved.", {
+      message_id: uuid(),
+      user_id: uuid(),
+      read_at: dateTime(),
+      seq: opt(describe(int({ minimum: 0 }), 'the position the marker moved to')),
+    }),
+    replay_complete: replayComplete,
+  },
+});
+
+export const notificationsEndpoint = endpoint<undefined>()({
+  name: 'notifications',
+  address: '/ws/notifications/',
+  route: '/ws/notifications',
+  parameters: {},
+  query: {
+    ...resumeQuery('notification'),
+    last_notification_id: 'the same by the id of the newest notification the client holds',
+  },
+  audience: 'any authenticated user; receives only their own notifications',
+  roomKey: 'the user id',
+  client: {
+    mark_read: frame('mark_read', 'Marks one of your notifications as read.', { notification_id: uuid() }),
+    mark_all_read: frame('mark_all_read', 'Marks all your notifications as read.', {}),
+  },
+  server: {
+    notification: frame('notification', 'A new notification, to every connection of its recipient.', {
+      data: notificationData,
+    }),
+    unread_count: frame('unread_count', 'How many of your notifications are unread, after anything changed it.', {
+      count: int({ minimum: 0 }),
+    }),
+    replay_complete: replayComplete,
+  },
+});
+
+export const presenceEndpoint = endpoint<undefined>()({
+  name: 'presence',
+  address: '/ws/presence/',
+  route: '/ws/presence',
+  parameters: {},
+  query: {},
+  audience: 'any authenticated user; sees only their contacts',
+  roomKey: 'the user id',
+  client: {},
+  server: {
+    presence_state: frame('presence_state', 'The contacts online right now (right after connecting).', {
+      users: arr(presenceUser),
+    }),
+    user_online: frame('user_online', 'A contact came online.', { user_id: uuid(), user_name: str() }),
+    user_offline: frame('user_offline', 'A contact went offline (after a grace period).', {
+      user_id: uuid(),
+      last_seen: opt(dateTime()),
+    }),
+  },
+});
+
+/** Every endpoint, by name. Adding one here is all the runtime, SDK types and AsyncAPI need. */
+export const ENDPOINTS = {
+  chat: chatEndpoint,
+  notifications: notificationsEndpoint,
+  presence: presenceEndpoint,
+} as const;
+
+export type Endpoints = typeof ENDPOINTS;
+export type Endpoint = keyof Endpoints;
+export type AnyEndpoint = Endpoints[Endpoint];
+
+/** Client frames every endpoint accepts, handled by the runtime itself. */
+export type BuiltInClientFrame = keyof typeof builtInClientFrames;
+
+/** Frame type names of an endpoint, as a union. */
+export type ClientFrameTypeOf<E extends Endpoint> = keyof Endpoints[E]['client'] & string;
+export type ServerFrameTypeOf<E extends Endpoint> = keyof Endpoints[E]['server'] & string;
+
+type KeysOfUnion<U> = U extends unknown ? keyof U : never;
+type SchemaAt<U, K> = U extends unknown ? (K extends keyof U ? U[K] : never) : never;
+type ClientSets = Endpoints[Endpoint]['client'];
+type ServerSets = Endpoints[Endpoint]['server'];
+
+/** Every client frame by type, over all endpoints. */
+export type ClientFrameMap = { [K in KeysOfUnion<ClientSets> & string]: Infer<SchemaAt<ClientSets, K>> };
+/** Every server frame by type, over all endpoints. */
+export type ServerFrameMap = { [K in KeysOfUnion<ServerSets> & string]: Infer<SchemaAt<ServerSets, K>> };
+export type ClientFrameType = keyof ClientFrameMap;
+export type ClientFrame = ClientFrameMap[ClientFrameType];
+export type ServerFrameType = keyof ServerFrameMap;
+export type ServerFrame = ServerFrameMap[ServerFrameType];
+
+/** A client frame's schema on an endpoint, or undefined when the endpoint does not accept that type. */
+export function clientFrameSchema(name: Endpoint, type: string): AnySchema | undefined {
+  const frames: FrameSet = ENDPOINTS[name].client;
+  return Object.hasOwn(frames, type) ? frames[type] : undefined;
+}
+
+/** Which client frames each endpoint accepts (`ping` and `auth` included), derived from the contract. */
+export const CLIENT_FRAMES_BY_ENDPOINT: { [E in Endpoint]: readonly ClientFrameTypeOf<E>[] } = {
+  chat: keysOf(chatEndpoint.client),
+  notifications: keysOf(notificationsEndpoint.client),
+  presence: keysOf(presenceEndpoint.client),
+};
+
+function keysOf<T extends object>(value: T): (keyof T & string)[] {
+  return Object.keys(value) as (keyof T & string)[];
+}
+
+type Camel<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Capitalize<Head>}${Camel<Tail>}`
+  : Capitalize<S>;
+/** The gateway method that handles a client frame: `chat_message` → `onChatMessage`. */
+export type HandlerName<T extends string> = `on${Camel<T>}`;
+
+export function handlerName<T extends string>(type: T): HandlerName<T> {
+  return `on${type
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('')}` as HandlerName<T>;
+}
