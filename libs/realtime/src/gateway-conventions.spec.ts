@@ -62,7 +62,7 @@ describe('gateway conventions', () => {
     );
   });
 
-  it('boots when every gateway keeps to the contract's handlers', async () => {
+  it('boots when every gateway keeps to the contract handlers', async () => {
     @Injectable()
     class Unrelated {}
     @Module({ imports: [DiscoveryModule], providers: [GatewayConventions, GoodGateway, Unrelated] })
