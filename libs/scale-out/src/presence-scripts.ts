@@ -51,6 +51,7 @@ export class PresenceKeys {
 
 export const userField = (userId: string) => `u:${userId}`;
 export const chatField = (consultationId: string, userId: string) => `c:${consultationId}:${userId}`;
+export const notificationsField = (userId: string) => `n:${userId}`;
 
 /** Sum of one field over every registered instance's conns hash. */
 const TOTAL = `
