@@ -4,3 +4,4 @@ export * from './storable-text';
 export * from './time';
 export * from './json-limits';
 export * from './calendar';
+export * from './preview';

@@ -1,3 +1,4 @@
+import { preview } from '@numerai/common';
 import type { NotificationData } from '@numerai/protocol';
 
 /** Longest title/body a push carries, in code points (the lock screen shows less anyway). */
@@ -15,15 +16,9 @@ export interface PushPayload {
 export function toPushPayload(notification: NotificationData): PushPayload {
   const consultationId = notification.data?.consultation_id;
   return {
-    title: bounded(notification.title),
-    body: bounded(notification.message),
+    title: preview(notification.title, PUSH_PREVIEW_CODE_POINTS),
+    body: preview(notification.message, PUSH_PREVIEW_CODE_POINTS),
     url: typeof consultationId === 'string' ? `/demo/?consultation=${encodeURIComponent(consultationId)}` : '/demo/',
     notification_id: notification.id,
   };
-}
-
-/** Cut on code points, never inside a surrogate pair. */
-function bounded(text: string): string {
-  const points = Array.from(text);
-  return points.length > PUSH_PREVIEW_CODE_POINTS ? `${points.slice(0, PUSH_PREVIEW_CODE_POINTS - 1).join('')}…` : text;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { generateRequestDetails } from 'web-push';
 import { AppConfig } from '@numerai/config';
 import type { PushSubscriptionEntity } from '@numerai/database';
+import { Clock } from '@numerai/scheduler';
 import { retryAfterMs } from './retry-after';
 
 /** How the push service answered. */
@@ -25,7 +26,10 @@ const TTL_SECONDS = 24 * 60 * 60;
  */
 @Injectable()
 export class PushSender {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
 
   async send(subscription: PushSubscriptionEntity, payload: string): Promise<PushOutcome> {
     const { vapid } = this.config.push;
@@ -47,13 +51,13 @@ export class PushSender {
     } catch {
       return { kind: 'retry' };
     }
-    return classify(response.status, response.headers.get('retry-after'));
+    return classify(response.status, retryAfterMs(response.headers.get('retry-after'), this.clock.now().getTime()));
   }
 }
 
-function classify(status: number, retryAfter: string | null): PushOutcome {
+function classify(status: number, afterMs: number | undefined): PushOutcome {
   if (status >= 200 && status < 300) return { kind: 'delivered' };
   if (status === 404 || status === 410) return { kind: 'gone', status };
-  if (status === 429 || status >= 500) return { kind: 'retry', status, afterMs: retryAfterMs(retryAfter, Date.now()) };
+  if (status === 429 || status >= 500) return { kind: 'retry', status, afterMs };
   return { kind: 'rejected', status };
 }
