@@ -22,7 +22,7 @@ describe('push subscriptions (REST)', () => {
     http(server.httpUrl, 'DELETE', `/api/push/subscriptions/${id}`, { token: user.token });
 
   beforeAll(async () => {
-    server = await startTestServer({ PUSH_MAX_SUBSCRIPTIONS_PER_USER: '3' });
+    server = await startTestServer({ PUSH_MAX_SUBSCRIPTIONS: '3' });
     const key = await http(server.httpUrl, 'GET', '/api/push/vapid-public-key');
     pushService = await PushService.start(key.body.public_key);
     [alice, bob] = await Promise.all([createUser(server), createUser(server)]);
@@ -119,7 +119,7 @@ describe('push subscriptions (REST)', () => {
     expect((await list(bob)).body.map((s: { id: string }) => s.id)).toEqual([moved.body.id]);
   });
 
-  it('caps subscriptions per user (409 past PUSH_MAX_SUBSCRIPTIONS_PER_USER)', async () => {
+  it('caps subscriptions per user (409 past PUSH_MAX_SUBSCRIPTIONS)', async () => {
     const carol = await createUser(server);
     for (let i = 0; i < 3; i++) expect((await post(carol, pushService.subscription(`cap-${i}`))).status).toBe(201);
     expectError(await post(carol, pushService.subscription('cap-3')), 409, 'At most 3');

@@ -60,7 +60,7 @@ export function loadPushConfig(
     vapidGenerated,
     graceMs: int('PUSH_GRACE_MS', 10_000, 0, 3_600_000),
     maxAttempts: int('PUSH_MAX_ATTEMPTS', 5, 1, 20),
-    maxSubscriptionsPerUser: int('PUSH_MAX_SUBSCRIPTIONS_PER_USER', 10, 1, 100),
+    maxSubscriptionsPerUser: int('PUSH_MAX_SUBSCRIPTIONS', 10, 1, 100),
     allowLoopback: loopback ? loopback === 'true' : env.NODE_ENV !== 'production',
   };
 }

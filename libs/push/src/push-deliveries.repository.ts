@@ -3,6 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { LessThanOrEqual, Repository } from 'typeorm';
 import { PushDeliveryEntity } from '@numerai/database';
 
+/** A row to queue: the columns, without the (never loaded) relations. */
+export type NewPushDelivery = Omit<PushDeliveryEntity, 'subscription' | 'notification' | 'user'>;
+
 /** A claim not finished in this long is from an instance that died mid-send; another may take it over. */
 export const CLAIM_LEASE_MS = 60_000;
 
@@ -11,7 +14,7 @@ export class PushDeliveriesRepository {
   constructor(@InjectRepository(PushDeliveryEntity) private readonly rows: Repository<PushDeliveryEntity>) {}
 
   /** Adds these rows; a (notification, subscription) already queued is left as it is. */
-  async enqueue(rows: PushDeliveryEntity[]): Promise<void> {
+  async enqueue(rows: NewPushDelivery[]): Promise<void> {
     if (rows.length === 0) return;
     await this.rows.createQueryBuilder().insert().values(rows).orIgnore().execute();
   }

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
-import { newId, PushDeliveryEntity } from '@numerai/database';
+import { newId } from '@numerai/database';
 import { DomainEventMap, EventBus } from '@numerai/events';
 import { PreferencesService } from '@numerai/notifications';
 import { Clock } from '@numerai/scheduler';
-import { PushDeliveriesRepository } from './push-deliveries.repository';
+import { NewPushDelivery, PushDeliveriesRepository } from './push-deliveries.repository';
 import { PushDeliveryJob } from './push-delivery.job';
 import { toPushPayload } from './push-payload';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
@@ -46,7 +46,7 @@ export class PushEnqueuer {
       byType.set(type, [...(byType.get(type) ?? []), item]);
     }
     const dueAt = new Date(this.clock.now().getTime() + this.config.push.graceMs);
-    const rows: PushDeliveryEntity[] = [];
+    const rows: NewPushDelivery[] = [];
     for (const [type, ofType] of byType) {
       const wanted = new Set(await this.preferences.pushRecipients([...new Set(ofType.map((i) => i.user_id))], type));
       for (const { user_id, notification } of ofType) {

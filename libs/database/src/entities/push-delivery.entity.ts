@@ -1,4 +1,7 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { NotificationEntity } from './notification.entity';
+import { PushSubscriptionEntity } from './push-subscription.entity';
+import { UserEntity } from './user.entity';
 
 export type PushDeliveryState = 'pending' | 'sending';
 
@@ -42,6 +45,19 @@ export class PushDeliveryEntity {
   @Column({ name: 'claimed_at', type: Date, nullable: true })
   claimedAt!: Date | null;
 
-  @Column({ type: 'int' })
+  @Column({ type: 'integer' })
   attempts!: number;
+
+  // Foreign keys only (never loaded): a queued push goes with its subscription, notification and user.
+  @ManyToOne(() => PushSubscriptionEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'subscription_id', foreignKeyConstraintName: 'fk_push_deliveries_subscription' })
+  subscription?: PushSubscriptionEntity;
+
+  @ManyToOne(() => NotificationEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'notification_id', foreignKeyConstraintName: 'fk_push_deliveries_notification' })
+  notification?: NotificationEntity;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_push_deliveries_user' })
+  user?: UserEntity;
 }

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { UserEntity } from './user.entity';
 
 /**
  * One browser's Web Push subscription (RFC 8030): where to POST, and the keys the payload
@@ -31,4 +32,9 @@ export class PushSubscriptionEntity {
 
   @Column({ name: 'created_at' })
   createdAt!: Date;
+
+  // Foreign key only (never loaded): a subscription goes with its user.
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_push_subscriptions_user' })
+  user?: UserEntity;
 }

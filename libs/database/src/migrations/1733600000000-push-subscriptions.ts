@@ -51,7 +51,7 @@ export class PushSubscriptions1733600000000 implements MigrationInterface {
           { name: 'state', type: 'varchar', length: '16' },
           { name: 'due_at', type: timestamp },
           { name: 'claimed_at', type: timestamp, isNullable: true },
-          { name: 'attempts', type: 'int' },
+          { name: 'attempts', type: 'integer' },
         ],
         indices: [
           new TableIndex({
