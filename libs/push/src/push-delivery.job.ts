@@ -3,6 +3,7 @@ import { AppConfig } from '@numerai/config';
 import type { PushDeliveryEntity } from '@numerai/database';
 import { ConnectionDirectory } from '@numerai/realtime';
 import { Clock, JobRunner, ScheduledJob } from '@numerai/scheduler';
+import { describeError } from './describe-error';
 import { PushDeliveriesRepository } from './push-deliveries.repository';
 import { PushSender } from './push-sender';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
@@ -55,7 +56,7 @@ export class PushDeliveryJob implements ScheduledJob, OnModuleInit, OnApplicatio
     if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.run().catch((error: unknown) => this.logger.error(error instanceof Error ? error : String(error)));
+      this.run().catch((error: unknown) => this.logger.error(`push sweep failed: ${describeError(error)}`));
     }, ms);
     timer.unref();
     this.timers.add(timer);

@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
-import { newId } from '@numerai/database';
+import { newId, PushSubscriptionEntity } from '@numerai/database';
 import { DomainEventMap, EventBus } from '@numerai/events';
 import { PreferencesService } from '@numerai/notifications';
 import { Clock } from '@numerai/scheduler';
 import { NewPushDelivery, PushDeliveriesRepository } from './push-deliveries.repository';
+import { describeError } from './describe-error';
 import { PushDeliveryJob } from './push-delivery.job';
 import { toPushPayload } from './push-payload';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
@@ -30,7 +31,7 @@ export class PushEnqueuer {
     private readonly config: AppConfig,
   ) {
     const queue = (items: Created[]) =>
-      this.queue(items).catch((error: unknown) => this.logger.error(error instanceof Error ? error : String(error)));
+      this.queue(items).catch((error: unknown) => this.logger.error(`queuing pushes failed: ${describeError(error)}`));
     events.onOrigin('notification.created', (item) => queue([item]));
     events.onOrigin('notification.created_many', ({ items }) => queue(items));
   }
@@ -40,6 +41,10 @@ export class PushEnqueuer {
     if (items.length === 0) return;
     const subscriptions = await this.subscriptions.ofUsers(items.map((item) => item.user_id));
     if (subscriptions.length === 0) return;
+    const byUser = new Map<string, PushSubscriptionEntity[]>();
+    for (const subscription of subscriptions) {
+      byUser.set(subscription.userId, [...(byUser.get(subscription.userId) ?? []), subscription]);
+    }
     const byType = new Map<string, Created[]>();
     for (const item of items) {
       const type = item.notification.notification_type;
@@ -53,7 +58,7 @@ export class PushEnqueuer {
         if (!wanted.has(user_id)) continue;
         const payload = JSON.stringify(toPushPayload(notification));
         const consultationId = type === 'chat_message' ? notification.data?.consultation_id : undefined;
-        for (const subscription of subscriptions.filter((s) => s.userId === user_id)) {
+        for (const subscription of byUser.get(user_id) ?? []) {
           rows.push({
             id: newId(),
             notificationId: notification.id,
