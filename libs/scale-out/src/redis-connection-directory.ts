@@ -2,14 +2,8 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Principal } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
 import { ClientConnection, ConnectionDirectory, ConnectionRegistry } from '@numerai/realtime';
-import {
-  chatField,
-  notificationsField,
-  PresenceKeys,
-  presenceScripts,
-  PresenceScripts,
-  userField,
-} from './presence-scripts';
+import { chatField, PresenceKeys, presenceScripts, PresenceScripts, userField } from './presence-scripts';
+import { notificationsField } from './presence-scripts';
 import { RedisClients } from './redis-clients';
 
 const CHAT_ROOM = 'chat:';
