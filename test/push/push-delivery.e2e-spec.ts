@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import { PushDeliveryEntity } from '@numerai/database';
 import { ConnectionDirectory } from '@numerai/realtime';
 import { JobRunner, ManualClock } from '@numerai/scheduler';
 import { createConsultation, TestUser } from '../support/factories';
@@ -8,6 +10,8 @@ import { connect, TestSocket } from '../support/ws-client';
 import { PushFixture } from './support/push-fixture';
 
 const GRACE_MS = 10_000;
+/** PushDeliveriesRepository's lease on a claim (60 s). */
+const CLAIM_LEASE_MS = 60_000;
 
 /**
  * When a notification is pushed, against a local push service that verifies every request
@@ -195,6 +199,22 @@ describe('Web Push delivery', () => {
     await sweep();
     expect(statuses()).toEqual([429, 201]);
     expect(delivered('busy').map((p) => p.notification_id)).toEqual([notification.id]);
+  });
+
+  it('takes over a send claimed by an instance that died before finishing it (after the claim lease)', async () => {
+    const user = await push.subscribedUser('orphan');
+    const notification = await push.notify(user, 'Left behind');
+    await push.waitQueued(user);
+    // As a dead instance leaves it: claimed (state `sending`) and never finished.
+    const rows = server.app.get(DataSource).getRepository(PushDeliveryEntity);
+    await rows.update({ userId: user.id }, { state: 'sending', claimedAt: clock.now(), attempts: 1 });
+    clock.advance(CLAIM_LEASE_MS - 1);
+    await sweep();
+    expect(delivered('orphan')).toEqual([]);
+    clock.advance(1);
+    await sweep();
+    expect(delivered('orphan').map((p) => p.notification_id)).toEqual([notification.id]);
+    expect(await push.queued(user)).toBe(0);
   });
 
   it('retries 5xx with back-off and gives up after PUSH_MAX_ATTEMPTS', async () => {
