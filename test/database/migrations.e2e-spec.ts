@@ -37,6 +37,8 @@ const TABLES = [
   'notification_deliveries',
   'notification_preferences',
   'notifications',
+  'push_deliveries',
+  'push_subscriptions',
   'readings',
   'refresh_tokens',
   'sessions',

@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync, randomBytes, sign as rsaSign } from 'node:crypto';
+import { createECDH, createHmac, generateKeyPairSync, randomBytes, sign as rsaSign } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { NotificationEntity } from '@numerai/database';
 import { UsersService } from '@numerai/users';
@@ -38,6 +38,16 @@ function craft(header: Record<string, unknown>, payload: Record<string, unknown>
   const input = `${b64url(header)}.${b64url(payload)}`;
   return `${input}.${sign(input)}`;
 }
+/** A browser's PushSubscription JSON for `endpoint`, with a real P-256 key. */
+function browserSubscription(endpoint: string) {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return {
+    endpoint,
+    keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') },
+  };
+}
+
 const hmac = (algorithm: 'sha256' | 'sha512', key: string) => (input: string) =>
   createHmac(algorithm, key).update(input).digest('base64url');
 
@@ -66,6 +76,7 @@ describe('hostile: authorization matrix', () => {
   let erin: TestUser;
   let consultationId: string;
   let notificationId: string;
+  let pushSubscriptionId: string;
   let badTokens: { kind: string; token: string | undefined }[];
   /** Strings that only Alice and Bob may ever see. */
   let secrets: string[];
@@ -93,7 +104,16 @@ describe('hostile: authorization matrix', () => {
     await closeAll(a, b);
     notificationId = (await adminNotify(server, admin, alice.id, { title: noteMarker, message: `${noteMarker} body` }))
       .id;
+    const pushEndpoint = `https://push.example.test/${randomBytes(8).toString('hex')}`;
+    pushSubscriptionId = (
+      await http(server.httpUrl, 'POST', '/api/push/subscriptions', {
+        token: alice.token,
+        body: browserSubscription(pushEndpoint),
+      })
+    ).body.id;
     secrets = [
+      pushEndpoint,
+      pushSubscriptionId,
       messageMarker,
       noteMarker,
       alice.email,
@@ -345,6 +365,25 @@ describe('hostile: authorization matrix', () => {
       },
       {
         method: 'GET',
+        template: '/api/push/subscriptions',
+        path: '/api/push/subscriptions',
+        otherUser: { status: 200, check: (r) => (JSON.stringify(r.body) === '[]' ? undefined : 'not carol’s') },
+      },
+      {
+        method: 'POST',
+        template: '/api/push/subscriptions',
+        path: '/api/push/subscriptions',
+        body: browserSubscription('https://push.example.test/carol'),
+        otherUser: { status: 201, check: onlyOwn },
+      },
+      {
+        method: 'DELETE',
+        template: '/api/push/subscriptions/{id}',
+        path: `/api/push/subscriptions/${pushSubscriptionId}`,
+        otherUser: { status: 404 },
+      },
+      {
+        method: 'GET',
         template: '/api/presence',
         path: `/api/presence?user_ids=${alice.id},${bob.id}`,
         otherUser: {
@@ -362,6 +401,7 @@ describe('hostile: authorization matrix', () => {
     'POST /api/auth/refresh',
     'GET /health',
     'GET /metrics',
+    'GET /api/push/vapid-public-key',
   ];
 
   it('the matrix covers every route of the OpenAPI document', async () => {

@@ -361,6 +361,7 @@ describe(`sessions (${ENGINE})`, () => {
         'notification_preferences',
         'notifications',
         'profile',
+        'push_subscriptions',
         'read_markers',
         'readings',
         'sessions',

@@ -13,6 +13,7 @@ import { MetricsModule } from '@numerai/metrics';
 import { NotificationsModule } from '@numerai/notifications';
 import { LifecycleModule } from '@numerai/lifecycle';
 import { PresenceModule } from '@numerai/presence';
+import { PushModule } from '@numerai/push';
 import { ReadingsModule } from '@numerai/readings';
 import { RemindersModule } from '@numerai/reminders';
 import { Clock, SchedulerModule } from '@numerai/scheduler';
@@ -53,6 +54,7 @@ export class AppModule implements NestModule {
         ReadingsModule,
         RemindersModule,
         LifecycleModule,
+        PushModule,
         DemoModule,
         AsyncApiModule,
       ],

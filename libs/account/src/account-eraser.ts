@@ -7,6 +7,7 @@ import {
   NotificationDeliveryEntity,
   NotificationEntity,
   NotificationPreferencesEntity,
+  PushSubscriptionEntity,
   ReadingEntity,
 } from '@numerai/database';
 import { UsersService } from '@numerai/users';
@@ -15,7 +16,8 @@ import { UsersService } from '@numerai/users';
  * Erases an account (the README's data-erasure policy): the users row is anonymised, not
  * deleted, so the consultations and messages that name it stay valid (its profile fields are
  * cleared with it); the notifications, read markers, readings, notification preferences and
- * delivery records, which only ever concern this user, are deleted; messages they sent
+ * delivery records and Web Push subscriptions (with their queued pushes), which only ever
+ * concern this user, are deleted; messages they sent
  * stay in the consultation's history for the other participant, shown from "Deleted user".
  * Every session ends last, which closes the account's sockets on every instance.
  */
@@ -30,10 +32,12 @@ export class AccountEraser {
     @InjectRepository(NotificationPreferencesEntity)
     private readonly preferences: Repository<NotificationPreferencesEntity>,
     @InjectRepository(NotificationDeliveryEntity) private readonly deliveries: Repository<NotificationDeliveryEntity>,
+    @InjectRepository(PushSubscriptionEntity) private readonly pushSubscriptions: Repository<PushSubscriptionEntity>,
   ) {}
 
   async erase(userId: string): Promise<void> {
     await this.users.anonymise(userId);
+    await this.pushSubscriptions.delete({ userId }); // first: nothing is pushed to an erased account
     await this.notifications.delete({ userId });
     await this.readMarkers.delete({ userId });
     await this.readings.delete({ userId });

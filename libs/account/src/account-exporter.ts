@@ -11,17 +11,20 @@ import {
   ConsultationEntity,
   NotificationEntity,
   NotificationPreferencesEntity,
+  PushSubscriptionEntity,
   ReadingEntity,
   SessionEntity,
 } from '@numerai/database';
 import { toNotificationData } from '@numerai/notifications';
+import { toPushSubscriptionView } from '@numerai/push';
 import { toReadingView } from '@numerai/readings';
 import { toUserView, UsersService } from '@numerai/users';
 
 /**
  * Everything stored about one user, as JSON: the profile, consultations they take part
  * in, messages they sent, their notifications, read markers, daily readings and notification
- * preferences, and their sessions' metadata. Never a password hash or a refresh-token hash.
+ * preferences, their sessions' metadata and their Web Push subscriptions (endpoint and date, not
+ * the keys). Never a password hash or a refresh-token hash.
  */
 @Injectable()
 export class AccountExporter {
@@ -35,22 +38,25 @@ export class AccountExporter {
     @InjectRepository(ReadingEntity) private readonly readings: Repository<ReadingEntity>,
     @InjectRepository(NotificationPreferencesEntity)
     private readonly preferences: Repository<NotificationPreferencesEntity>,
+    @InjectRepository(PushSubscriptionEntity) private readonly pushSubscriptions: Repository<PushSubscriptionEntity>,
   ) {}
 
   async export(userId: string) {
     const user = await this.users.getById(userId);
-    const [consultations, messages, notifications, readMarkers, sessions, readings, preferences] = await Promise.all([
-      this.consultations.find({
-        where: [{ userId }, { numerologistId: userId }],
-        order: { createdAt: 'ASC' },
-      }),
-      this.messages.find({ where: { senderId: userId }, order: { consultationId: 'ASC', id: 'ASC' } }),
-      this.notifications.find({ where: { userId }, order: { id: 'ASC' } }),
-      this.readMarkers.find({ where: { userId }, order: { consultationId: 'ASC' } }),
-      this.sessions.listOf(userId),
-      this.readings.find({ where: { userId }, order: { localDate: 'ASC' } }),
-      this.preferences.findOneBy({ userId }),
-    ]);
+    const [consultations, messages, notifications, readMarkers, sessions, readings, preferences, pushSubscriptions] =
+      await Promise.all([
+        this.consultations.find({
+          where: [{ userId }, { numerologistId: userId }],
+          order: { createdAt: 'ASC' },
+        }),
+        this.messages.find({ where: { senderId: userId }, order: { consultationId: 'ASC', id: 'ASC' } }),
+        this.notifications.find({ where: { userId }, order: { id: 'ASC' } }),
+        this.readMarkers.find({ where: { userId }, order: { consultationId: 'ASC' } }),
+        this.sessions.listOf(userId),
+        this.readings.find({ where: { userId }, order: { localDate: 'ASC' } }),
+        this.preferences.findOneBy({ userId }),
+        this.pushSubscriptions.find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } }),
+      ]);
     return {
       exported_at: new Date().toISOString(),
       profile: { ...toUserView(user), blocked_at: iso(user.blockedAt) },
@@ -72,6 +78,7 @@ export class AccountExporter {
       sessions: sessions.map(toSessionMetadata),
       readings: readings.map(toReadingView),
       notification_preferences: preferences?.types ?? {},
+      push_subscriptions: pushSubscriptions.map(toPushSubscriptionView),
     };
   }
 }

@@ -8,6 +8,7 @@ import {
   NotificationDeliveryEntity,
   NotificationEntity,
   NotificationPreferencesEntity,
+  PushSubscriptionEntity,
   ReadingEntity,
 } from '@numerai/database';
 import { UsersModule } from '@numerai/users';
@@ -33,6 +34,7 @@ import { AdminUsersController } from './admin-users.controller';
       ReadingEntity,
       NotificationPreferencesEntity,
       NotificationDeliveryEntity,
+      PushSubscriptionEntity,
     ]),
   ],
   controllers: [AccountController, AdminUsersController],

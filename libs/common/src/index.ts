@@ -5,3 +5,4 @@ export * from './time';
 export * from './json-limits';
 export * from './calendar';
 export * from './errors';
+export * from './preview';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loadPushConfig, PushConfig } from './push-config';
 
 /** Every setting the backend reads, resolved once at start-up. Nothing else reads `process.env`. */
 export class AppConfig {
@@ -61,6 +62,8 @@ export class AppConfig {
    * what is due, so a notification goes out at most about that late.
    */
   schedule!: { dailyReadingHour: number; reminderMinutes: number; tickMs: number };
+  /** Web Push: VAPID keys, the grace before a push, retries, the per-user cap (see push-config.ts). */
+  push!: PushConfig;
   /** Notes for the operator that the logger prints once it exists (e.g. a generated JWT secret). */
   warnings!: string[];
 }
@@ -163,6 +166,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters long');
 
+  const push = loadPushConfig(env, dataDir, int, problems, warnings);
+
   const config: AppConfig = {
     port,
     dataDir,
@@ -213,6 +218,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reminderMinutes: int('CONSULTATION_REMINDER_MINUTES', 15, 1, 7 * 24 * 60),
       tickMs: int('SCHEDULER_TICK_MS', 30_000, 100, 3_600_000),
     },
+    push,
     warnings,
   };
   if (problems.length > 0) throw new ConfigError(problems);

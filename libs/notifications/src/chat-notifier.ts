@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { preview } from '@numerai/common';
 import { EventBus } from '@numerai/events';
 import { ConnectionDirectory } from '@numerai/realtime';
 import { NotificationsService } from './notifications.service';
 
-/** How much of a chat message a notification previews. */
+/** How much of a chat message a notification previews, in code points. */
 const PREVIEW_CHARS = 140;
 
 /**
@@ -40,7 +41,7 @@ export class ChatNotifier {
     if (await this.directory.hasChatConnection(userId, consultationId)) return;
     await this.notifications.notify(userId, {
       title: `New message from ${from}`,
-      message: text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text,
+      message: preview(text, PREVIEW_CHARS),
       notification_type: 'chat_message',
       data: { consultation_id: consultationId, message_id: messageId },
     });

@@ -23,6 +23,6 @@ import { PreferencesService } from './preferences/preferences.service';
     PreferencesRepository,
     PreferencesService,
   ],
-  exports: [NotificationsService],
+  exports: [NotificationsService, PreferencesService],
 })
 export class NotificationsModule {}

@@ -25,6 +25,8 @@ export abstract class ConnectionDirectory {
 
   abstract connectionCount(userId: string): Promise<number>;
   abstract hasChatConnection(userId: string, consultationId: string): Promise<boolean>;
+  /** Whether the user has a `/ws/notifications/` socket open anywhere (Web Push goes only to those without). */
+  abstract hasNotificationsConnection(userId: string): Promise<boolean>;
   abstract opened(connection: ClientConnection): void;
   abstract closed(connection: ClientConnection): void;
   /** Users with at least one connection anywhere, among `userIds`. */
@@ -46,6 +48,10 @@ export class InProcessConnectionDirectory extends ConnectionDirectory {
     if (!room) return false;
     for (const connection of room) if (connection.userId === userId) return true;
     return false;
+  }
+
+  async hasNotificationsConnection(userId: string): Promise<boolean> {
+    return (this.registry.room(`notifications:${userId}`)?.size ?? 0) > 0;
   }
 
   async onlineAmong(userIds: string[]): Promise<Set<string>> {

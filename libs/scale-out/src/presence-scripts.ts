@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
  *   <prefix>:presence:hb:<id>       STR   heartbeat of instance <id>, expires after PRESENCE_INSTANCE_TTL_MS
  *   <prefix>:presence:conns:<id>    HASH  u:<user> → open connections of <user> on <id>;
  *                                         c:<consultation>:<user> → chat connections of <user> to <consultation> on <id>
+ *                                         n:<user> → notifications connections of <user> on <id> (Web Push skips them)
  *   <prefix>:presence:leaving       ZSET  users whose cluster-wide count reached 0, scored by when: the safety net
  *                                         for an instance that dies during the offline grace period
  *   <prefix>:presence:reaper        STR   lock, so one instance at a time reaps dead ones
@@ -51,6 +52,7 @@ export class PresenceKeys {
 
 export const userField = (userId: string) => `u:${userId}`;
 export const chatField = (consultationId: string, userId: string) => `c:${consultationId}:${userId}`;
+export const notificationsField = (userId: string) => `n:${userId}`;
 
 /** Sum of one field over every registered instance's conns hash. */
 const TOTAL = `

@@ -3,6 +3,7 @@ import type { Principal } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
 import { ClientConnection, ConnectionDirectory, ConnectionRegistry } from '@numerai/realtime';
 import { chatField, PresenceKeys, presenceScripts, PresenceScripts, userField } from './presence-scripts';
+import { notificationsField } from './presence-scripts';
 import { RedisClients } from './redis-clients';
 
 const CHAT_ROOM = 'chat:';
@@ -79,6 +80,12 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
     return totals ? totals[0] > 0 : false;
   }
 
+  async hasNotificationsConnection(userId: string): Promise<boolean> {
+    if ((this.registry.room(`notifications:${userId}`)?.size ?? 0) > 0) return true;
+    const totals = await this.sum([notificationsField(userId)]);
+    return totals ? totals[0] > 0 : false;
+  }
+
   async onlineAmong(userIds: string[]): Promise<Set<string>> {
     const online = new Set(userIds.filter((id) => this.registry.countForUser(id) > 0));
     const rest = userIds.filter((id) => !online.has(id));
@@ -108,18 +115,10 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
       return;
     }
     const now = Date.now();
-    const consultationId = this.consultationOf(connection);
     const done = this.scripts
       .change(
         [this.keys.instances, this.keys.conns(this.instanceId), this.keys.leaving],
-        [
-          this.instanceId,
-          connection.userId,
-          consultationId ? chatField(consultationId, connection.userId) : '',
-          delta,
-          this.keys.connsPrefix,
-          now,
-        ],
+        [this.instanceId, connection.userId, this.endpointField(connection) ?? '', delta, this.keys.connsPrefix, now],
       )
       .then(
         (total) => {
@@ -295,13 +294,17 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
     for (const connection of this.registry.all()) {
       const uf = userField(connection.userId);
       counts.set(uf, (counts.get(uf) ?? 0) + 1);
-      const consultationId = this.consultationOf(connection);
-      if (consultationId) {
-        const cf = chatField(consultationId, connection.userId);
-        counts.set(cf, (counts.get(cf) ?? 0) + 1);
-      }
+      const ef = this.endpointField(connection);
+      if (ef) counts.set(ef, (counts.get(ef) ?? 0) + 1);
     }
     return counts;
+  }
+
+  /** The per-endpoint count a connection also moves: its chat (consultation) or its notifications socket. */
+  private endpointField(connection: ClientConnection): string | undefined {
+    if (connection.endpoint === 'notifications') return notificationsField(connection.userId);
+    const consultationId = this.consultationOf(connection);
+    return consultationId ? chatField(consultationId, connection.userId) : undefined;
   }
 
   private consultationOf(connection: ClientConnection): string | undefined {

@@ -4,6 +4,8 @@ import { ConsultationEntity } from './consultation.entity';
 import { NotificationDeliveryEntity } from './notification-delivery.entity';
 import { NotificationPreferencesEntity } from './notification-preferences.entity';
 import { NotificationEntity } from './notification.entity';
+import { PushDeliveryEntity } from './push-delivery.entity';
+import { PushSubscriptionEntity } from './push-subscription.entity';
 import { RefreshTokenEntity, SessionEntity } from './session.entity';
 import { ReadingEntity } from './reading.entity';
 import { UserEntity } from './user.entity';
@@ -14,6 +16,8 @@ export * from './consultation.entity';
 export * from './notification-delivery.entity';
 export * from './notification-preferences.entity';
 export * from './notification.entity';
+export * from './push-delivery.entity';
+export * from './push-subscription.entity';
 export * from './session.entity';
 export * from './reading.entity';
 export * from './user.entity';
@@ -29,4 +33,6 @@ export const ENTITIES = [
   ReadingEntity,
   NotificationDeliveryEntity,
   NotificationPreferencesEntity,
+  PushSubscriptionEntity,
+  PushDeliveryEntity,
 ];

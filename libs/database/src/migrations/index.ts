@@ -4,6 +4,7 @@ import { Sessions1733100000000 } from './1733100000000-sessions';
 import { ConsultationConsentAndForeignKeys1733200000000 } from './1733200000000-consultation-consent-and-foreign-keys';
 import { ProductProfilesReadings1733300000000 } from './1733300000000-product-profiles-readings';
 import { ChatSystemMessages1733500000000 } from './1733500000000-chat-system-messages';
+import { PushSubscriptions1733600000000 } from './1733600000000-push-subscriptions';
 
 /** Every migration, oldest first. Add new ones here; they run automatically at start-up. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   ConsultationConsentAndForeignKeys1733200000000,
   ProductProfilesReadings1733300000000,
   ChatSystemMessages1733500000000,
+  PushSubscriptions1733600000000,
 ];

@@ -35,4 +35,10 @@ export class PreferencesService {
     const stored = await this.preferences.findMany(userIds);
     return userIds.filter((id) => stored.get(id)?.[type]?.in_app ?? true);
   }
+
+  /** Those of `userIds` who have not switched `type` off for Web Push (one query). */
+  async pushRecipients(userIds: string[], type: string): Promise<string[]> {
+    const stored = await this.preferences.findMany(userIds);
+    return userIds.filter((id) => stored.get(id)?.[type]?.push ?? true);
+  }
 }

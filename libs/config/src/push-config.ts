@@ -1,0 +1,81 @@
+import { createECDH } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+type Env = Record<string, string | undefined>;
+
+/** Web Push settings (issue 16). */
+export interface PushConfig {
+  /** VAPID (RFC 8292): the application server's P-256 key pair, base64url (public: 65-byte point, private: 32 bytes). */
+  vapid: { publicKey: string; privateKey: string; subject: string };
+  /** True when the pair was generated under DATA_DIR (no VAPID_* set). */
+  vapidGenerated: boolean;
+  /** How long after a notification the push waits, so a reload or a quick reconnect does not push. */
+  graceMs: number;
+  /** Sends of one push to one subscription before it is given up (429/5xx/network answers retry). */
+  maxAttempts: number;
+  /** Subscriptions (browsers, devices) one user may register. */
+  maxSubscriptionsPerUser: number;
+  /** Whether plain-http loopback endpoints (127.0.0.1, localhost, [::1]) are accepted: development and tests. */
+  allowLoopback: boolean;
+}
+
+const PUBLIC_KEY = /^[A-Za-z0-9_-]{87}$/; // 65 bytes, base64url without padding
+const PRIVATE_KEY = /^[A-Za-z0-9_-]{43}$/; // 32 bytes
+
+export function loadPushConfig(
+  env: Env,
+  dataDir: string,
+  int: (name: string, fallback: number, min?: number, max?: number) => number,
+  problems: string[],
+  warnings: string[],
+): PushConfig {
+  const subject = env.VAPID_SUBJECT || 'mailto:webmaster@localhost';
+  if (!/^(mailto:\S+@\S+|https:\/\/\S+)$/.test(subject)) {
+    problems.push(`VAPID_SUBJECT must be a mailto: or https: URL (got "${subject}")`);
+  }
+  const publicKey = env.VAPID_PUBLIC_KEY ?? '';
+  const privateKey = env.VAPID_PRIVATE_KEY ?? '';
+  let vapid = { publicKey, privateKey, subject };
+  let vapidGenerated = false;
+  if (publicKey || privateKey) {
+    if (!PUBLIC_KEY.test(publicKey) || Buffer.from(publicKey, 'base64url')[0] !== 0x04) {
+      problems.push('VAPID_PUBLIC_KEY must be an uncompressed P-256 point (65 bytes), base64url');
+    }
+    if (!PRIVATE_KEY.test(privateKey)) problems.push('VAPID_PRIVATE_KEY must be 32 bytes, base64url');
+  } else if (problems.length === 0) {
+    vapid = { ...developmentVapidKeys(dataDir), subject };
+    vapidGenerated = true;
+    warnings.push(
+      `VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY are not set: using a generated Web Push key pair kept in ` +
+        `${join(dataDir, 'vapid-keys.json')}. Set them in production; every instance must share them.`,
+    );
+  }
+  const loopback = env.PUSH_ALLOW_LOOPBACK;
+  if (loopback !== undefined && loopback !== '' && loopback !== 'true' && loopback !== 'false') {
+    problems.push(`PUSH_ALLOW_LOOPBACK must be true or false (got "${loopback}")`);
+  }
+  return {
+    vapid,
+    vapidGenerated,
+    graceMs: int('PUSH_GRACE_MS', 10_000, 0, 3_600_000),
+    maxAttempts: int('PUSH_MAX_ATTEMPTS', 5, 1, 20),
+    maxSubscriptionsPerUser: int('PUSH_MAX_SUBSCRIPTIONS', 10, 1, 100),
+    allowLoopback: loopback ? loopback === 'true' : env.NODE_ENV !== 'production',
+  };
+}
+
+/** Like the JWT secret: the embedded default works with no setup and keeps subscriptions valid across restarts. */
+function developmentVapidKeys(dataDir: string): { publicKey: string; privateKey: string } {
+  const file = join(dataDir, 'vapid-keys.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string; privateKey: string };
+  mkdirSync(dataDir, { recursive: true });
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const keys = {
+    publicKey: ecdh.getPublicKey().toString('base64url'),
+    privateKey: ecdh.getPrivateKey().toString('base64url'),
+  };
+  writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
+  return keys;
+}

@@ -1,0 +1,2 @@
+export * from './push.module';
+export * from './push-subscription.view';

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PushDeliveryEntity, PushSubscriptionEntity } from '@numerai/database';
+import { NotificationsModule } from '@numerai/notifications';
+import { PushController } from './push.controller';
+import { PushDeliveriesRepository } from './push-deliveries.repository';
+import { PushDeliveryJob } from './push-delivery.job';
+import { PushEnqueuer } from './push-enqueuer';
+import { PushSender } from './push-sender';
+import { PushSubscriptionsRepository } from './push-subscriptions.repository';
+import { PushSubscriptionsService } from './push-subscriptions.service';
+
+/** Web Push (issue 16): subscriptions over REST, and notifications pushed to users who are away. */
+@Module({
+  imports: [TypeOrmModule.forFeature([PushSubscriptionEntity, PushDeliveryEntity]), NotificationsModule],
+  controllers: [PushController],
+  providers: [
+    PushSubscriptionsRepository,
+    PushSubscriptionsService,
+    PushDeliveriesRepository,
+    PushSender,
+    PushDeliveryJob,
+    PushEnqueuer,
+  ],
+})
+export class PushModule {}
