@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { startSqliteThread } from '@numerai/database';
+import { sqliteWorkerFile, startSqliteThread } from '@numerai/database';
 import type { InsertedRow, InsertReply, InsertRequest, InsertThreadData } from './sqlite-insert.protocol';
 
 export type { InsertedRow } from './sqlite-insert.protocol';
@@ -44,6 +44,7 @@ export class SqliteInsertThread {
   private readonly jobs = new Map<number, Job>();
   private lastJob = 0;
   private closed = false;
+  private readonly workerFile = sqliteWorkerFile(join(__dirname, 'sqlite-insert.worker'));
 
   /** @param path the SQLite file TypeORM has open (never `:memory:`: the thread opens its own connection to it) */
   constructor(private readonly path: string) {}
@@ -76,7 +77,7 @@ export class SqliteInsertThread {
   }
 
   private start(): Worker {
-    const worker = startSqliteThread<InsertThreadData>(join(__dirname, 'sqlite-insert.worker'), this.path, {
+    const worker = startSqliteThread<InsertThreadData>(this.workerFile, this.path, {
       checkpointEveryMs: CHECKPOINT_EVERY_MS,
     });
     worker.on('message', (reply: InsertReply) => this.settle(reply));

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { AppConfig } from '@numerai/config';
-import { startSqliteThread } from './sqlite-thread';
+import { sqliteWorkerFile, startSqliteThread } from './sqlite-thread';
 import type { CheckpointThreadData } from './sqlite-thread-data';
 
 /** How often the WAL is copied back into the database file. */
@@ -28,9 +28,8 @@ export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplication
   onApplicationBootstrap(): void {
     const { database } = this.config;
     if (database.kind !== 'sqlite') return;
-    this.worker = startSqliteThread<CheckpointThreadData>(join(__dirname, 'sqlite-checkpoint.worker'), database.path, {
-      intervalMs: CHECKPOINT_INTERVAL_MS,
-    });
+    const file = sqliteWorkerFile(join(__dirname, 'sqlite-checkpoint.worker'));
+    this.worker = startSqliteThread<CheckpointThreadData>(file, database.path, { intervalMs: CHECKPOINT_INTERVAL_MS });
     this.worker.on('error', (error) => this.logger.error(`checkpoint thread failed: ${error.message}`));
   }
 

@@ -17,9 +17,9 @@ import type { SqliteThreadData } from './sqlite-thread-data';
 const RUNNING_FROM_SOURCES = extname(__filename) === '.ts';
 
 /**
- * The file of the worker module `base` (a path without extension, e.g. `join(__dirname, 'x.worker')`),
- * checked here so that a build which did not emit it fails at start-up naming the file, rather than
- * every message sent to the thread failing with a module-not-found error.
+ * The file of the worker module `base` (a path without extension, e.g. `join(__dirname, 'x.worker')`).
+ * Callers resolve it when they are constructed, so that a build which did not emit it fails at
+ * start-up naming the file, rather than every message sent to the thread failing later.
  */
 export function sqliteWorkerFile(base: string): string {
   const file = base + (RUNNING_FROM_SOURCES ? '.ts' : '.js');
@@ -28,12 +28,12 @@ export function sqliteWorkerFile(base: string): string {
 }
 
 /**
- * Starts the worker module `base` (see sqliteWorkerFile) on a thread of its own; its `workerData`
+ * Starts the worker module `file` (from sqliteWorkerFile) on a thread of its own; its `workerData`
  * is `Data` (declared in a types file both sides import): the connection settings plus `extra`.
  * The thread is unreferenced: it never keeps the process alive on its own.
  */
 export function startSqliteThread<Data extends SqliteThreadData>(
-  base: string,
+  file: string,
   path: string,
   extra: Omit<Data, keyof SqliteThreadData>,
 ): Worker {
@@ -44,7 +44,7 @@ export function startSqliteThread<Data extends SqliteThreadData>(
     ...extra,
   };
   const execArgv = RUNNING_FROM_SOURCES ? ['--require', require.resolve('tsx/cjs')] : undefined;
-  const worker = new Worker(sqliteWorkerFile(base), { workerData, execArgv });
+  const worker = new Worker(file, { workerData, execArgv });
   worker.unref();
   return worker;
 }
