@@ -11,6 +11,7 @@
  *   npm run bench -- --quick      ~1 minute smoke run (CI)
  *   options: --repeats N  --idle N  --targets numerai,ws,socketio  --scenarios idle,fanout,dm,notify,cluster
  *            --profile (CPU-profile the NumerAI child)  --no-build  --strict  --time-limit MIN
+ *            --dm-rate N (DM latency/CPU phase at N msg/s for every target: comparable runs of one target)
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -73,6 +74,8 @@ interface Options {
   strict: boolean;
   timeLimitMin: number;
   outDir: string;
+  /** Fixed offered rate of the DM latency/CPU phase; 0: min(latencyCap, 50 % of raw ws's saturation). */
+  dmRate: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -87,6 +90,7 @@ function parseArgs(argv: string[]): Options {
     strict: false,
     timeLimitMin: 0,
     outDir: join(ROOT, 'bench', 'results'),
+    dmRate: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -105,6 +109,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--strict') opts.strict = true;
     else if (arg === '--time-limit') opts.timeLimitMin = positive(arg, value());
     else if (arg === '--out') opts.outDir = resolve(value());
+    else if (arg === '--dm-rate') opts.dmRate = positive(arg, value());
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
         readFileSync(__filename, 'utf8')
@@ -660,6 +665,7 @@ async function main(): Promise<number> {
       }
       const raw = saturations.get('ws');
       const rate = (own: Saturation) => {
+        if (kind === 'dm' && opts.dmRate) return opts.dmRate;
         const base = 0.5 * (raw instanceof Error || !raw ? own.best.msgsPerS : raw.best.msgsPerS);
         return Math.max(1, Math.round(kind === 'dm' ? Math.min(plan.dm.latencyCap, base) : base));
       };
@@ -721,7 +727,7 @@ async function main(): Promise<number> {
     `${opts.quick ? 'Quick' : 'Full'} run, ${opts.repeats} repetition(s), medians; load average ${loadBefore[0].toFixed(1)} → ${loadavg()[0].toFixed(1)}; ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'cpu'}), Node ${process.version}.`,
     `Idle: ${fmtNumber(plan.idle.connections)} authenticated chat connections (rooms of ${plan.idle.perRoom}); memory after GC, marginal cost per connection between ${fmtNumber(Math.floor(plan.idle.connections / 2))} and ${fmtNumber(plan.idle.connections)} held.`,
     `Fan-out: ${plan.fanout.rooms} rooms × ${plan.fanout.perRoom} connections; latency and CPU at 50 % of raw ws's saturation in the same repetition (${loads(offeredLoads.fanout)} msg/s offered).`,
-    `DM: ${plan.dm.pairs} two-party chats; latency and CPU at min(${fmtNumber(plan.dm.latencyCap)}, 50 % of raw ws's saturation) (${loads(offeredLoads.dm)} msg/s offered). NumerAI stores every message (SQLite), the baselines store nothing.`,
+    `DM: ${plan.dm.pairs} two-party chats; latency and CPU at ${opts.dmRate ? 'a fixed rate (--dm-rate)' : `min(${fmtNumber(plan.dm.latencyCap)}, 50 % of raw ws's saturation)`} (${loads(offeredLoads.dm)} msg/s offered). NumerAI stores every message (SQLite), the baselines store nothing.`,
     ...targets.filter((target) => !target.available).map((target) => `${target.name}: unavailable (${target.reason})`),
   ];
   const table = markdownTable(results, ratios, names, notes);

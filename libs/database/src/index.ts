@@ -6,6 +6,7 @@ export * from './migrate';
 export * from './migrations';
 export * from './sqlite-checkpointer';
 export * from './sqlite-thread';
+export * from './sqlite-thread-data';
 export * from './database-reachability';
 export * from './database-unavailable';
 export * from './errors';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@numerai/config';
+import { waitFor } from '../../../test/support/wait-for';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrations } from './migrate';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
@@ -43,12 +44,15 @@ describe('SqliteCheckpointer', () => {
       );
     }
   };
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
+  const walSize = () => statSync(`${path}-wal`).size;
 
+  // SQLite's automatic checkpoint would run inside a commit once the WAL holds 1,000 pages (its
+  // default), so the writes go past that; once they have resolved there is nothing left to wait for.
   it('connections never checkpoint inside a commit: the database file stays as it was', async () => {
     const before = statSync(path).size;
-    await writeRows(0, 2000);
-    await settle();
+    const [{ page_size: pageSize }] = (await dataSource.query('PRAGMA page_size')) as { page_size: number }[];
+    await writeRows(0, 4000);
+    expect(walSize()).toBeGreaterThan(1000 * pageSize);
     expect(statSync(path).size).toBe(before);
   });
 
@@ -58,8 +62,7 @@ describe('SqliteCheckpointer', () => {
     try {
       const before = statSync(path).size;
       await writeRows(0, 2000);
-      await settle();
-      expect(statSync(path).size).toBeGreaterThan(before + 400_000);
+      await waitFor('the WAL copied into the database file', () => statSync(path).size > before + 400_000);
     } finally {
       await checkpointer.onApplicationShutdown();
     }

@@ -1,7 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { AppConfig } from '@numerai/config';
-import { startSqliteThread, type SqliteThreadData } from './sqlite-thread';
+import { sqliteWorkerFile, startSqliteThread } from './sqlite-thread';
+import type { CheckpointThreadData } from './sqlite-thread-data';
 
 /** How often the WAL is copied back into the database file. */
 const CHECKPOINT_INTERVAL_MS = 250;
@@ -14,6 +16,7 @@ const CHECKPOINT_INTERVAL_MS = 250;
  * automatic checkpoints off (`SQLITE_PRAGMAS`), and this thread runs PASSIVE
  * checkpoints, which never wait for readers or writers, a few times a second.
  * Without it (the CLI, a test's own DataSource) the WAL is checkpointed when the last connection closes.
+ * The thread's program is sqlite-checkpoint.worker.ts.
  */
 @Injectable()
 export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,7 +28,8 @@ export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplication
   onApplicationBootstrap(): void {
     const { database } = this.config;
     if (database.kind !== 'sqlite') return;
-    this.worker = startSqliteThread(checkpointLoop, database.path, { intervalMs: CHECKPOINT_INTERVAL_MS });
+    const file = sqliteWorkerFile(join(__dirname, 'sqlite-checkpoint.worker'));
+    this.worker = startSqliteThread<CheckpointThreadData>(file, database.path, { intervalMs: CHECKPOINT_INTERVAL_MS });
     this.worker.on('error', (error) => this.logger.error(`checkpoint thread failed: ${error.message}`));
   }
 
@@ -34,22 +38,4 @@ export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplication
     this.worker = undefined;
     await worker?.terminate();
   }
-}
-
-/** The checkpoint thread's whole program (see startSqliteThread: nothing from this module's scope). */
-function checkpointLoop(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an eval'd worker has no module scope to import into
-  const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const options = workerData as SqliteThreadData & { intervalMs: number };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Database = require(options.driver) as typeof import('better-sqlite3');
-  const db = new Database(options.path, { timeout: options.busyTimeoutMs });
-  for (const pragma of options.pragmas) db.pragma(pragma);
-  setInterval(() => {
-    try {
-      db.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // A busy database is checkpointed next time; nothing here is worth failing for.
-    }
-  }, options.intervalMs);
 }
