@@ -25,7 +25,12 @@ export abstract class ConnectionDirectory {
 
   abstract connectionCount(userId: string): Promise<number>;
   abstract hasChatConnection(userId: string, consultationId: string): Promise<boolean>;
-  abstract opened(connection: ClientConnection): void;
+  /**
+   * Called after the registry added the connection. Resolves once the events the connection
+   * needs reach this instance: whatever it reads to catch up (replay, snapshot) must be read
+   * after that, so no event falls between the read and the subscription.
+   */
+  abstract opened(connection: ClientConnection): Promise<void>;
   abstract closed(connection: ClientConnection): void;
   /** Users with at least one connection anywhere, among `userIds`. */
   abstract onlineAmong(userIds: string[]): Promise<Set<string>>;
@@ -52,11 +57,12 @@ export class InProcessConnectionDirectory extends ConnectionDirectory {
     return new Set(userIds.filter((id) => this.registry.countForUser(id) > 0));
   }
 
-  /** Called after the registry added the connection. */
-  opened(connection: ClientConnection): void {
+  /** In one process every event is heard already. */
+  opened(connection: ClientConnection): Promise<void> {
     if (this.registry.countForUser(connection.userId) === 1) {
       for (const listener of this.listeners) listener.userConnected(connection.user);
     }
+    return Promise.resolve();
   }
 
   /** Called after the registry removed the connection. */

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Principal } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
+import { channelsOfConnection, EventBus } from '@numerai/events';
 import { ClientConnection, ConnectionDirectory, ConnectionRegistry } from '@numerai/realtime';
 import { chatField, PresenceKeys, presenceScripts, PresenceScripts, userField } from './presence-scripts';
 import { RedisClients } from './redis-clients';
@@ -42,6 +43,7 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly redis: RedisClients,
+    private readonly events: EventBus,
     config: AppConfig,
   ) {
     super();
@@ -90,13 +92,15 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
 
   // ---- local changes ------------------------------------------------------------
 
-  /** Called after the registry added the connection. */
-  opened(connection: ClientConnection): void {
+  /** Called after the registry added the connection: counted, and its room's and user's events followed. */
+  opened(connection: ClientConnection): Promise<void> {
     this.change(connection, 1);
+    return this.events.follow(channelsOfConnection(connection));
   }
 
   /** Called after the registry removed the connection. */
   closed(connection: ClientConnection): void {
+    this.events.unfollow(channelsOfConnection(connection));
     this.change(connection, -1);
   }
 
