@@ -7,7 +7,7 @@ import type { RedisConnection } from './redis-clients';
  *   {<prefix>:presence}:instances     SET   ids of instances that have a conns hash
  *   {<prefix>:presence}:hb:<id>       STR   heartbeat of instance <id>, expires after PRESENCE_INSTANCE_TTL_MS
  *   {<prefix>:presence}:conns:<id>    HASH  u:<user> → open connections of <user> on <id>;
- *                                         c:<consultation>:<user> → chat connections of <user> to <consultation> on <id>
+ *                                         r:<room>:<user> → connections of <user> in shared room <room> (a chat) on <id>
  *   {<prefix>:presence}:leaving       ZSET  users whose cluster-wide count reached 0, scored by when: the safety net
  *                                         for an instance that dies during the offline grace period
  *   {<prefix>:presence}:reaper        STR   lock, so one instance at a time reaps dead ones
@@ -54,7 +54,8 @@ export class PresenceKeys {
 }
 
 export const userField = (userId: string) => `u:${userId}`;
-export const chatField = (consultationId: string, userId: string) => `c:${consultationId}:${userId}`;
+/** Connections of a user in a shared room (`chat:<consultation>`); `r:` keeps it apart from `u:` fields. */
+export const roomField = (room: string, userId: string) => `r:${room}:${userId}`;
 
 /** Sum of one field over every registered instance's conns hash. */
 const TOTAL = `
@@ -72,7 +73,7 @@ end
  * One connection opened (+1) or closed (-1) here. Returns the user's cluster-wide count
  * afterwards, or -1 if this instance is not registered (reaped, or Redis lost its data):
  * the caller then rewrites its whole projection (RESYNC).
- * KEYS: instances, own conns, leaving. ARGV: instance id, user id, chat field or '', delta, conns prefix, now ms.
+ * KEYS: instances, own conns, leaving. ARGV: instance id, user id, room field or '', delta, conns prefix, now ms.
  */
 const CHANGE = `${TOTAL}
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return -1 end

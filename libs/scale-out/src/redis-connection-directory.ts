@@ -3,10 +3,8 @@ import type { Principal } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
 import { channelsOfConnection, EventBus } from '@numerai/events';
 import { ClientConnection, ConnectionDirectory, ConnectionRegistry } from '@numerai/realtime';
-import { chatField, PresenceKeys, presenceScripts, PresenceScripts, userField } from './presence-scripts';
+import { PresenceKeys, presenceScripts, PresenceScripts, roomField, userField } from './presence-scripts';
 import { RedisClients } from './redis-clients';
-
-const CHAT_ROOM = 'chat:';
 
 /**
  * Connection counts across the cluster, in Redis. Each instance keeps its own hash
@@ -75,9 +73,9 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
     return totals ? Math.max(totals[0], local) : local;
   }
 
-  async hasChatConnection(userId: string, consultationId: string): Promise<boolean> {
-    if (this.hasLocalChat(userId, consultationId)) return true;
-    const totals = await this.sum([chatField(consultationId, userId)]);
+  async hasRoomConnection(userId: string, room: string): Promise<boolean> {
+    if (this.registry.inRoom(userId, room)) return true;
+    const totals = await this.sum([roomField(room, userId)]);
     return totals ? totals[0] > 0 : false;
   }
 
@@ -112,14 +110,14 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
       return;
     }
     const now = Date.now();
-    const consultationId = this.consultationOf(connection);
+    const shared = this.sharedRoomOf(connection);
     const done = this.scripts
       .change(
         [this.keys.instances, this.keys.conns(this.instanceId), this.keys.leaving],
         [
           this.instanceId,
           connection.userId,
-          consultationId ? chatField(consultationId, connection.userId) : '',
+          shared ? roomField(shared, connection.userId) : '',
           delta,
           this.keys.connsPrefix,
           now,
@@ -299,26 +297,18 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
     for (const connection of this.registry.all()) {
       const uf = userField(connection.userId);
       counts.set(uf, (counts.get(uf) ?? 0) + 1);
-      const consultationId = this.consultationOf(connection);
-      if (consultationId) {
-        const cf = chatField(consultationId, connection.userId);
+      const shared = this.sharedRoomOf(connection);
+      if (shared) {
+        const cf = roomField(shared, connection.userId);
         counts.set(cf, (counts.get(cf) ?? 0) + 1);
       }
     }
     return counts;
   }
 
-  private consultationOf(connection: ClientConnection): string | undefined {
-    return connection.endpoint === 'chat' && connection.room.startsWith(CHAT_ROOM)
-      ? connection.room.slice(CHAT_ROOM.length)
-      : undefined;
-  }
-
-  private hasLocalChat(userId: string, consultationId: string): boolean {
-    const room = this.registry.room(`${CHAT_ROOM}${consultationId}`);
-    if (!room) return false;
-    for (const connection of room) if (connection.userId === userId) return true;
-    return false;
+  /** Rooms named after their own user (`notifications:<user>`) are counted by the user field already. */
+  private sharedRoomOf(connection: ClientConnection): string | undefined {
+    return connection.room.endsWith(`:${connection.userId}`) ? undefined : connection.room;
   }
 
   private principalOf(userId: string): Principal | undefined {
