@@ -1,5 +1,6 @@
 import type { AppConfig } from '@numerai/config';
-import { RedisClients, RedisEventBus } from '@numerai/scale-out';
+import { Redis } from 'ioredis';
+import { CHANNEL_LINGER_MS, RedisClients, RedisEventBus } from '@numerai/scale-out';
 import { RedisClusterServer } from '../support/redis-cluster';
 import { REDIS_SERVER, RedisServer, waitFor } from './support/cluster';
 
@@ -12,6 +13,7 @@ const describeIfRedis = REDIS_SERVER ? describe : describe.skip;
  */
 describeIfRedis.each(['single', 'cluster'] as const)('event bus follow() on %s Redis', (mode) => {
   let stopRedis: () => Promise<void>;
+  let subscribers: (channel: string) => Promise<number>;
   let config: AppConfig;
   const clients: RedisClients[] = [];
 
@@ -20,10 +22,33 @@ describeIfRedis.each(['single', 'cluster'] as const)('event bus follow() on %s R
     if (mode === 'single') {
       const redis = await RedisServer.start();
       stopRedis = () => redis.stop();
+      subscribers = async (channel) => {
+        const client = redis.client();
+        try {
+          const [, count] = (await client.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number];
+          return count;
+        } finally {
+          client.disconnect();
+        }
+      };
       config = { redisUrl: redis.url, redisClusterNodes: undefined, redisKeyPrefix: prefix } as AppConfig;
     } else {
       const redis = await RedisClusterServer.start(REDIS_SERVER!);
       stopRedis = () => redis.destroy();
+      // PUBSUB SHARDNUMSUB answers for the node asked: ask each, the owner counts.
+      subscribers = async (channel) => {
+        let total = 0;
+        for (const port of redis.ports) {
+          const client = new Redis(port, '127.0.0.1');
+          try {
+            const [, count] = (await client.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number];
+            total += count;
+          } finally {
+            client.disconnect();
+          }
+        }
+        return total;
+      };
       const nodes = redis.ports.map((port) => ({ host: '127.0.0.1', port }));
       config = { redisUrl: undefined, redisClusterNodes: nodes, redisKeyPrefix: prefix } as AppConfig;
     }
@@ -62,5 +87,18 @@ describeIfRedis.each(['single', 'cluster'] as const)('event bus follow() on %s R
     const expected = [...Array.from({ length: 20 }, (_, i) => `r${i}`), 'marker'];
     await waitFor('every followed room', () => expected.every((room) => heard.includes(room)));
     expect([...heard].sort()).toEqual([...expected].sort());
+  }, 60_000);
+
+  it('keeps a channel while any local user needs it, and drops it a linger after the last is gone', async () => {
+    const listener = await bus();
+    const channel = `${config.redisKeyPrefix}:{room:chat:counted}`;
+    await Promise.all([listener.follow(['room:chat:counted']), listener.follow(['room:chat:counted'])]);
+    expect(await subscribers(channel)).toBe(1);
+    listener.unfollow(['room:chat:counted']);
+    listener.unfollow(['room:chat:counted']);
+    // A socket coming back within the linger keeps the same subscription.
+    await listener.follow(['room:chat:counted']);
+    listener.unfollow(['room:chat:counted']);
+    await waitFor('the channel dropped', async () => (await subscribers(channel)) === 0, 5 * CHANNEL_LINGER_MS);
   }, 60_000);
 });
