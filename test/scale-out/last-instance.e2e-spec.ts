@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Cluster as RedisClusterClient, Redis } from 'ioredis';
 import { createUser } from '../support/factories';
 import { connect } from '../support/ws-client';
 import { Cluster, describeScaleOut, waitFor } from './support/cluster';
@@ -10,10 +10,10 @@ import { Cluster, describeScaleOut, waitFor } from './support/cluster';
  */
 describeScaleOut('scale-out: the last instance stops', () => {
   let cluster: Cluster;
-  let redis: Redis;
+  let redis: Redis | RedisClusterClient;
   beforeAll(async () => {
     cluster = await Cluster.start(1, { PRESENCE_GRACE_MS: '60000' });
-    redis = new Redis(cluster.redis.url);
+    redis = cluster.redis.client();
   }, 120_000);
   afterAll(async () => {
     redis?.disconnect();
@@ -22,7 +22,7 @@ describeScaleOut('scale-out: the last instance stops', () => {
 
   it('settles its pending offline itself: no "handed to the others", no presence:leaving key, the user offline', async () => {
     const [A] = cluster.instances;
-    const key = (name: string) => `${cluster.env.REDIS_KEY_PREFIX}:presence:${name}`;
+    const key = (name: string) => `{${cluster.env.REDIS_KEY_PREFIX}:presence}:${name}`;
     const user = await createUser(A);
     const socket = await connect(`${A.wsUrl}/ws/presence/`, { token: user.token });
     await socket.next('presence_state');

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster as RedisClusterClient, Redis } from 'ioredis';
 import { budgetKey, RedisLeaseStore, USER_BUDGET, userTracker } from '@numerai/rate-limit';
 import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
@@ -7,6 +7,12 @@ import { openNotifications, openPresence } from '../ws/helpers';
 import { Cluster, describeScaleOut, Instance, waitFor } from './support/cluster';
 
 const LIMIT = 300;
+
+/** The cluster's masters, once the client knows the slot map. */
+async function clusterMasters(client: RedisClusterClient): Promise<Redis[]> {
+  await waitFor('the cluster client to be ready', () => client.status === 'ready');
+  return client.nodes('master');
+}
 /** Long enough that no window rolls over while the suite runs, however slow the machine. */
 const WINDOW_MS = 600_000;
 /** Units taken ahead of demand per instance (MAX_LEASE): idle leases can refuse at most this many early each. */
@@ -23,8 +29,8 @@ const SLACK = 0;
 describeScaleOut('scale-out: rate limit from leases', () => {
   let cluster: Cluster;
   let instances: Instance[];
-  let monitor: Redis | undefined;
-  let probe: Redis | undefined;
+  /** The test's own client of the single Redis or of the cluster; its node connections serve MONITOR and ECHO. */
+  let probe: Redis | RedisClusterClient | undefined;
   const watchers: Redis[] = [];
   const sockets: TestSocket[] = [];
 
@@ -59,7 +65,7 @@ describeScaleOut('scale-out: rate limit from leases', () => {
   };
   /** Units Redis counts as handed out in the user's current window (spent or held by an instance). */
   const handedOut = async (user: TestUser) => {
-    const redis = new Redis(cluster.redis.url);
+    const redis = cluster.redis.client();
     try {
       const key = new RedisLeaseStore(redis, cluster.env.REDIS_KEY_PREFIX).keyOf(
         budgetKey(USER_BUDGET, userTracker(user.id)),
@@ -90,8 +96,8 @@ describeScaleOut('scale-out: rate limit from leases', () => {
   }, 180_000);
 
   afterEach(async () => {
-    for (const client of [monitor, probe, ...watchers.splice(0)]) client?.disconnect();
-    monitor = probe = undefined;
+    for (const client of [probe, ...watchers.splice(0)]) client?.disconnect();
+    probe = undefined;
     await Promise.all(sockets.splice(0).map((socket) => socket.close()));
   });
 
@@ -143,22 +149,26 @@ describeScaleOut('scale-out: rate limit from leases', () => {
       instances.map(async (instance) => kept(await openNotifications(instance, user))),
     );
     // MONITOR shows every command Redis runs; the rate-limit scripts are the ones naming a `{rl:` key.
-    monitor = new Redis(cluster.redis.url);
-    probe = new Redis(cluster.redis.url);
+    // MONITOR is per node: on a cluster every master is watched (the user's key lives on one of them).
+    const client = cluster.redis.client();
+    probe = client;
+    const nodes = client instanceof RedisClusterClient ? await clusterMasters(client) : [client];
     const scripts: string[][] = [];
-    const echoed = new Set<string>();
-    // The MONITOR connection is a new one of its own: afterEach closes it with the others.
-    const watching = await monitor.monitor();
-    watchers.push(watching);
-    watching.on('monitor', (_time: string, args: string[]) => {
-      if (/^echo$/i.test(args[0] ?? '')) echoed.add(args[1]);
-      if (/^eval(sha)?$/i.test(args[0] ?? '') && args.some((arg) => arg.includes('{rl:'))) scripts.push(args);
-    });
-    /** A marker MONITOR shows: everything Redis ran before it has been shown too. */
+    const echoed = nodes.map(() => new Set<string>());
+    for (const [i, node] of nodes.entries()) {
+      // Each MONITOR connection is a new one of its own: afterEach closes it with the others.
+      const watching = await node.monitor();
+      watchers.push(watching);
+      watching.on('monitor', (_time: string, args: string[]) => {
+        if (/^echo$/i.test(args[0] ?? '')) echoed[i].add(args[1]);
+        if (/^eval(sha)?$/i.test(args[0] ?? '') && args.some((arg) => arg.includes('{rl:'))) scripts.push(args);
+      });
+    }
+    /** A marker every node's MONITOR shows: everything each node ran before it has been shown too. */
     const mark = (marker: string) =>
       waitFor(`MONITOR to show ${marker}`, async () => {
-        await probe!.echo(marker);
-        return echoed.has(marker);
+        await Promise.all(nodes.map((node) => node.echo(marker)));
+        return echoed.every((seen) => seen.has(marker));
       });
     await mark('before');
 

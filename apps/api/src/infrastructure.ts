@@ -44,7 +44,7 @@ class MeteredInProcessEventBus extends InProcessEventBus {
 }
 
 export function selectInfrastructure(config: AppConfig): Infrastructure {
-  if (!config.redisUrl) {
+  if (!config.redisUrl && !config.redisClusterNodes) {
     return {
       imports: [],
       events: { useClass: MeteredInProcessEventBus },

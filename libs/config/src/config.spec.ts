@@ -33,6 +33,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JWT_SECRET: SECRET, SCHEDULER_TICK_MS: '5' })).toThrow(/SCHEDULER_TICK_MS/);
   });
 
+  it('reads REDIS_CLUSTER_NODES as host:port seed nodes and refuses anything else', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET }).redisClusterNodes).toBeUndefined();
+    expect(loadConfig({ JWT_SECRET: SECRET, REDIS_CLUSTER_NODES: 'a:7000, 10.0.0.2:7001' }).redisClusterNodes).toEqual([
+      { host: 'a', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+    ]);
+    expect(() => loadConfig({ JWT_SECRET: SECRET, REDIS_CLUSTER_NODES: 'redis://a:7000' })).toThrow(
+      /REDIS_CLUSTER_NODES/,
+    );
+    expect(() => loadConfig({ JWT_SECRET: SECRET, REDIS_CLUSTER_NODES: 'a:70000' })).toThrow(/REDIS_CLUSTER_NODES/);
+  });
+
   it('names every bad variable at once', () => {
     let error: unknown;
     try {

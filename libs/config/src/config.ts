@@ -4,6 +4,11 @@ import { join, resolve } from 'node:path';
 import { loadPushConfig, PushConfig } from './push-config';
 
 /** Every setting the backend reads, resolved once at start-up. Nothing else reads `process.env`. */
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
 export class AppConfig {
   port!: number;
   dataDir!: string;
@@ -11,6 +16,11 @@ export class AppConfig {
   /** How long start-up (server and CLI) keeps retrying a database that does not answer before giving up. */
   databaseConnectTimeoutMs!: number;
   redisUrl!: string | undefined;
+  /**
+   * REDIS_CLUSTER_NODES (`host:port,host:port,…`): the scale-out connections use this Redis
+   * Cluster instead of REDIS_URL (a few seed nodes are enough; the rest are discovered).
+   */
+  redisClusterNodes!: RedisNode[] | undefined;
   /** Namespaces every Redis key and channel, so instances of separate deployments (or tests) never meet. */
   redisKeyPrefix!: string;
   jwt!: {
@@ -114,6 +124,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('REDIS_URL must start with redis:// or rediss://');
   }
 
+  let redisClusterNodes: RedisNode[] | undefined;
+  if (env.REDIS_CLUSTER_NODES) {
+    redisClusterNodes = [];
+    for (const entry of env.REDIS_CLUSTER_NODES.split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      const match = /^([^:\s]+):(\d{1,5})$/.exec(entry);
+      if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+        problems.push(`REDIS_CLUSTER_NODES must be host:port pairs separated by commas (got "${entry}")`);
+      } else {
+        redisClusterNodes.push({ host: match[1], port: Number(match[2]) });
+      }
+    }
+    if (redisClusterNodes.length === 0) problems.push('REDIS_CLUSTER_NODES names no node');
+  }
+
   const expiresInSeconds = parseDuration(env.JWT_EXPIRES_IN ?? '1h');
   if (expiresInSeconds === undefined) {
     problems.push(`JWT_EXPIRES_IN must be a duration such as 900, 15m, 1h or 7d (got "${env.JWT_EXPIRES_IN}")`);
@@ -174,6 +200,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database,
     databaseConnectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 0, 300_000),
     redisUrl,
+    redisClusterNodes,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'numerai',
     jwt: {
       secret,

@@ -1,9 +1,11 @@
 import type { DomainEventHandler, DomainEventMap, DomainEventName } from './domain-events';
+import type { ChannelKey } from './event-routes';
 
 /**
- * Carries domain events to every instance of the cluster. Subscribers registered with
- * `on` run on every instance (to reach local sockets); those registered with `onOrigin`
- * run only on the instance that published (to act once: store a notification, say).
+ * Carries domain events to the instances that need them (see event-routes.ts). Subscribers
+ * registered with `on` run on every instance that hears the event (to reach local sockets);
+ * those registered with `onOrigin` run only on the instance that published (to act once:
+ * store a notification, say).
  */
 export abstract class EventBus {
   abstract publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void;
@@ -12,4 +14,20 @@ export abstract class EventBus {
   /** Whether events from other instances are reaching us right now (always true in-process). */
   abstract isConnected(): boolean;
   abstract readonly instanceId: string;
+
+  /**
+   * This instance starts needing `keys` (a local socket opened). Resolves once events on
+   * them reach this instance — subscribe first, then read: a catch-up read made after it
+   * misses nothing. Counted: each call is matched by one `unfollow`. In-process every event
+   * is heard anyway.
+   */
+  follow(keys: ChannelKey[]): Promise<void> {
+    void keys;
+    return Promise.resolve();
+  }
+
+  /** The socket that needed `keys` closed. */
+  unfollow(keys: ChannelKey[]): void {
+    void keys;
+  }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConsultationLifecycleEvent, DomainEventMap, EventBus } from '@numerai/events';
+import { ConsultationLifecycleEvent, consultationRoom, DomainEventMap, EventBus } from '@numerai/events';
 import { NotificationsService } from '@numerai/notifications';
 import { ConnectionDirectory } from '@numerai/realtime';
 
@@ -33,7 +33,7 @@ export class LifecycleNotifier {
 
   private async notifyOther(event: DomainEventMap['consultation.lifecycle']): Promise<void> {
     const recipient = event.actor_id === event.user_id ? event.numerologist_id : event.user_id;
-    if (await this.directory.hasChatConnection(recipient, event.consultation_id)) return;
+    if (await this.directory.hasRoomConnection(recipient, consultationRoom(event.consultation_id))) return;
     const copy = COPY[event.event];
     await this.notifications.notify(recipient, {
       title: copy.title,

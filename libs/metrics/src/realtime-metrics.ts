@@ -48,6 +48,19 @@ const eventsDropped = new Counter({
   registers: [metricsRegistry],
 });
 
+const eventsReceived = new Counter({
+  name: 'numerai_events_received_total',
+  help: 'Domain events this instance received from Redis, by channel kind (room, user, broadcast)',
+  labelNames: ['channel_kind'] as const,
+  registers: [metricsRegistry],
+});
+
+const followedChannels = new Gauge({
+  name: 'numerai_event_channels_followed',
+  help: 'Redis channels (rooms, users, broadcast) this instance is subscribed to right now',
+  registers: [metricsRegistry],
+});
+
 const dependencyUp = new Gauge({
   name: 'numerai_dependency_up',
   help: '1 when a dependency answers its health check (database, redis), 0 when not; refreshed on every scrape',
@@ -78,6 +91,7 @@ const framesOutOf = cached((type) => framesOut.labels(type));
 const errorsOf = cached((code) => errors.labels(code));
 const localDelay = fanoutDelay.labels('local');
 const remoteDelay = fanoutDelay.labels('remote');
+const eventsReceivedOf = cached((kind) => eventsReceived.labels(kind));
 
 /** The hooks the realtime runtime, the registry and the event buses call. Each costs a few nanoseconds. */
 export const realtimeMetrics = {
@@ -103,6 +117,13 @@ export const realtimeMetrics = {
   },
   eventsDropped(count = 1): void {
     eventsDropped.inc(count);
+  },
+  /** `kind` is one of the few channel kinds, never a channel name. */
+  eventReceived(kind: string): void {
+    eventsReceivedOf(kind).inc();
+  },
+  channelsFollowed(count: number): void {
+    followedChannels.set(count);
   },
 };
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { preview } from '@numerai/common';
-import { EventBus } from '@numerai/events';
+import { consultationRoom, EventBus } from '@numerai/events';
 import { ConnectionDirectory } from '@numerai/realtime';
 import { NotificationsService } from './notifications.service';
 
@@ -38,7 +38,7 @@ export class ChatNotifier {
   }
 
   private async notifyIfAway(userId: string, consultationId: string, messageId: string, from: string, text: string) {
-    if (await this.directory.hasChatConnection(userId, consultationId)) return;
+    if (await this.directory.hasRoomConnection(userId, consultationRoom(consultationId))) return;
     await this.notifications.notify(userId, {
       title: `New message from ${from}`,
       message: preview(text, PREVIEW_CHARS),

@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
 import type { PushDeliveryEntity } from '@numerai/database';
+import { consultationRoom } from '@numerai/events';
+import { notificationsEndpoint } from '@numerai/protocol';
 import { ConnectionDirectory } from '@numerai/realtime';
 import { Clock, JobRunner, ScheduledJob } from '@numerai/scheduler';
 import { describeError } from './describe-error';
@@ -124,7 +126,10 @@ export class PushDeliveryJob implements ScheduledJob, OnModuleInit, OnApplicatio
 
   /** Open anywhere in the cluster, the notifications socket (or, for a message, that chat) has shown it. */
   private async seenInApp(row: PushDeliveryEntity): Promise<boolean> {
-    if (await this.directory.hasNotificationsConnection(row.userId)) return true;
-    return row.consultationId !== null && (await this.directory.hasChatConnection(row.userId, row.consultationId));
+    if (await this.directory.hasRoomConnection(row.userId, notificationsEndpoint.room(row.userId))) return true;
+    return (
+      row.consultationId !== null &&
+      (await this.directory.hasRoomConnection(row.userId, consultationRoom(row.consultationId)))
+    );
   }
 }

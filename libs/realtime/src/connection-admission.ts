@@ -145,11 +145,23 @@ export class ConnectionAdmission {
     socket.on('pong', this.onActivity);
     socket.on('ping', this.onActivity);
     this.registry.add(connection);
-    this.directory.opened(connection);
-    connection.send({ type: 'connection_established', ...binding.hooks.established(connection) });
-    if (binding.hooks.opened) {
-      this.dispatcher.run(connection, () => binding.hooks.opened!(connection, query), undefined);
-    }
+    const following = this.directory.opened(connection);
+    // Subscribe first, then read: the connection is announced, and its hook's catch-up
+    // (replay, snapshot) runs, once this instance hears the connection's events, so none
+    // falls between the two. Live frames meanwhile wait behind `connection_established`
+    // (a hook that holds itself takes them over; released here if it does not).
+    connection.hold();
+    this.dispatcher.run(
+      connection,
+      () =>
+        following
+          .then(() => {
+            connection.send({ type: 'connection_established', ...binding.hooks.established(connection) });
+            return binding.hooks.opened?.(connection, query);
+          })
+          .finally(() => connection.release()),
+      undefined,
+    );
   }
 
   /** Shared listeners: `this` is the socket, so no closure is allocated per connection. */

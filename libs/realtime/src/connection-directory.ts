@@ -12,9 +12,10 @@ export interface UserConnectivityListener {
 
 /**
  * Cluster-wide answers about connections: how many a user holds (for the per-user cap
- * and presence) and whether they have a chat open to a consultation (to decide on a
- * notification). The in-process implementation answers from the local registry; the
- * Redis one (scale-out) counts across instances.
+ * and presence) and whether they have a socket in a shared room, e.g. a consultation's
+ * chat (to decide on a notification). It knows rooms and users, no feature. The in-process
+ * implementation answers from the local registry; the Redis one (scale-out) counts across
+ * instances.
  */
 export abstract class ConnectionDirectory {
   protected readonly listeners: UserConnectivityListener[] = [];
@@ -24,10 +25,14 @@ export abstract class ConnectionDirectory {
   }
 
   abstract connectionCount(userId: string): Promise<number>;
-  abstract hasChatConnection(userId: string, consultationId: string): Promise<boolean>;
-  /** Whether the user has a `/ws/notifications/` socket open anywhere (Web Push goes only to those without). */
-  abstract hasNotificationsConnection(userId: string): Promise<boolean>;
-  abstract opened(connection: ClientConnection): void;
+  /** Whether `userId` has a connection in registry room `room` (e.g. `chat:<consultation>`) anywhere. */
+  abstract hasRoomConnection(userId: string, room: string): Promise<boolean>;
+  /**
+   * Called after the registry added the connection. Resolves once the events the connection
+   * needs reach this instance: whatever it reads to catch up (replay, snapshot) must be read
+   * after that, so no event falls between the read and the subscription.
+   */
+  abstract opened(connection: ClientConnection): Promise<void>;
   abstract closed(connection: ClientConnection): void;
   /** Users with at least one connection anywhere, among `userIds`. */
   abstract onlineAmong(userIds: string[]): Promise<Set<string>>;
@@ -43,26 +48,20 @@ export class InProcessConnectionDirectory extends ConnectionDirectory {
     return this.registry.countForUser(userId);
   }
 
-  async hasChatConnection(userId: string, consultationId: string): Promise<boolean> {
-    const room = this.registry.room(`chat:${consultationId}`);
-    if (!room) return false;
-    for (const connection of room) if (connection.userId === userId) return true;
-    return false;
-  }
-
-  async hasNotificationsConnection(userId: string): Promise<boolean> {
-    return (this.registry.room(`notifications:${userId}`)?.size ?? 0) > 0;
+  async hasRoomConnection(userId: string, room: string): Promise<boolean> {
+    return this.registry.inRoom(userId, room);
   }
 
   async onlineAmong(userIds: string[]): Promise<Set<string>> {
     return new Set(userIds.filter((id) => this.registry.countForUser(id) > 0));
   }
 
-  /** Called after the registry added the connection. */
-  opened(connection: ClientConnection): void {
+  /** In one process every event is heard already. */
+  opened(connection: ClientConnection): Promise<void> {
     if (this.registry.countForUser(connection.userId) === 1) {
       for (const listener of this.listeners) listener.userConnected(connection.user);
     }
+    return Promise.resolve();
   }
 
   /** Called after the registry removed the connection. */

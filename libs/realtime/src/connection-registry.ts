@@ -29,6 +29,14 @@ export class ConnectionRegistry {
     return this.rooms.get(room);
   }
 
+  /** Whether `userId` has a connection here in `room`. */
+  inRoom(userId: string, room: string): boolean {
+    const members = this.rooms.get(room);
+    if (!members) return false;
+    for (const connection of members) if (connection.userId === userId) return true;
+    return false;
+  }
+
   ofUser(userId: string): ReadonlySet<ClientConnection> | undefined {
     return this.users.get(userId);
   }

@@ -1,3 +1,4 @@
+export * from './channel-subscriptions';
 export * from './presence-scripts';
 export * from './redis-clients';
 export * from './redis-connection-directory';

@@ -1,24 +1,23 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-clients';
 
 /**
  * Where presence lives in Redis. Every instance owns one hash of its own connections,
  * which is nothing but a projection of its local ConnectionRegistry:
  *
- *   <prefix>:presence:instances     SET   ids of instances that have a conns hash
- *   <prefix>:presence:hb:<id>       STR   heartbeat of instance <id>, expires after PRESENCE_INSTANCE_TTL_MS
- *   <prefix>:presence:conns:<id>    HASH  u:<user> → open connections of <user> on <id>;
- *                                         c:<consultation>:<user> → chat connections of <user> to <consultation> on <id>
- *                                         n:<user> → notifications connections of <user> on <id> (Web Push skips them)
- *   <prefix>:presence:leaving       ZSET  users whose cluster-wide count reached 0, scored by when: the safety net
+ *   {<prefix>:presence}:instances     SET   ids of instances that have a conns hash
+ *   {<prefix>:presence}:hb:<id>       STR   heartbeat of instance <id>, expires after PRESENCE_INSTANCE_TTL_MS
+ *   {<prefix>:presence}:conns:<id>    HASH  u:<user> → open connections of <user> on <id>;
+ *                                         r:<room>:<user> → connections of <user> in shared room <room> (a chat) on <id>
+ *   {<prefix>:presence}:leaving       ZSET  users whose cluster-wide count reached 0, scored by when: the safety net
  *                                         for an instance that dies during the offline grace period
- *   <prefix>:presence:reaper        STR   lock, so one instance at a time reaps dead ones
- *   <prefix>:presence:announced     SET   users announced online (PresenceStore)
- *   <prefix>:presence:last_seen     HASH  user → ISO time they went offline (PresenceStore)
+ *   {<prefix>:presence}:reaper        STR   lock, so one instance at a time reaps dead ones
+ *   {<prefix>:presence}:announced     SET   users announced online (PresenceStore)
+ *   {<prefix>:presence}:last_seen     HASH  user → ISO time they went offline (PresenceStore)
  *
  * Cluster-wide answers sum a field over the instances in the set; instances number a few,
  * so that is a handful of HGETs inside one script. The scripts touch keys derived from
- * the prefix besides their declared KEYS: fine on a single Redis (or a primary with
- * replicas/Sentinel), not meant for Redis Cluster.
+ * the prefix besides their declared KEYS; every one of them carries the same hash tag, so
+ * on a Redis Cluster they all live in one slot and each script stays on one node.
  */
 export class PresenceKeys {
   readonly base: string;
@@ -31,7 +30,11 @@ export class PresenceKeys {
   readonly heartbeatPrefix: string;
 
   constructor(prefix: string) {
-    this.base = `${prefix}:presence`;
+    // One hash tag for every presence key: each script below reads the hashes of all instances,
+    // so on a Redis Cluster they must share a slot (and so one master). Presence writes are one
+    // per connection open/close, far below what one master serves; the heavy traffic (events)
+    // is spread over the shards by its own per-room / per-user channels.
+    this.base = `{${prefix}:presence}`;
     this.instances = `${this.base}:instances`;
     this.leaving = `${this.base}:leaving`;
     this.reaperLock = `${this.base}:reaper`;
@@ -51,8 +54,8 @@ export class PresenceKeys {
 }
 
 export const userField = (userId: string) => `u:${userId}`;
-export const chatField = (consultationId: string, userId: string) => `c:${consultationId}:${userId}`;
-export const notificationsField = (userId: string) => `n:${userId}`;
+/** Connections of a user in a room (`chat:<consultation>`, `notifications:<user>` — Web Push asks for that one); `r:` keeps it apart from `u:` fields. */
+export const roomField = (room: string, userId: string) => `r:${room}:${userId}`;
 
 /** Sum of one field over every registered instance's conns hash. */
 const TOTAL = `
@@ -70,7 +73,7 @@ end
  * One connection opened (+1) or closed (-1) here. Returns the user's cluster-wide count
  * afterwards, or -1 if this instance is not registered (reaped, or Redis lost its data):
  * the caller then rewrites its whole projection (RESYNC).
- * KEYS: instances, own conns, leaving. ARGV: instance id, user id, chat field or '', delta, conns prefix, now ms.
+ * KEYS: instances, own conns, leaving. ARGV: instance id, user id, room field or '', delta, conns prefix, now ms.
  */
 const CHANGE = `${TOTAL}
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return -1 end
@@ -260,7 +263,7 @@ const SOURCES: Record<keyof PresenceScripts, string> = {
  * The scripts as typed functions over ioredis `defineCommand` (EVALSHA, falling back to
  * EVAL when Redis lost its script cache, e.g. after a restart).
  */
-export function presenceScripts(client: Redis): PresenceScripts {
+export function presenceScripts(client: RedisConnection): PresenceScripts {
   const scripts = {} as Record<keyof PresenceScripts, Script<unknown>>;
   for (const [name, lua] of Object.entries(SOURCES) as Array<[keyof PresenceScripts, string]>) {
     const command = `numeraiPresence_${name}`;

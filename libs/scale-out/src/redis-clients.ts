@@ -1,27 +1,34 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Redis, RedisOptions } from 'ioredis';
+import { Cluster, Redis, RedisOptions } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { AppConfig } from '@numerai/config';
+import { AppConfig, RedisNode } from '@numerai/config';
 
 /** Longest pause between reconnect attempts: cross-instance fan-out resumes within about this long of Redis returning. */
 const MAX_RECONNECT_DELAY_MS = 1000;
 /** A command Redis does not answer in this long fails, and the caller falls back to its local answer. */
 const COMMAND_TIMEOUT_MS = 2000;
 
+/** One Redis server, or a Redis Cluster (REDIS_CLUSTER_NODES): the same commands, routed by slot. */
+export type RedisConnection = Redis | Cluster;
+
 /**
  * The instance's two Redis connections: `commands` (everything but subscriptions) and
  * `subscriber` (pub/sub mode). Both reconnect forever by themselves. `commands` has no
  * offline queue: while Redis is away, calls fail at once and every user of it falls back
  * to this instance's local answer instead of waiting. One log line when Redis is lost,
- * one when it is back.
+ * one when it is back. With REDIS_CLUSTER_NODES both are Cluster clients: commands go to the
+ * master owning their key's slot, and sharded subscriptions (SSUBSCRIBE) to one subscriber
+ * connection per master (ioredis `shardedSubscribers`).
  */
 @Injectable()
 export class RedisClients implements OnApplicationShutdown {
   /** This process in the cluster: the event-bus origin and the owner of its presence counts. */
   readonly instanceId = randomUUID();
   readonly prefix: string;
-  readonly commands: Redis;
-  readonly subscriber: Redis;
+  readonly commands: RedisConnection;
+  readonly subscriber: RedisConnection;
+  /** Connected to a Redis Cluster rather than one server. */
+  readonly cluster: boolean;
   private readonly logger = new Logger('Redis');
   private readonly beforeQuitTasks: Array<() => Promise<unknown>> = [];
   private healthy = false;
@@ -31,15 +38,17 @@ export class RedisClients implements OnApplicationShutdown {
   private stopping = false;
 
   constructor(config: AppConfig) {
-    if (!config.redisUrl) throw new Error('RedisClients needs REDIS_URL');
+    const target = config.redisClusterNodes ?? config.redisUrl;
+    if (!target) throw new Error('RedisClients needs REDIS_URL or REDIS_CLUSTER_NODES');
     this.prefix = config.redisKeyPrefix;
-    this.commands = this.connect(config.redisUrl, 'commands', {
+    this.cluster = Array.isArray(target);
+    this.commands = this.connect(target, 'commands', {
       enableOfflineQueue: false,
       commandTimeout: COMMAND_TIMEOUT_MS,
       maxRetriesPerRequest: 1,
     });
     // Subscriptions issued before the first connect wait in the offline queue; ioredis re-subscribes after reconnects.
-    this.subscriber = this.connect(config.redisUrl, 'subscriber', { enableOfflineQueue: true });
+    this.subscriber = this.connect(target, 'subscriber', { enableOfflineQueue: true });
   }
 
   /** Both connections ready: cross-instance fan-out, shared presence and shared limits all work. */
@@ -83,15 +92,29 @@ export class RedisClients implements OnApplicationShutdown {
     await Promise.allSettled([this.quit(this.commands), this.quit(this.subscriber)]);
   }
 
-  private connect(url: string, role: 'commands' | 'subscriber', options: RedisOptions): Redis {
-    const client = new Redis(url, {
-      connectionName: `numerai-${role}`,
-      connectTimeout: 3000,
-      enableReadyCheck: true,
-      // Never give up: back off to at most MAX_RECONNECT_DELAY_MS between attempts.
-      retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 5), MAX_RECONNECT_DELAY_MS),
-      ...options,
-    });
+  private connect(
+    target: string | RedisNode[],
+    role: 'commands' | 'subscriber',
+    options: Pick<RedisOptions, 'enableOfflineQueue' | 'commandTimeout' | 'maxRetriesPerRequest'>,
+  ): RedisConnection {
+    // Never give up: back off to at most MAX_RECONNECT_DELAY_MS between attempts.
+    const backOff = (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 5), MAX_RECONNECT_DELAY_MS);
+    const common = { connectionName: `numerai-${role}`, connectTimeout: 3000 };
+    const client: RedisConnection =
+      typeof target === 'string'
+        ? new Redis(target, { ...common, enableReadyCheck: true, retryStrategy: backOff, ...options })
+        : new Cluster(target, {
+            enableReadyCheck: true,
+            enableOfflineQueue: options.enableOfflineQueue,
+            clusterRetryStrategy: backOff,
+            // One subscriber connection per master: SSUBSCRIBE goes to the shard owning the channel.
+            shardedSubscribers: role === 'subscriber',
+            redisOptions: {
+              ...common,
+              commandTimeout: options.commandTimeout,
+              maxRetriesPerRequest: options.maxRetriesPerRequest,
+            },
+          });
     client.on('ready', () => this.evaluate());
     client.on('close', () => this.evaluate());
     client.on('end', () => this.evaluate());
@@ -127,7 +150,7 @@ export class RedisClients implements OnApplicationShutdown {
     }
   }
 
-  private async quit(client: Redis): Promise<void> {
+  private async quit(client: RedisConnection): Promise<void> {
     if (client.status === 'end') return;
     if (client.status !== 'ready') {
       client.disconnect(false);

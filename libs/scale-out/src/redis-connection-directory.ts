@@ -1,12 +1,10 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Principal } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
+import { channelsOfConnection, EventBus } from '@numerai/events';
 import { ClientConnection, ConnectionDirectory, ConnectionRegistry } from '@numerai/realtime';
-import { chatField, PresenceKeys, presenceScripts, PresenceScripts, userField } from './presence-scripts';
-import { notificationsField } from './presence-scripts';
+import { PresenceKeys, presenceScripts, PresenceScripts, roomField, userField } from './presence-scripts';
 import { RedisClients } from './redis-clients';
-
-const CHAT_ROOM = 'chat:';
 
 /**
  * Connection counts across the cluster, in Redis. Each instance keeps its own hash
@@ -43,6 +41,7 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly redis: RedisClients,
+    private readonly events: EventBus,
     config: AppConfig,
   ) {
     super();
@@ -74,15 +73,9 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
     return totals ? Math.max(totals[0], local) : local;
   }
 
-  async hasChatConnection(userId: string, consultationId: string): Promise<boolean> {
-    if (this.hasLocalChat(userId, consultationId)) return true;
-    const totals = await this.sum([chatField(consultationId, userId)]);
-    return totals ? totals[0] > 0 : false;
-  }
-
-  async hasNotificationsConnection(userId: string): Promise<boolean> {
-    if ((this.registry.room(`notifications:${userId}`)?.size ?? 0) > 0) return true;
-    const totals = await this.sum([notificationsField(userId)]);
+  async hasRoomConnection(userId: string, room: string): Promise<boolean> {
+    if (this.registry.inRoom(userId, room)) return true;
+    const totals = await this.sum([roomField(room, userId)]);
     return totals ? totals[0] > 0 : false;
   }
 
@@ -97,13 +90,15 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
 
   // ---- local changes ------------------------------------------------------------
 
-  /** Called after the registry added the connection. */
-  opened(connection: ClientConnection): void {
+  /** Called after the registry added the connection: counted, and its room's and user's events followed. */
+  opened(connection: ClientConnection): Promise<void> {
     this.change(connection, 1);
+    return this.events.follow(channelsOfConnection(connection));
   }
 
   /** Called after the registry removed the connection. */
   closed(connection: ClientConnection): void {
+    this.events.unfollow(channelsOfConnection(connection));
     this.change(connection, -1);
   }
 
@@ -118,7 +113,14 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
     const done = this.scripts
       .change(
         [this.keys.instances, this.keys.conns(this.instanceId), this.keys.leaving],
-        [this.instanceId, connection.userId, this.endpointField(connection) ?? '', delta, this.keys.connsPrefix, now],
+        [
+          this.instanceId,
+          connection.userId,
+          roomField(connection.room, connection.userId),
+          delta,
+          this.keys.connsPrefix,
+          now,
+        ],
       )
       .then(
         (total) => {
@@ -294,30 +296,10 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
     for (const connection of this.registry.all()) {
       const uf = userField(connection.userId);
       counts.set(uf, (counts.get(uf) ?? 0) + 1);
-      const ef = this.endpointField(connection);
-      if (ef) counts.set(ef, (counts.get(ef) ?? 0) + 1);
+      const rf = roomField(connection.room, connection.userId);
+      counts.set(rf, (counts.get(rf) ?? 0) + 1);
     }
     return counts;
-  }
-
-  /** The per-endpoint count a connection also moves: its chat (consultation) or its notifications socket. */
-  private endpointField(connection: ClientConnection): string | undefined {
-    if (connection.endpoint === 'notifications') return notificationsField(connection.userId);
-    const consultationId = this.consultationOf(connection);
-    return consultationId ? chatField(consultationId, connection.userId) : undefined;
-  }
-
-  private consultationOf(connection: ClientConnection): string | undefined {
-    return connection.endpoint === 'chat' && connection.room.startsWith(CHAT_ROOM)
-      ? connection.room.slice(CHAT_ROOM.length)
-      : undefined;
-  }
-
-  private hasLocalChat(userId: string, consultationId: string): boolean {
-    const room = this.registry.room(`${CHAT_ROOM}${consultationId}`);
-    if (!room) return false;
-    for (const connection of room) if (connection.userId === userId) return true;
-    return false;
   }
 
   private principalOf(userId: string): Principal | undefined {

@@ -1,14 +1,18 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
 import {
+  BROADCAST_CHANNEL,
+  ChannelKey,
   DomainEvent,
   DomainEventHandler,
   DomainEventMap,
   DomainEventName,
   EventBus,
   LocalDispatcher,
+  routeOf,
 } from '@numerai/events';
 import { realtimeMetrics } from '@numerai/metrics';
+import { ChannelSubscriptions } from './channel-subscriptions';
 import { RedisClients } from './redis-clients';
 
 /** Events kept for other instances while Redis is away; beyond either bound the oldest are dropped (and counted). */
@@ -19,27 +23,43 @@ export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
  * other instances' subscribers (reconnecting on the same back-off) are there to hear them.
  */
 const FLUSH_SETTLE_MS = 1200;
+/** Ids of events heard on several channels, remembered to deliver each once. */
+const SEEN_IDS = 4096;
+
+/** On the wire: the event, plus an id when it went out on more than one channel. */
+type Envelope = DomainEvent & { id?: string };
+
+interface Held {
+  channel: string;
+  message: string;
+}
 
 /**
- * Domain events across instances over one Redis pub/sub channel, one PUBLISH per event
- * (not per recipient). Every instance, the publisher included, delivers through the same
- * LocalDispatcher: the publisher at once (so its own sockets never wait for, or depend
- * on, Redis) and ignores its echo; the others when the message arrives. `onOrigin`
- * handlers run on the publisher only. One connection publishes, so events from one
- * producer reach every instance in the order they were published.
+ * Domain events across instances over Redis sharded pub/sub, routed (event-routes.ts): an
+ * event goes out with SPUBLISH on its room's or users' channels, `<prefix>:{room:…}` /
+ * `<prefix>:{user:…}` (the hash tag puts each channel on one shard of a Redis Cluster),
+ * and only instances that hold a socket needing it are subscribed (`follow`). Rare events
+ * every instance needs go on `<prefix>:{broadcast}`, which all follow. Every instance, the
+ * publisher included, delivers through the same LocalDispatcher: the publisher at once (so
+ * its own sockets never wait for, or depend on, Redis) and ignores its echo; the others
+ * when the message arrives. `onOrigin` handlers run on the publisher only. One connection
+ * publishes, so events from one producer on one channel arrive in the order published.
  */
 @Injectable()
 export class RedisEventBus extends EventBus implements OnModuleInit {
   readonly instanceId: string;
   private readonly dispatcher = new LocalDispatcher();
   private readonly logger = new Logger('EventBus');
-  private readonly channel: string;
+  private readonly channelPrefix: string;
+  private readonly subscriptions: ChannelSubscriptions;
   /** Serialised envelopes waiting for Redis, oldest first. */
-  private pending: string[] = [];
+  private pending: Held[] = [];
   private pendingBytes = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private droppedSinceLoss = 0;
   private malformedLogged = false;
+  private sequence = 0;
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly redis: RedisClients,
@@ -47,27 +67,23 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
   ) {
     super();
     this.instanceId = redis.instanceId;
-    this.channel = `${config.redisKeyPrefix}:events`;
+    this.channelPrefix = `${config.redisKeyPrefix}:`;
+    this.subscriptions = new ChannelSubscriptions(redis.subscriber);
   }
 
   onModuleInit(): void {
-    this.redis.subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.channel) this.receive(message);
-    });
-    this.redis.subscriber.subscribe(this.channel).catch((error: unknown) => {
-      // Only if the connection ends for good; ioredis re-subscribes by itself after reconnects.
-      this.logger.warn(
-        `subscribe to ${this.channel} failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
+    this.redis.subscriber.on('smessage', (channel: string, message: string) => this.receive(channel, message));
+    void this.subscriptions.acquire(this.channelOf(BROADCAST_CHANNEL));
     this.redis.commands.on('ready', () => this.scheduleFlush());
   }
 
   publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
-    const event: DomainEvent<K> = { name, payload, published_at: Date.now(), origin: this.instanceId };
+    const event: Envelope = { name, payload, published_at: Date.now(), origin: this.instanceId };
+    const keys = routeOf(name, payload);
+    if (keys.length > 1) event.id = `${this.instanceId}:${(++this.sequence).toString(36)}`;
     // To Redis first (a non-blocking write), so an event that a handler publishes while
     // handling this one can never overtake it on the other instances.
-    this.forward(event);
+    this.forward(event, keys);
     this.dispatcher.dispatch(event as DomainEvent, true);
     realtimeMetrics.fanoutDelay(Date.now() - event.published_at, 'local');
   }
@@ -80,6 +96,15 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
     this.dispatcher.add(name, handler, true);
   }
 
+  override follow(keys: ChannelKey[]): Promise<void> {
+    if (keys.length === 1) return this.subscriptions.acquire(this.channelOf(keys[0]));
+    return Promise.all(keys.map((key) => this.subscriptions.acquire(this.channelOf(key)))).then(() => undefined);
+  }
+
+  override unfollow(keys: ChannelKey[]): void {
+    for (const key of keys) this.subscriptions.release(this.channelOf(key));
+  }
+
   /** Whether events from other instances are reaching us: the subscriber connection is up. */
   isConnected(): boolean {
     return this.redis.subscriber.status === 'ready';
@@ -90,7 +115,12 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
     return this.pending.length;
   }
 
-  private forward(event: DomainEvent): void {
+  /** `<prefix>:{<key>}`: the braces are the hash tag, so a cluster keeps each channel on one shard. */
+  private channelOf(key: ChannelKey): string {
+    return `${this.channelPrefix}{${key}}`;
+  }
+
+  private forward(event: Envelope, keys: ChannelKey[]): void {
     let message: string;
     try {
       message = JSON.stringify(event);
@@ -98,28 +128,28 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
       this.logger.error(`event ${event.name} is not serialisable: ${String(error)}`);
       return;
     }
-    // Anything already waiting goes first, to keep the order.
-    if (this.pending.length > 0 || !this.redis.canCommand) {
-      this.hold(message);
-      return;
+    for (const key of keys) {
+      const channel = this.channelOf(key);
+      // Anything already waiting goes first, to keep the order.
+      if (this.pending.length > 0 || !this.redis.canCommand) this.hold({ channel, message });
+      else this.send(channel, message);
     }
-    this.send(message);
   }
 
-  private send(message: string): void {
-    this.redis.commands.publish(this.channel, message).catch(() => {
+  private send(channel: string, message: string): void {
+    this.redis.commands.spublish(channel, message).catch(() => {
       // The connection dropped under this write; whether Redis saw it is unknown, so it is
       // not retried (a retry could duplicate or reorder). The loss is logged once by RedisClients.
       realtimeMetrics.eventsDropped();
     });
   }
 
-  private hold(message: string): void {
+  private hold(held: Held): void {
     while (
       this.pending.length > 0 &&
-      (this.pending.length >= MAX_BUFFERED_EVENTS || this.pendingBytes + message.length > MAX_BUFFERED_BYTES)
+      (this.pending.length >= MAX_BUFFERED_EVENTS || this.pendingBytes + held.message.length > MAX_BUFFERED_BYTES)
     ) {
-      this.pendingBytes -= this.pending.shift()!.length;
+      this.pendingBytes -= this.pending.shift()!.message.length;
       realtimeMetrics.eventsDropped();
       if (this.droppedSinceLoss++ === 0) {
         this.logger.warn(
@@ -128,8 +158,8 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
         );
       }
     }
-    this.pending.push(message);
-    this.pendingBytes += message.length;
+    this.pending.push(held);
+    this.pendingBytes += held.message.length;
     if (this.redis.canCommand) this.scheduleFlush();
   }
 
@@ -149,13 +179,15 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
     this.pendingBytes = 0;
     this.droppedSinceLoss = 0;
     if (batch.length > 0) this.logger.log(`published ${batch.length} events held while Redis was away`);
-    for (const message of batch) this.send(message);
+    for (const { channel, message } of batch) this.send(channel, message);
   }
 
-  private receive(message: string): void {
-    let event: DomainEvent;
+  private receive(channel: string, message: string): void {
+    if (!channel.startsWith(this.channelPrefix)) return; // another deployment's (or app's) channel
+    realtimeMetrics.eventReceived(kindOf(channel, this.channelPrefix.length));
+    let event: Envelope;
     try {
-      event = JSON.parse(message) as DomainEvent;
+      event = JSON.parse(message) as Envelope;
     } catch {
       this.warnMalformed();
       return;
@@ -165,15 +197,31 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
       return;
     }
     if (event.origin === this.instanceId) return; // our own echo: delivered locally at publish
+    if (typeof event.id === 'string' && this.alreadySeen(event.id)) return; // heard on another of its channels
     this.dispatcher.dispatch(event, false);
     if (typeof event.published_at === 'number') {
       realtimeMetrics.fanoutDelay(Date.now() - event.published_at, 'remote');
     }
   }
 
+  /** Sent on several channels, an event reaches an instance following more than one of them once per channel. */
+  private alreadySeen(id: string): boolean {
+    if (this.seen.has(id)) return true;
+    this.seen.add(id);
+    if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value!);
+    return false;
+  }
+
   private warnMalformed(): void {
     if (this.malformedLogged) return;
     this.malformedLogged = true;
-    this.logger.warn(`ignoring a malformed message on ${this.channel} (logged once)`);
+    this.logger.warn('ignoring a malformed message on an event channel (logged once)');
   }
+}
+
+/** `room`, `user` or `broadcast` from `<prefix>:{room:…}`: a bounded metric label, never an id. */
+function kindOf(channel: string, prefixLength: number): string {
+  const end = channel.indexOf(':', prefixLength + 1);
+  const kind = channel.slice(prefixLength + 1, end < 0 ? channel.length - 1 : end);
+  return kind === 'room' || kind === 'user' || kind === 'broadcast' ? kind : 'other';
 }

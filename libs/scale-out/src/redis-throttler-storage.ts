@@ -1,5 +1,6 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Injectable, Logger } from '@nestjs/common';
+import { Cluster } from 'ioredis';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '@numerai/config';
 import { LeaseDecision, LeasedBudget, RedisLeaseStore, USER_BUDGET, WindowCounterStorage } from '@numerai/rate-limit';
@@ -34,7 +35,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     config: AppConfig,
   ) {
     // Given a client, the package neither creates nor closes connections of its own.
-    this.shared = new ThrottlerStorageRedisService(redis.commands);
+    const client = redis.commands;
+    this.shared =
+      client instanceof Cluster ? new ThrottlerStorageRedisService(client) : new ThrottlerStorageRedisService(client);
     this.prefix = `${config.redisKeyPrefix}:rl:`;
     this.leases = new LeasedBudget(new RedisLeaseStore(redis.commands, config.redisKeyPrefix));
     // After the sockets closed, before the connection quits: unspent units go back to the others.

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { AppConfig } from '@numerai/config';
 import { JobRunner } from './job-runner';
 
@@ -17,7 +17,7 @@ const CLOSE_WAIT_MS = 2000;
 @Injectable()
 export class BullmqJobRunner extends JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Scheduler');
-  private connection: Redis | undefined;
+  private connection: Redis | Cluster | undefined;
   private queue: Queue | undefined;
   private worker: Worker | undefined;
 
@@ -27,9 +27,13 @@ export class BullmqJobRunner extends JobRunner implements OnApplicationBootstrap
 
   onApplicationBootstrap(): void {
     // BullMQ's blocking worker needs retries without limit on its connection.
-    this.connection = new Redis(this.config.redisUrl!, { maxRetriesPerRequest: null });
+    const nodes = this.config.redisClusterNodes;
+    this.connection = nodes
+      ? new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: null } })
+      : new Redis(this.config.redisUrl!, { maxRetriesPerRequest: null });
     this.connection.on('error', ignoreConnectionError);
-    const prefix = `${this.config.redisKeyPrefix}:bull`;
+    // On a cluster a queue's keys must share one slot: the hash tag does that.
+    const prefix = nodes ? `{${this.config.redisKeyPrefix}:bull}` : `${this.config.redisKeyPrefix}:bull`;
     this.queue = new Queue(QUEUE, { connection: this.connection, prefix });
     this.worker = new Worker(
       QUEUE,

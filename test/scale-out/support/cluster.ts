@@ -3,9 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { Cluster as RedisClusterClient, Redis } from 'ioredis';
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '../../support/database';
 import { freePort, MAIN } from '../../support/process-server';
+import { RedisClusterServer } from '../../support/redis-cluster';
 import { TEST_JWT_SECRET } from '../../support/rest-helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -44,11 +46,33 @@ function skipReason(): string | undefined {
   return undefined;
 }
 
-/** `describe`, or a skipped block that says why (no PostgreSQL or no redis-server here). */
+/** A single Redis server, or a three-master Redis Cluster: every cross-instance suite runs on both. */
+export type RedisMode = 'single' | 'cluster';
+
+/** SCALE_OUT_REDIS=single or =cluster runs one of the two only (default: both). */
+function redisModes(): RedisMode[] {
+  const only = process.env.SCALE_OUT_REDIS;
+  return only === 'single' || only === 'cluster' ? [only] : ['single', 'cluster'];
+}
+
+/** The mode of the describe block running now (set by its first beforeAll, before the suite's own). */
+let currentMode: RedisMode = 'single';
+
+/**
+ * `describe` once per Redis mode (single server, then cluster), or a skipped block that
+ * says why (no PostgreSQL or no redis-server here). `Cluster.start` in the body picks the mode.
+ */
 export function describeScaleOut(name: string, body: () => void): void {
   const reason = skipReason();
   if (!reason) {
-    describe(name, body);
+    for (const mode of redisModes()) {
+      describe(`${name} [${mode} Redis]`, () => {
+        beforeAll(() => {
+          currentMode = mode;
+        });
+        body();
+      });
+    }
     return;
   }
   process.stdout.write(`${name}: skipped: ${reason}\n`);
@@ -63,8 +87,48 @@ import { sleep, waitFor } from '../../support/wait-for';
 
 export { sleep, waitFor };
 
+/** What the suites do with their Redis, whichever the mode. */
+export interface TestRedis {
+  /** The instances' settings naming it (REDIS_URL or REDIS_CLUSTER_NODES). */
+  readonly env: Record<string, string>;
+  /** A client of the test's own (the caller quits it). */
+  client(): Redis | RedisClusterClient;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/** A three-master Redis Cluster behind the TestRedis face. */
+class ClusterRedis implements TestRedis {
+  private constructor(private readonly server: RedisClusterServer) {}
+
+  static async start(): Promise<ClusterRedis> {
+    return new ClusterRedis(await RedisClusterServer.start(REDIS_SERVER!));
+  }
+
+  get env(): Record<string, string> {
+    return { REDIS_CLUSTER_NODES: this.server.nodes };
+  }
+
+  client(): RedisClusterClient {
+    return this.server.client();
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  restart(): Promise<void> {
+    return this.server.restart();
+  }
+
+  destroy(): Promise<void> {
+    return this.server.destroy();
+  }
+}
+
 /** A redis-server of our own on a free port, without persistence, that the test can stop and restart. */
-export class RedisServer {
+export class RedisServer implements TestRedis {
   private child: ChildProcess | undefined;
   readonly output: string[] = [];
 
@@ -78,6 +142,18 @@ export class RedisServer {
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get env(): Record<string, string> {
+    return { REDIS_URL: this.url };
+  }
+
+  client(): Redis {
+    return new Redis(this.url);
+  }
+
+  destroy(): Promise<void> {
+    return this.stop();
   }
 
   async restart(): Promise<void> {
@@ -227,7 +303,8 @@ export class Cluster {
   readonly instances: Instance[] = [];
 
   private constructor(
-    readonly redis: RedisServer,
+    readonly redis: TestRedis,
+    readonly mode: RedisMode,
     readonly database: TestDatabase,
     readonly env: Record<string, string>,
     private readonly main: string,
@@ -239,13 +316,15 @@ export class Cluster {
     const main = MAIN;
     const dataDir = mkdtempSync(join(tmpdir(), 'numerai-scale-out-'));
     const database = await createTestDatabase(dataDir);
-    const redis = await RedisServer.start();
+    const mode = currentMode;
+    const redis = mode === 'cluster' ? await ClusterRedis.start() : await RedisServer.start();
     const cluster = new Cluster(
       redis,
+      mode,
       database,
       {
         ...database.env,
-        REDIS_URL: redis.url,
+        ...redis.env,
         REDIS_KEY_PREFIX: `t${randomBytes(3).toString('hex')}`,
         JWT_SECRET: TEST_JWT_SECRET,
         DATA_DIR: dataDir,
@@ -307,7 +386,7 @@ export class Cluster {
         );
       }
     }
-    await this.redis.stop();
+    await this.redis.destroy();
     await this.database.drop().catch(() => undefined);
     rmSync(this.dataDir, { recursive: true, force: true });
   }

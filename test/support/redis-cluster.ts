@@ -1,0 +1,154 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster } from 'ioredis';
+import { freePort } from './process-server';
+import { waitFor } from './wait-for';
+
+/**
+ * A real three-master Redis Cluster on free ports, from the machine's `redis-server` and
+ * `redis-cli` (no persistence; the cluster layout lives in a temporary directory, so
+ * `stop` + `restart` brings back the same cluster, empty, like a restarted Redis).
+ */
+export class RedisClusterServer {
+  private children: ChildProcess[] = [];
+  private created = false;
+  private readonly outputs = new Map<number, string[]>();
+
+  private constructor(
+    private readonly redisServer: string,
+    readonly ports: number[],
+    private readonly dir: string,
+  ) {}
+
+  static async start(redisServer: string, masters = 3): Promise<RedisClusterServer> {
+    const ports: number[] = [];
+    while (ports.length < masters) {
+      const port = await freePort();
+      // The cluster bus listens on port + 10000: both must be free and distinct.
+      if (port + 10000 < 65536 && !ports.includes(port)) ports.push(port);
+    }
+    const server = new RedisClusterServer(redisServer, ports, mkdtempSync(join(tmpdir(), 'numerai-redis-cluster-')));
+    try {
+      await server.restart();
+      const create = spawnSync(
+        redisCli(redisServer),
+        [
+          '--cluster',
+          'create',
+          ...ports.map((port) => `127.0.0.1:${port}`),
+          '--cluster-replicas',
+          '0',
+          '--cluster-yes',
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}${create.stderr}`);
+      await server.waitClusterOk();
+      server.created = true;
+    } catch (error) {
+      await server.stop();
+      rmSync(server.dir, { recursive: true, force: true });
+      throw error;
+    }
+    return server;
+  }
+
+  /** For REDIS_CLUSTER_NODES. */
+  get nodes(): string {
+    return this.ports.map((port) => `127.0.0.1:${port}`).join(',');
+  }
+
+  /** A client of the test's own (the caller quits it). */
+  client(): Cluster {
+    return new Cluster(this.ports.map((port) => ({ host: '127.0.0.1', port })));
+  }
+
+  /** Starts every node again from its saved layout and waits until the cluster serves every slot. */
+  async restart(): Promise<void> {
+    if (this.children.length > 0) throw new Error('the Redis Cluster is already running');
+    await Promise.all(this.ports.map((port) => this.startNode(port)));
+    // A fresh start has no slots assigned until `--cluster create`; a restart reloads them.
+    if (this.created) await this.waitClusterOk();
+  }
+
+  /** SIGKILL every node: the connections drop as if the machines went away. */
+  async stop(): Promise<void> {
+    const children = this.children;
+    this.children = [];
+    await Promise.all(
+      children.map((child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return undefined;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        return exited;
+      }),
+    );
+  }
+
+  /** Stops the nodes and removes their layout. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async startNode(port: number): Promise<void> {
+    const output: string[] = [];
+    this.outputs.set(port, output);
+    const child = spawn(
+      this.redisServer,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(this.dir, `nodes-${port}.conf`),
+        '--cluster-node-timeout',
+        '2000',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+        '--dir',
+        this.dir,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.children.push(child);
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    await waitFor(
+      `redis-server (cluster) on ${port}`,
+      () => output.join('').includes('Ready to accept connections'),
+      10_000,
+      20,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${output.join('')}`);
+    });
+  }
+
+  private async waitClusterOk(): Promise<void> {
+    const cli = redisCli(this.redisServer);
+    await waitFor(
+      'cluster_state:ok on every node',
+      () =>
+        this.ports.every((port) => {
+          const info = spawnSync(cli, ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8', timeout: 5000 });
+          return info.stdout.includes('cluster_state:ok');
+        }),
+      30_000,
+      100,
+    );
+  }
+}
+
+/** redis-cli next to redis-server (both come in the same package). */
+function redisCli(redisServer: string): string {
+  return join(redisServer, '..', 'redis-cli');
+}
