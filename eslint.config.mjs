@@ -18,11 +18,11 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // A switch over a union (frame types, error codes, states) names every member, so a new frame,
-      // code or state fails the lint wherever it is not handled. A `default` is the deliberate
-      // "everything else" of a switch over what arrives from the wire (the SDK dispatches other frames).
+      // code or state fails the lint wherever it is not handled — even where a `default` exists, so a
+      // new member never slips silently into an "everything else" branch.
       '@typescript-eslint/switch-exhaustiveness-check': [
         'error',
-        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
+        { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: false },
       ],
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
