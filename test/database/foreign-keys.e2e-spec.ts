@@ -27,21 +27,26 @@ describe(`foreign keys (${ENGINE})`, () => {
   it('rows pointing at nothing are refused: a consultation of no user, a message of no consultation, a notification of no user', async () => {
     const user = await createUser(server);
     const now = new Date();
+    // One at a time: started together, a refusal could land before its `expect` is attached
+    // and count as an unhandled rejection.
     const attempts = [
-      db.query(
-        `INSERT INTO consultations (id, user_id, numerologist_id, status, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, 'scheduled', ${p(4)})`,
-        [randomUUID(), user.id, randomUUID(), now.toISOString()],
-      ),
-      db.query(
-        `INSERT INTO chat_messages (id, consultation_id, sender_id, seq, content, message_type, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, 1, 'x', 'text', ${p(4)})`,
-        [randomUUID(), randomUUID(), user.id, now.toISOString()],
-      ),
-      db.query(
-        `INSERT INTO notifications (id, user_id, seq, title, message, notification_type, is_read, created_at) VALUES (${p(1)}, ${p(2)}, 1, 't', 'm', 'x', false, ${p(3)})`,
-        [randomUUID(), randomUUID(), now.toISOString()],
-      ),
+      () =>
+        db.query(
+          `INSERT INTO consultations (id, user_id, numerologist_id, status, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, 'scheduled', ${p(4)})`,
+          [randomUUID(), user.id, randomUUID(), now.toISOString()],
+        ),
+      () =>
+        db.query(
+          `INSERT INTO chat_messages (id, consultation_id, sender_id, seq, content, message_type, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, 1, 'x', 'text', ${p(4)})`,
+          [randomUUID(), randomUUID(), user.id, now.toISOString()],
+        ),
+      () =>
+        db.query(
+          `INSERT INTO notifications (id, user_id, seq, title, message, notification_type, is_read, created_at) VALUES (${p(1)}, ${p(2)}, 1, 't', 'm', 'x', false, ${p(3)})`,
+          [randomUUID(), randomUUID(), now.toISOString()],
+        ),
     ];
-    for (const attempt of attempts) await expect(attempt).rejects.toThrow(/foreign key/i);
+    for (const attempt of attempts) await expect(attempt()).rejects.toThrow(/foreign key/i);
   });
 
   it('a consultation deleted takes its messages and read markers with it', async () => {
