@@ -106,8 +106,10 @@ async function prepare(ctx: StartContext, plan: ClusterPlan, log: (message: stri
     await stopProcess(seeder.child, 10_000);
   }
   fixture.syntheticRoster = syntheticRoster(roomsNeeded(plan), ctx.secret);
-  // The storing baseline's table: the columns and indexes of chat_messages (LIKE copies no foreign keys).
+  // The storing baseline's table: the columns and indexes of chat_messages (LIKE copies no foreign keys),
+  // less `seq`: a typical app numbers nothing, and the NOT NULL column would refuse its every insert.
   await query(fixture.databaseUrl, `CREATE TABLE ${SIO_TABLE} (LIKE chat_messages INCLUDING ALL)`);
+  await query(fixture.databaseUrl, `ALTER TABLE ${SIO_TABLE} DROP COLUMN seq`);
   return fixture;
 }
 
