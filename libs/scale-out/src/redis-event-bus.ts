@@ -110,11 +110,6 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
     return this.redis.subscriber.status === 'ready';
   }
 
-  /** For tests and metrics: events waiting for Redis. */
-  get buffered(): number {
-    return this.pending.length;
-  }
-
   /** `<prefix>:{<key>}`: the braces are the hash tag, so a cluster keeps each channel on one shard. */
   private channelOf(key: ChannelKey): string {
     return `${this.channelPrefix}{${key}}`;
