@@ -286,7 +286,9 @@ describe('ws: notifications', () => {
       const { consultation, client, numerologist } = await createConsultation(server);
       const a = await openChat(server, consultation.id, client);
       await say(a, 'while you were out');
-      await a.expectSilence();
+      // The notification is stored after the message, by a handler of its event: wait for it
+      // (a marker on the sender's socket says nothing about that handler).
+      await waitFor('the chat notification to be stored', async () => (await unreadCount(server, numerologist)) === 1);
       const { socket, count } = await openNotifications(server, numerologist);
       expect(count).toBe(1);
       expect((await notificationsOf(server, numerologist))[0]).toMatchObject({
