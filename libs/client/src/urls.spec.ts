@@ -1,3 +1,4 @@
+import { ENDPOINTS, type Endpoint } from '@numerai/protocol';
 import { endpointUrl, resolveHttpBase, resolveWebSocketBase } from './urls';
 
 describe('urls', () => {
@@ -36,5 +37,13 @@ describe('urls', () => {
       'ws://h:1/ws/notifications/?token=t',
     );
     expect(endpointUrl('ws://h:1', 'presence')).toBe('ws://h:1/ws/presence/');
+  });
+
+  it('builds, for every endpoint of the contract, a path its server route matches', () => {
+    for (const [name, contract] of Object.entries(ENDPOINTS)) {
+      const url = new URL(endpointUrl('ws://h:1', name as Endpoint, { consultationId: 'c-1' }));
+      const route = new RegExp(`^${contract.route.replace(/:\w+/g, '[^/]+')}/?$`);
+      expect(url.pathname).toMatch(route);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { Endpoint } from '@numerai/protocol';
+import { ENDPOINTS, type Endpoint } from '@numerai/protocol';
 
 /**
  * The WebSocket origin (plus optional path prefix) to connect to. Accepts http(s) or ws(s)
@@ -32,14 +32,19 @@ export function resolveHttpBase(baseUrl?: string): string {
   return resolveWebSocketBase(baseUrl).replace(/^ws/, 'http');
 }
 
-/** `${base}/ws/chat/${id}/?token=…` and its siblings. */
+/**
+ * `${base}/ws/chat/${id}/?token=…` and its siblings: the endpoint's published address from the
+ * contract (libs/protocol), its `{parameters}` filled in, so a new endpoint needs no change here.
+ */
 export function endpointUrl(
   base: string,
   endpoint: Endpoint,
   options: { consultationId?: string; query?: Record<string, string | undefined> } = {},
 ): string {
-  const path =
-    endpoint === 'chat' ? `/ws/chat/${encodeURIComponent(options.consultationId ?? '')}/` : `/ws/${endpoint}/`;
+  const parameters: Record<string, string | undefined> = { consultation_id: options.consultationId };
+  const path = ENDPOINTS[endpoint].address.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(parameters[name] ?? ''),
+  );
   const query = Object.entries(options.query ?? {})
     .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '')
     .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
