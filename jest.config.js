@@ -64,4 +64,9 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
   testTimeout: 30000,
   maxWorkers: 2,
+  // Every file's tests run in a shuffled order, so a test that leans on another one's leftovers
+  // fails here rather than on the day someone reorders them. The seed is printed: replay a
+  // failing order with `npx jest --seed=<seed> <file>`.
+  randomize: true,
+  showSeed: true,
 };

@@ -44,6 +44,8 @@ describe('push subscriptions (REST)', () => {
   });
 
   it('stores a subscription (201), answers the same one again (200), lists it without its keys', async () => {
+    // Users of its own: the other tests leave subscriptions with alice and bob, in any order.
+    const [alice, bob] = await Promise.all([createUser(server), createUser(server)]);
     const subscription = pushService.subscription('rest-a');
     const created = await post(alice, subscription);
     expect(created.status).toBe(201);
@@ -110,6 +112,7 @@ describe('push subscriptions (REST)', () => {
   });
 
   it('moves an endpoint registered by another user to the caller (the browser is theirs now)', async () => {
+    const [alice, bob] = await Promise.all([createUser(server), createUser(server)]);
     const subscription = pushService.subscription('rest-shared-browser');
     const before = await post(alice, subscription);
     const moved = await post(bob, subscription);
