@@ -107,23 +107,13 @@ export class ChatGateway extends RealtimeGateway<Chat> implements EndpointHandle
     // Synchronously, before anything can be published past us: this instance now orders the room.
     const liveFrom = this.ordered.join(room.consultationId);
     if (!query.has('last_seq') && !query.has('last_message_id')) return;
-    // Subscribed already (the registry has us): hold live frames while the replay runs, then
-    // let through only what comes after it.
-    connection.hold();
-    let lastSeq = 0; // nothing replayed (yet): nothing live is dropped
-    try {
-      const afterSeq = await this.chat.resumePoint(room, query);
-      if (afterSeq === undefined) return;
-      ({ lastSeq } = await this.replay.run(connection, {
-        afterSeq,
-        liveFrom,
-        read: (after, limit) => this.chat.messagesAfter(room.consultationId, after, limit),
-        seqOf: (message) => message.seq ?? 0,
-        frame: (message) => ({ type: 'chat_message', data: message }),
-      }));
-    } finally {
-      await connection.releaseDrained((frame) => frame.type === 'chat_message' && (frame.data.seq ?? 0) <= lastSeq);
-    }
+    // Subscribed already (the registry has us): the replay holds live frames while it runs.
+    await this.replay.resume(connection, {
+      type: 'chat_message',
+      liveFrom,
+      afterSeq: () => this.chat.resumePoint(room, query),
+      read: (after, limit) => this.chat.messagesAfter(room.consultationId, after, limit),
+    });
   }
 
   closed(connection: ChatConnection): void {

@@ -85,24 +85,17 @@ export class NotificationsGateway extends RealtimeGateway<Notifications> impleme
    */
   async opened(connection: ClientConnection, query: URLSearchParams): Promise<void> {
     const liveFrom = this.ordered.join(connection.userId);
-    // The connection is in the room already: hold what arrives meanwhile, so unread_count and the replay come
+    // The connection is in the room already: what arrives meanwhile is held, so unread_count and the replay come
     // first, a notification created meanwhile is followed by its (newer) count, and none arrives twice.
-    connection.hold();
-    let lastSeq = 0; // nothing replayed (yet): nothing live is dropped
-    try {
-      connection.send({ type: 'unread_count', count: await this.notifications.unreadCount(connection.userId) });
-      const afterSeq = await this.notifications.resumePoint(connection.userId, query);
-      if (afterSeq === undefined) return;
-      ({ lastSeq } = await this.replay.run(connection, {
-        afterSeq,
-        liveFrom,
-        read: (after, limit) => this.notifications.after(connection.userId, after, limit),
-        seqOf: (notification) => notification.seq ?? 0,
-        frame: (notification) => ({ type: 'notification', data: notification }),
-      }));
-    } finally {
-      await connection.releaseDrained((frame) => frame.type === 'notification' && (frame.data.seq ?? 0) <= lastSeq);
-    }
+    await this.replay.resume(connection, {
+      type: 'notification',
+      liveFrom,
+      before: async () => {
+        connection.send({ type: 'unread_count', count: await this.notifications.unreadCount(connection.userId) });
+      },
+      afterSeq: () => this.notifications.resumePoint(connection.userId, query),
+      read: (after, limit) => this.notifications.after(connection.userId, after, limit),
+    });
   }
 
   closed(connection: ClientConnection): void {

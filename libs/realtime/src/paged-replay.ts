@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
-import type { ServerFrame } from '@numerai/protocol';
+import type { ServerFrame, ServerFrameMap } from '@numerai/protocol';
 import { RequestBudget } from '@numerai/rate-limit';
 import type { ClientConnection } from './client-connection';
 import { errorFrame, WsError } from './ws-error';
@@ -17,6 +17,26 @@ export interface ReplayPlan<T> {
   read(afterSeq: number, limit: number): Promise<T[]>;
   seqOf(item: T): number;
   frame(item: T): ServerFrame;
+}
+
+/** The frames that carry one stored, positioned item each: what a resumed stream replays. */
+export type StreamFrameType = 'chat_message' | 'notification';
+type StreamItem<K extends StreamFrameType> = ServerFrameMap[K] extends { data: infer D extends Positioned } ? D : never;
+/** What a stream's items have: a position (always sent by this server; optional in the frame's schema). */
+interface Positioned {
+  seq?: number;
+}
+
+/** A stream a connection resumes: its frame type, where to resume from, and how to read what follows. */
+export interface ResumePlan<K extends StreamFrameType> {
+  type: K;
+  /** As in ReplayPlan. */
+  liveFrom: Promise<number>;
+  /** Sent first, while live frames are held (the notifications' unread_count). */
+  before?: () => Promise<void>;
+  /** The position the client holds (from its query); undefined when it asked for no catch-up. */
+  afterSeq(): Promise<number | undefined>;
+  read(afterSeq: number, limit: number): Promise<StreamItem<K>[]>;
 }
 
 export interface ReplayOutcome {
@@ -45,6 +65,33 @@ export class PagedReplay {
     private readonly config: AppConfig,
     private readonly budget: RequestBudget,
   ) {}
+
+  /**
+   * Resumes a stream on a connection that is in its room already: live frames are held while
+   * `before` and the replay run, then let through, less the ones the replay already sent — so
+   * nothing arrives twice, out of order, or not at all.
+   */
+  async resume<K extends StreamFrameType>(connection: ClientConnection, plan: ResumePlan<K>): Promise<void> {
+    connection.hold();
+    let lastSeq = 0; // nothing replayed (yet): nothing live is dropped
+    try {
+      await plan.before?.();
+      const afterSeq = await plan.afterSeq();
+      if (afterSeq === undefined) return;
+      ({ lastSeq } = await this.run(connection, {
+        afterSeq,
+        liveFrom: plan.liveFrom,
+        read: (after, limit) => plan.read(after, limit),
+        seqOf: (item) => item.seq ?? 0,
+        // The item is the data of a frame of this type (StreamItem<K>); TypeScript cannot relate the two generically.
+        frame: (item) => ({ type: plan.type, data: item }) as unknown as ServerFrame,
+      }));
+    } finally {
+      await connection.releaseDrained(
+        (frame) => frame.type === plan.type && ((frame as { data: Positioned }).data.seq ?? 0) <= lastSeq,
+      );
+    }
+  }
 
   async run<T>(connection: ClientConnection, plan: ReplayPlan<T>): Promise<ReplayOutcome> {
     const max = this.config.replayMax;
