@@ -12,7 +12,7 @@ import {
   type ChatWebSocketOptions,
   type NumerAIWebSocket,
 } from '../../libs/client/src';
-import { connected, next } from './support/sdk-frames';
+import { connected, next, stateTrail } from './support/sdk-frames';
 import { waitFor } from '../support/wait-for';
 import type { Endpoint } from '@numerai/protocol';
 import { ProtocolStub, StubUser } from './support/protocol-stub';
@@ -80,12 +80,15 @@ describe('SDK ↔ protocol stub: chat', () => {
   it('does not retry after 4403 (not a participant) nor 4404 (no such consultation)', async () => {
     const eve = stub.addUser('Eve');
     const refused = track(createChatWebSocket(consultationId, eve.token, options()));
+    const refusedTrail = stateTrail(refused);
     const errors: string[] = [];
     refused.on('error', (frame) => errors.push(frame.code));
     expect(await disconnected(refused)).toMatchObject({ code: 4403, willReconnect: false });
     const missing = track(createChatWebSocket('0b9a3a4e-8d7c-4d2b-9a0e-2f5d1c7e6b11', ann.token, options()));
+    const missingTrail = stateTrail(missing);
     expect(await disconnected(missing)).toMatchObject({ code: 4404, willReconnect: false });
-    await new Promise((resolve) => setTimeout(resolve, 400)); // several backoff periods
+    // Each from its one attempt straight to closed: no retry was ever scheduled.
+    expect([refusedTrail, missingTrail]).toEqual([['closed'], ['closed']]);
     expect(stub.upgrades).toHaveLength(2);
     expect(errors).toEqual(['forbidden']);
     expect(refused.state).toBe('closed');

@@ -1,11 +1,13 @@
 import { createECDH, createHmac, generateKeyPairSync, randomBytes, sign as rsaSign } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { NotificationEntity } from '@numerai/database';
+import type { ServerFrame } from '@numerai/protocol';
 import { UsersService } from '@numerai/users';
 import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http, HttpResult } from '../support/http';
 import { sidOf, TEST_JWT_SECRET } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
+import { waitFor } from '../support/wait-for';
 import { connect, TestSocket } from '../support/ws-client';
 import {
   adminNotify,
@@ -18,7 +20,6 @@ import {
   openPresence,
   presenceUrl,
   say,
-  sleep,
   withTimeout,
 } from '../ws/helpers';
 import { meStatus, newSession } from '../ws/session-helpers';
@@ -72,6 +73,8 @@ describe('hostile: authorization matrix', () => {
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
+  /** Carol's own contact (the numerologist of her consultation): what she may hear about. */
+  let carolsContact: TestUser;
   /** A numerologist Carol has no open consultation with, so her POST may open one (one per pair). */
   let erin: TestUser;
   let consultationId: string;
@@ -90,7 +93,7 @@ describe('hostile: authorization matrix', () => {
     bob = pair.numerologist;
     consultationId = pair.consultation.id;
     // Carol has a consultation of her own (with someone else), so she is a user like Alice.
-    carol = (await createConsultation(server)).client;
+    ({ client: carol, numerologist: carolsContact } = await createConsultation(server));
     erin = await createUser(server, { role: 'numerologist' });
 
     const messageMarker = `private-message-${randomBytes(6).toString('hex')}`;
@@ -576,8 +579,19 @@ describe('hostile: authorization matrix', () => {
     await aliceNotes.next('notification');
     await aliceSockets[1].close();
     aliceSockets[1] = (await openPresence(server, bob)).socket;
-    await sleep(300);
-    const carolSaw = [...carolNotes.frames.slice(2), ...carolPresence.frames.slice(2)];
+    // Markers sent after all that, on the same paths: a ping on Carol's notifications socket, and
+    // her own contact coming online, which she does hear about. Whatever about Alice or Bob was on
+    // its way to her came before them.
+    carolNotes.send({ type: 'ping' });
+    await carolNotes.next('pong');
+    const contactSocket = (await openNotifications(server, carolsContact)).socket;
+    const isMarker = (frame: ServerFrame) =>
+      frame.type === 'pong' || (frame.type === 'user_online' && frame.user_id === carolsContact.id);
+    await waitFor('Carol hears her own contact come online', () => carolPresence.frames.some(isMarker));
+    await contactSocket.close();
+    const carolSaw = [...carolNotes.frames.slice(2), ...carolPresence.frames.slice(2)].filter(
+      (frame) => !isMarker(frame),
+    );
     const notesOk = count === 0 && carolSaw.length === 0 && aliceNotes.frames.length > before;
     const presenceOk = users.every((u) => u.user_id !== alice.id && u.user_id !== bob.id);
     const leaked = leaks(JSON.stringify([...carolNotes.frames, ...carolPresence.frames, ...refused.frames]), '');

@@ -3,7 +3,7 @@ import { ConnectionRegistry } from '@numerai/realtime';
 import { createConsultation, createUser } from '../support/factories';
 import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
-import { chatUrl, notificationsUrl, presenceUrl, sleep } from '../ws/helpers';
+import { chatUrl, notificationsUrl, presenceUrl } from '../ws/helpers';
 import {
   attemptUpgrade,
   fmtMb,
@@ -12,6 +12,7 @@ import {
   memoryAfterGc,
   percentile,
   pool,
+  settles,
   UpgradeOutcome,
 } from './support/harness';
 import { FULL_TIER, ReliabilityRecorder } from './support/recorder';
@@ -48,6 +49,33 @@ async function upgradeFromOrigin(url: string, origin: string | undefined): Promi
   return JSON.stringify(outcome);
 }
 
+/** TCP connections the server holds right now (HTTP and WebSocket). */
+function socketsOpen(server: TestServer): Promise<number> {
+  return new Promise<number>((resolve) =>
+    server.app.getHttpServer().getConnections((_e: unknown, n: number) => resolve(n)),
+  );
+}
+
+/** Heap and buffers grown since `before` (after GC). */
+function growthSince(before: ReturnType<typeof memoryAfterGc>): {
+  after: ReturnType<typeof memoryAfterGc>;
+  growth: number;
+} {
+  const after = memoryAfterGc();
+  return { after, growth: after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers) };
+}
+
+/**
+ * Waits (up to `timeoutMs`, one GC per look) for the memory to come back within `limit` of
+ * `before`; returns the last look. Refused and closed sockets are let go when their close
+ * handshake ends, or at the latest when the server cuts them 5 s after it began.
+ */
+async function memoryBack(before: ReturnType<typeof memoryAfterGc>, limit: number, timeoutMs = 15_000) {
+  let last = growthSince(before);
+  await settles('heap and buffers back', () => (last = growthSince(before)).growth < limit, timeoutMs, 500);
+  return last;
+}
+
 describe('hostile: floods', () => {
   afterAll(() => recorder.write());
 
@@ -62,9 +90,7 @@ describe('hostile: floods', () => {
       const { consultation } = await createConsultation(server, { lifecycle: true });
       const urls = [chatUrl(server, consultation.id), notificationsUrl(server), presenceUrl(server)];
       const before = memoryAfterGc();
-      const baselineSockets = await new Promise<number>((resolve) =>
-        server.app.getHttpServer().getConnections((_e: unknown, n: number) => resolve(n)),
-      );
+      const baselineSockets = await socketsOpen(server);
       const started = Date.now();
       const outcomes = await pool(
         Array.from({ length: UNAUTHENTICATED }, (_, i) => i),
@@ -73,12 +99,12 @@ describe('hostile: floods', () => {
       );
       const elapsed = Date.now() - started;
       const peak = memoryAfterGc();
-      // Refused sockets are force-closed 5 s after the close handshake at the latest.
-      await sleep(5_500);
-      const after = memoryAfterGc();
-      const openSockets = await new Promise<number>((resolve) =>
-        server.app.getHttpServer().getConnections((_e: unknown, n: number) => resolve(n)),
-      );
+      // Every refused socket gone (the server cuts a lingering one 5 s after its close began), then the memory back.
+      const backAt = Date.now();
+      await settles('every refused socket closed', async () => (await socketsOpen(server)) <= baselineSockets, 15_000);
+      const openSockets = await socketsOpen(server);
+      const { after, growth } = await memoryBack(before, 16 * MB);
+      const backMs = Date.now() - backAt;
       const refused = outcomes.filter(
         (o) =>
           o.closeCode === 4401 &&
@@ -87,7 +113,6 @@ describe('hostile: floods', () => {
           o.frames[0].code === 'unauthorized',
       ).length;
       const ms = outcomes.map((o) => o.ms);
-      const growth = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
       const registered = server.app.get(ConnectionRegistry).size;
       recorder.record({
         area: 'Floods',
@@ -98,7 +123,7 @@ describe('hostile: floods', () => {
         seen:
           `${refused}/${UNAUTHENTICATED} refused (${JSON.stringify(tally(outcomes))}) in ${elapsed} ms (${Math.round((UNAUTHENTICATED * 1000) / elapsed)}/s); ` +
           `p50 ${percentile(ms, 50)} ms, p99 ${percentile(ms, 99)} ms, max ${Math.max(...ms)} ms; registered ${registered}; ` +
-          `heap+buffers ${fmtMb(before.heapUsed + before.arrayBuffers)} → ${fmtMb(peak.heapUsed + peak.arrayBuffers)} right after → ${fmtMb(after.heapUsed + after.arrayBuffers)} 5.5 s later; sockets open ${baselineSockets} → ${openSockets}`,
+          `heap+buffers ${fmtMb(before.heapUsed + before.arrayBuffers)} → ${fmtMb(peak.heapUsed + peak.arrayBuffers)} right after → ${fmtMb(after.heapUsed + after.arrayBuffers)} ${backMs} ms later; sockets open ${baselineSockets} → ${openSockets}`,
         ok:
           refused === UNAUTHENTICATED &&
           percentile(ms, 99) < 1000 &&
@@ -133,10 +158,11 @@ describe('hostile: floods', () => {
           o.frames[0].code === 'too_many_connections',
       ).length;
       const refusedMs = outcomes.filter((o) => o.closeCode === 4429).map((o) => o.ms);
-      await sleep(5_500);
-      const after = memoryAfterGc();
-      const growth = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
-      const registered = server.app.get(ConnectionRegistry).countForUser(user.id);
+      // Every attempt has ended on the client's side; then the server lets go of them all, and of their memory.
+      const registry = server.app.get(ConnectionRegistry);
+      await settles('every connection of the user released', () => registry.countForUser(user.id) === 0, 15_000);
+      const registered = registry.countForUser(user.id);
+      const { after, growth } = await memoryBack(before, 16 * MB);
       recorder.record({
         area: 'Floods',
         attack: `${SAME_USER} upgrades of one user at once (notifications and presence), each admitted one held open`,
@@ -193,14 +219,13 @@ describe('hostile: floods', () => {
           http(server.httpUrl, 'GET', '/api/notifications/unread-count', { token: user.token }),
         ),
       );
-      // Until nothing more arrives (a socket closed with 4429 drops what it had not answered yet).
-      const deadline = Date.now() + 10_000;
-      const answered = () => sockets.reduce((sum, s) => sum + s.pongs + s.limited, 0);
-      let last = -1;
-      while (answered() !== last && answered() < FRAMES * 3 && Date.now() < deadline) {
-        last = answered();
-        await sleep(300);
-      }
+      // Every frame answered (a pong or rate_limited), or its socket closed: one closed with 4429
+      // drops what it had not answered yet, and its close comes after everything it did send.
+      await settles(
+        'every frame answered or its socket closed',
+        () => sockets.every((s) => s.pongs + s.limited >= FRAMES || s.closedWith !== undefined),
+        10_000,
+      );
       const pongs = sockets.reduce((sum, s) => sum + s.pongs, 0);
       const limited = sockets.reduce((sum, s) => sum + s.limited, 0);
       const ok200 = rest.filter((r) => r.status === 200).length;

@@ -6,6 +6,7 @@ import { redactUrl } from '@numerai/logging';
 import { createConsultation, createUser } from '../support/factories';
 import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
+import { waitFor } from '../support/wait-for';
 import { connect } from '../support/ws-client';
 import {
   adminNotify,
@@ -16,7 +17,6 @@ import {
   openNotifications,
   openPresence,
   say,
-  sleep,
   withTimeout,
 } from '../ws/helpers';
 import { fuzzSeed } from './support/frames';
@@ -144,7 +144,13 @@ describe('hostile: secrets stay out of the logs', () => {
       body: { current_password: wrongPassword, new_password: `${newPassword}-2` },
     });
     expect([changed.status, wrongCurrent.status]).toEqual([204, 403]);
-    await sleep(200);
+    // The last request's own log line (written once its response has finished) ends the capture.
+    await waitFor('the last request logged', () =>
+      server.logs.some(
+        (line) =>
+          line.includes('"msg":"request"') && line.includes('/api/auth/password') && line.includes('"status":403'),
+      ),
+    );
 
     const logs = server.logs;
     const secrets: Record<string, string[]> = {

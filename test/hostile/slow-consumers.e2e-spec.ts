@@ -4,7 +4,7 @@ import { ClientConnection, ConnectionRegistry } from '@numerai/realtime';
 import { createConsultation } from '../support/factories';
 import { startTestServer, TestServer } from '../support/server';
 import { chatUrl, sleep, withTimeout } from '../ws/helpers';
-import { dbCounts, fmtMb, MB, memoryAfterGc } from './support/harness';
+import { dbCounts, fmtMb, MB, memoryAfterGc, settles } from './support/harness';
 import { FULL_TIER, ReliabilityRecorder } from './support/recorder';
 
 /**
@@ -80,7 +80,8 @@ describe('hostile: slow consumers', () => {
       if (droppedAt === undefined && registry.countForUser(client.id) === 1) droppedAt = Date.now() - started;
     }, 5);
 
-    // The sender floods the room in bursts, keeping its own outgoing buffer small.
+    // The sender floods the room in bursts, keeping its own outgoing buffer small. These sleeps pace
+    // the sender (they let its socket drain and the event loop breathe); they wait for no condition.
     for (let i = 0; i < MESSAGES; i++) {
       sender.state.ws.send(`{"type":"chat_message","message":"${i} ${CONTENT}"}`);
       if (sender.state.ws.bufferedAmount > 512 * 1024) {
@@ -88,9 +89,13 @@ describe('hostile: slow consumers', () => {
       }
       if (i % 200 === 0) await sleep(0);
     }
-    const deadline = Date.now() + 60_000;
-    while ((fast.state.messages < MESSAGES || sender.state.messages < MESSAGES) && Date.now() < deadline)
-      await sleep(20);
+    // Short of them after a minute: the row below says how many came.
+    await settles(
+      'every message at the fast client and back at the sender',
+      () => fast.state.messages >= MESSAGES && sender.state.messages >= MESSAGES,
+      60_000,
+      20,
+    );
     clearInterval(sampler);
     spy.mockRestore();
     const rowsAfter = (await dbCounts(server)).chat_messages;

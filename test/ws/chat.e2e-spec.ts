@@ -5,7 +5,7 @@ import { createConsultation, createUser } from '../support/factories';
 import { http } from '../support/http';
 import { expectError } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
-import { connect } from '../support/ws-client';
+import { connect, TestSocket } from '../support/ws-client';
 import {
   chatUrl,
   closeAll,
@@ -191,6 +191,26 @@ describe('ws: chat', () => {
   });
 
   describe('typing', () => {
+    /**
+     * Asserts that `socket` hears no typing_indicator from now until a typing timeout started now
+     * has run out: the outsider types in the numerologist's other consultation, and once its
+     * automatic false reached the numerologist there, every typing timeout that started before it
+     * has run out too; a marker on `socket` then brings in whatever they sent it.
+     */
+    async function expectNoTypingForATimeout(
+      { outsiderChat, elsewhere, numerologist }: Awaited<ReturnType<typeof setup>>,
+      socket: TestSocket,
+    ): Promise<void> {
+      const heard = socket.all('typing_indicator').length;
+      const watcher = await openChat(server, elsewhere.id, numerologist);
+      outsiderChat.send({ type: 'typing', is_typing: true });
+      expect((await watcher.next('typing_indicator')).is_typing).toBe(true);
+      expect((await watcher.next('typing_indicator', TYPING_TIMEOUT_MS * 10)).is_typing).toBe(false);
+      await socket.expectSilence('typing_indicator');
+      expect(socket.all('typing_indicator').slice(heard)).toEqual([]);
+      await watcher.close();
+    }
+
     it('typing_indicator goes only to the other participant, not to the sender’s other tabs', async () => {
       const { consultation, client, numerologist, outsiderChat } = await setup();
       const a1 = await openChat(server, consultation.id, client);
@@ -222,11 +242,13 @@ describe('ws: chat', () => {
     });
 
     it(`is_typing:false is sent automatically ${TYPING_TIMEOUT_MS} ms after the last is_typing:true`, async () => {
-      const { consultation, client, numerologist } = await createConsultation(server);
+      const made = await setup();
+      const { consultation, client, numerologist } = made;
       const a = await openChat(server, consultation.id, client);
       const b = await openChat(server, consultation.id, numerologist);
       a.send({ type: 'typing', is_typing: true });
       expect((await b.next('typing_indicator')).is_typing).toBe(true);
+      // The scenario, not a wait for anything: the user pauses for half the timeout, then types on.
       await sleep(TYPING_TIMEOUT_MS / 2);
       // A second true restarts the clock.
       const restartedAt = Date.now();
@@ -238,14 +260,15 @@ describe('ws: chat', () => {
       expect(elapsed).toBeGreaterThanOrEqual(TYPING_TIMEOUT_MS - 50);
       // Only a loose upper bound: a loaded machine may run the timer late, never early.
       expect(elapsed).toBeLessThan(TYPING_TIMEOUT_MS * 5);
-      // Exactly one automatic false.
-      await b.expectSilenceFor(TYPING_TIMEOUT_MS, 'typing_indicator');
+      // Exactly one automatic false: a typing timeout started after it runs out, and nothing more came here.
+      await expectNoTypingForATimeout(made, b);
       await a.expectSilence('typing_indicator');
-      await closeAll(a, b);
+      await closeAll(a, b, made.outsiderChat);
     });
 
     it('is_typing:false is sent when the typing user’s last chat connection closes (not before)', async () => {
-      const { consultation, client, numerologist } = await createConsultation(server);
+      const made = await setup();
+      const { consultation, client, numerologist } = made;
       const a1 = await openChat(server, consultation.id, client);
       const a2 = await openChat(server, consultation.id, client);
       const b = await openChat(server, consultation.id, numerologist);
@@ -266,8 +289,9 @@ describe('ws: chat', () => {
         is_typing: false,
       });
       expect(Date.now() - restartedAt).toBeLessThan(TYPING_TIMEOUT_MS);
-      await b.expectSilenceFor(TYPING_TIMEOUT_MS + 100, 'typing_indicator');
-      await b.close();
+      // The typing timeout was cleared with it: one started after the close runs out, and no second false came.
+      await expectNoTypingForATimeout(made, b);
+      await closeAll(b, made.outsiderChat);
     });
 
     it('closing a chat without typing sends nothing', async () => {

@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { DataSource } from 'typeorm';
 import { ChatMessageEntity } from '@numerai/database';
 import { createConsultation, TestUser } from '../support/factories';
@@ -56,8 +57,15 @@ describe('ws: rate limit shared with REST', () => {
     expect(await a.next()).toEqual(
       errorFrame('rate_limited', { retry_after_ms: expect.any(Number), ref: 'limited-1' }),
     );
-    await b.expectSilence(150);
-    expect(await textHistory(server, numerologist, consultation.id)).toEqual([]);
+    // The marker: a message of the other participant's, sent after. Messages are stored and
+    // delivered in the order the server took them, so the refused one, had it been taken, would
+    // be stored and delivered before it.
+    b.send({ type: 'chat_message', message: 'marker', client_id: 'marker-1' });
+    let delivered = await b.next('chat_message');
+    // The consultation's own system messages may come first.
+    while (delivered.data.client_id !== 'marker-1') delivered = await b.next('chat_message');
+    expect(b.all('chat_message').map((f) => f.data.client_id)).not.toContain('limited-1');
+    expect((await textHistory(server, numerologist, consultation.id)).map((m) => m.content)).toEqual(['marker']);
 
     const rest = await me(client);
     expectError(rest, 429);
@@ -87,6 +95,8 @@ describe('ws: rate limit shared with REST', () => {
     expect(error).toEqual(limited());
     expectError(await me(client), 429);
 
+    // The subject is retry_after_ms itself: wait what the server asked for (plus timer slack),
+    // then the positive outcome: the next frame and the next REST call are served.
     await sleep(error.retry_after_ms + 100);
     chat.send({ type: 'ping' });
     expect(await chat.next()).toEqual({ type: 'pong' });
@@ -100,7 +110,10 @@ describe('ws: rate limit shared with REST', () => {
     await spendPings(chat, LIMIT - 1);
     for (let i = 0; i < 99; i++) chat.send({ type: 'ping' });
     for (let i = 0; i < 99; i++) expect(await chat.next()).toEqual(limited());
-    await chat.expectSilence(100);
+    // Still open, nothing else said: a protocol ping marks it without spending a refused frame.
+    await chat.expectSilence(undefined, { marker: 'control' });
+    expect(chat.all('error')).toHaveLength(99);
+    expect(chat.ws.readyState).toBe(WebSocket.OPEN);
     chat.send({ type: 'ping' });
     const closed = await withTimeout(chat.closed, 3000, 'close 4429');
     expect(closed.code).toBe(4429);

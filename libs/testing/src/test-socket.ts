@@ -66,31 +66,23 @@ export class TestSocket {
    * out of `frames`), or with `{ marker: 'control' }` a WebSocket protocol ping, which spends no
    * rate budget. A socket that is closed meanwhile needs no marker: nothing more can come.
    *
-   * The older form `expectSilence(ms, type?)` still works: it waits `ms` first and marks with a
-   * protocol ping (it spends no budget, so suites that count their frames keep their numbers).
+   * The older form `expectSilence(ms, type?)` waits `ms` first and marks with a protocol ping (it
+   * spends no budget, so suites that count their frames keep their numbers). Only test/scale-out
+   * still uses it; a new test sends a marker instead of waiting.
    */
   async expectSilence(
     typeOrMs?: ServerFrameType | number,
     typeOrOptions?: ServerFrameType | { marker?: 'frame' | 'control' },
   ): Promise<void> {
+    const start = this.frames.length;
     if (typeof typeOrMs === 'number') {
-      return this.expectSilenceFor(typeOrMs, typeOrOptions as ServerFrameType | undefined, { marker: 'control' });
+      if (typeOrMs > 0) await sleep(typeOrMs);
+      await this.roundTrip(this.frames.length, 'control', 5000);
+      return this.assertNone(start, typeOrOptions as ServerFrameType | undefined);
     }
     const options = typeof typeOrOptions === 'object' ? typeOrOptions : {};
-    const start = this.frames.length;
     await this.roundTrip(start, options.marker ?? 'frame', 5000);
     this.assertNone(start, typeOrMs);
-  }
-
-  /**
-   * For rules about time itself (a grace period, a typing timeout): waits `ms`, then asserts as
-   * `expectSilence` that nothing (of `type`) came during it or before the marker's answer.
-   */
-  async expectSilenceFor(ms: number, type?: ServerFrameType, options: { marker?: 'frame' | 'control' } = {}) {
-    const start = this.frames.length;
-    if (ms > 0) await sleep(ms);
-    await this.roundTrip(this.frames.length, options.marker ?? 'frame', 5000);
-    this.assertNone(start, type);
   }
 
   private assertNone(start: number, type: ServerFrameType | undefined): void {

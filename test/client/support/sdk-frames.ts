@@ -1,5 +1,5 @@
 import type { Endpoint, ServerFrameMap } from '@numerai/protocol';
-import type { NumerAIWebSocket } from '../../../libs/client/src';
+import type { ConnectionState, NumerAIWebSocket } from '../../../libs/client/src';
 
 /** The next frame of `type` (passing `predicate`) an SDK client hands its listeners. */
 export function next<E extends Endpoint, T extends keyof ServerFrameMap>(
@@ -38,4 +38,17 @@ export function connected(client: NumerAIWebSocket<Endpoint>): Promise<void> {
       reject(new Error(`closed with ${info.code} before connecting`));
     });
   });
+}
+
+/**
+ * Every state the client enters from now on. A retry is only ever scheduled from `reconnecting`
+ * (the state machine in libs/client/src/types.ts), and `closed` schedules nothing (the unit tests
+ * in websocket-client.spec.ts run fake timers far past every backoff to show it): a trail that
+ * reaches `closed` without passing `reconnecting` is a client that will not try again. A fact to
+ * read at once, where waiting "several backoff periods" could only guess.
+ */
+export function stateTrail(client: NumerAIWebSocket<Endpoint>): ConnectionState[] {
+  const trail: ConnectionState[] = [];
+  client.onStateChange((state) => trail.push(state));
+  return trail;
 }

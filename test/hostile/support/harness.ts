@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import { ERROR_CODES, type ServerFrame } from '@numerai/protocol';
 import { http } from '../../support/http';
+import { waitFor } from '../../support/wait-for';
 import type { TestServer } from '../../support/server';
 
 /** Row counts of everything a client frame could change, read through the app's own DataSource. */
@@ -115,6 +116,17 @@ export function attemptUpgrade(
     ws.on('error', (error: NodeJS.ErrnoException) => finish({ error: error.code ?? error.message }));
     ws.on('close', (code) => finish({ closeCode: code }));
   });
+}
+
+/**
+ * `waitFor` for a suite that reports: true once `check` holds, false if it never did within
+ * `timeoutMs` — then the row and the assertions after it say what was seen instead of a bare timeout.
+ */
+export function settles(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 50) {
+  return waitFor(what, check, timeoutMs, everyMs).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
