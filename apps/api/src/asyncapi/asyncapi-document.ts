@@ -1,6 +1,6 @@
 import { ENDPOINTS, type EndpointContract, type FrameSchema, Limits } from '@numerai/protocol';
 
-/** An AsyncAPI 3.0 document, as plain JSON. */
+/** An AsyncAPI 3.1 document, as plain JSON. */
 export type AsyncApiDocument = Record<string, unknown>;
 
 type Direction = 'client' | 'server';

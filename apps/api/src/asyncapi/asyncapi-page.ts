@@ -1,128 +1,84 @@
 /**
- * GET /api/asyncapi: the AsyncAPI document for people. A small self-contained page that loads
- * ./asyncapi.json and renders channels, operations and message payloads as tables.
- * (@asyncapi/react-component would pull a large React bundle and its own build into the demo's
- * Vite build for a page this document's flat frames do not need; see README "Real-time API".)
- * Everything from the document is inserted as text, never as HTML.
+ * GET /api/asyncapi: the AsyncAPI document for people, rendered by the maintained AsyncAPI
+ * renderer (@asyncapi/react-component's standalone bundle: React, the AsyncAPI parser and the
+ * component in one script). The bundle and its stylesheet are served by this server from
+ * node_modules, so the page needs no CDN and works offline, from source and from dist/ alike.
  */
+import { createHash } from 'node:crypto';
+
+/** Where the page and the renderer's files are served (absolute, so /api/asyncapi/ works too). */
+export const ASYNCAPI_ROUTES = {
+  page: '/api/asyncapi',
+  document: '/api/asyncapi.json',
+  script: '/api/asyncapi/renderer.js',
+  styles: '/api/asyncapi/renderer.css',
+} as const;
+
+/** The renderer's files inside its package (a runtime dependency: see package.json). */
+export const RENDERER_FILES = {
+  script: '@asyncapi/react-component/browser/standalone/index.js',
+  styles: '@asyncapi/react-component/styles/default.min.css',
+} as const;
+
+export type RendererFile = keyof typeof RENDERER_FILES;
+
+/**
+ * The files' absolute paths, resolved once at start-up: a missing package fails the start with
+ * the package's name rather than the page with a 404.
+ */
+export function resolveRendererFiles(): Record<RendererFile, string> {
+  return {
+    script: require.resolve(RENDERER_FILES.script),
+    styles: require.resolve(RENDERER_FILES.styles),
+  };
+}
+
+/**
+ * The renderer's configuration: the sidebar lists every operation, so the three endpoints' frames
+ * can be found at a glance. The document is fetched by the renderer itself (parseFromUrl).
+ */
+const RENDER_OPTIONS = {
+  schema: { url: ASYNCAPI_ROUTES.document, options: { method: 'GET' } },
+  config: { show: { sidebar: true } },
+};
+
+/** The one inline script: it hands the renderer its options and the element to render into. */
+const RENDER_SCRIPT = `AsyncApiStandalone.render(${JSON.stringify(RENDER_OPTIONS)}, document.getElementById('asyncapi'));`;
+
+/**
+ * The page's Content-Security-Policy. The app sets no global CSP (bootstrap.ts uses no helmet), so
+ * this is the page's own, scoped to this route: everything from this origin, nothing from a CDN,
+ * which keeps the page offline-proof. It allows what the renderer needs and no more:
+ * - script-src: our bundle, and the inline call pinned by its hash; 'unsafe-eval' because the
+ *   bundled AsyncAPI parser validates the document with ajv, which compiles schemas with
+ *   `new Function` (without it the page stays blank);
+ * - img-src data:: the empty favicon, so the browser does not ask for a /favicon.ico that 404s.
+ * React's style props go through the CSSOM, which style-src 'self' does not block.
+ */
+export const ASYNCAPI_PAGE_CSP = [
+  "default-src 'none'",
+  `script-src 'self' 'unsafe-eval' 'sha256-${createHash('sha256').update(RENDER_SCRIPT).digest('base64')}'`,
+  "style-src 'self'",
+  'img-src data:',
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 export const ASYNCAPI_PAGE = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>NumerAI real-time API (AsyncAPI)</title>
-<style>
-  body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 60rem; padding: 1rem 1.5rem 4rem; color: #1d2430; }
-  h1 { margin-bottom: .2rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #d8dde6; } h3 { margin: 1.6rem 0 .3rem; }
-  code { background: #f1f3f7; padding: 0 .25rem; border-radius: 3px; }
-  table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; font-size: 14px; }
-  th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #e4e7ee; vertical-align: top; }
-  .tag { display: inline-block; font-size: 12px; font-weight: 600; padding: 0 .4rem; border-radius: 3px; margin-right: .4rem; }
-  .receive { background: #e3f1ff; color: #0b4f8a; } .send { background: #e5f6e8; color: #1d6b2c; }
-  .muted { color: #5b6575; }
-</style>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${ASYNCAPI_ROUTES.styles}">
 </head>
 <body>
-<main id="doc"><p class="muted">Loading <a href="asyncapi.json">asyncapi.json</a>…</p></main>
-<script>
-(function () {
-  var root = document.getElementById('doc');
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
-    (children || []).forEach(function (child) {
-      node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-    });
-    return node;
-  }
-  function resolve(doc, value) {
-    while (value && value.$ref) {
-      value = value.$ref.slice(2).split('/').reduce(function (at, key) { return at && at[key]; }, doc);
-    }
-    return value;
-  }
-  function typeOf(schema) {
-    if (schema.const !== undefined) return JSON.stringify(schema.const);
-    if (schema.enum) return schema.enum.map(function (v) { return JSON.stringify(v); }).join(' | ');
-    if (schema.type === 'array') return typeOf(schema.items || {}) + '[]';
-    return (schema.type || 'any') + (schema.format ? ' (' + schema.format + ')' : '');
-  }
-  function rules(schema) {
-    var out = [];
-    ['minLength', 'maxLength', 'minimum', 'maximum'].forEach(function (key) {
-      if (schema[key] !== undefined) out.push(key + ' ' + schema[key]);
-    });
-    if (schema.description) out.push(schema.description);
-    return out.join('; ');
-  }
-  function fields(schema, prefix, rows) {
-    var required = schema.required || [];
-    Object.keys(schema.properties || {}).forEach(function (name) {
-      var field = schema.properties[name];
-      rows.push(el('tr', {}, [
-        el('td', {}, [el('code', {}, [prefix + name])]),
-        el('td', {}, [typeOf(field)]),
-        el('td', {}, [required.indexOf(name) >= 0 ? 'required' : 'optional']),
-        el('td', {}, [rules(field)]),
-      ]));
-      var inner = field.type === 'array' ? field.items : field;
-      if (inner && inner.properties) fields(inner, prefix + name + (field.type === 'array' ? '[].' : '.'), rows);
-    });
-    return rows;
-  }
-  function payload(schema) {
-    var rows = fields(schema, '', []);
-    return el('table', {}, [el('tr', {}, [el('th', {}, ['field']), el('th', {}, ['type']), el('th', {}, ['']), el('th', {}, ['rules'])])].concat(rows));
-  }
-  function render(doc) {
-    root.textContent = '';
-    root.appendChild(el('h1', {}, [doc.info.title + ' ' + doc.info.version]));
-    root.appendChild(el('p', { class: 'muted' }, ['AsyncAPI ' + doc.asyncapi + ' — ', el('a', { href: 'asyncapi.json' }, ['asyncapi.json'])]));
-    root.appendChild(el('p', {}, [doc.info.description || '']));
-    var servers = Object.keys(doc.servers || {}).map(function (name) {
-      var server = doc.servers[name];
-      return el('li', {}, [el('code', {}, [server.protocol + '://' + server.host]), ' ' + (server.description || name)]);
-    });
-    root.appendChild(el('h2', {}, ['Servers']));
-    root.appendChild(el('ul', {}, servers));
-    var schemes = (doc.components && doc.components.securitySchemes) || {};
-    root.appendChild(el('h2', {}, ['Authentication']));
-    root.appendChild(el('ul', {}, Object.keys(schemes).map(function (name) {
-      return el('li', {}, [el('code', {}, [name]), ' ' + (schemes[name].description || schemes[name].type)]);
-    })));
-    Object.keys(doc.channels || {}).forEach(function (id) {
-      var channel = doc.channels[id];
-      root.appendChild(el('h2', { id: 'channel-' + id }, [el('code', {}, [channel.address])]));
-      root.appendChild(el('p', {}, [channel.description || '']));
-      var params = channel.parameters || {};
-      var query = (((channel.bindings || {}).ws || {}).query || {}).properties || {};
-      var rows = Object.keys(params).map(function (name) {
-        return el('tr', {}, [el('td', {}, [el('code', {}, ['{' + name + '}'])]), el('td', {}, ['path']), el('td', {}, [params[name].description || ''])]);
-      }).concat(Object.keys(query).map(function (name) {
-        return el('tr', {}, [el('td', {}, [el('code', {}, ['?' + name + '='])]), el('td', {}, ['query']), el('td', {}, [query[name].description || ''])]);
-      }));
-      if (rows.length) root.appendChild(el('table', {}, rows));
-      Object.keys(doc.operations || {}).forEach(function (opId) {
-        var op = doc.operations[opId];
-        if (resolve(doc, op.channel) !== channel) return;
-        (op.messages || []).forEach(function (ref) {
-          var message = resolve(doc, ref);
-          var direction = op.action === 'receive' ? 'client → server' : 'server → client';
-          root.appendChild(el('h3', { id: opId }, [el('span', { class: 'tag ' + op.action }, [direction]), el('code', {}, [message.name])]));
-          root.appendChild(el('p', {}, [message.summary || op.summary || '']));
-          root.appendChild(payload(message.payload));
-        });
-      });
-    });
-  }
-  fetch('asyncapi.json').then(function (res) {
-    if (!res.ok) throw new Error('HTTP ' + res.status);
-    return res.json();
-  }).then(render).catch(function (error) {
-    root.textContent = 'Could not load asyncapi.json: ' + error.message;
-  });
-})();
-</script>
+<div id="asyncapi"></div>
+<script src="${ASYNCAPI_ROUTES.script}"></script>
+<script>${RENDER_SCRIPT}</script>
 </body>
 </html>
 `;
