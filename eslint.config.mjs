@@ -28,6 +28,28 @@ export default tseslint.config(
     },
   },
   {
+    // Nest's Logger writes through a process-wide static that the app created last replaces, so
+    // with two apps in one process (the suites, a module's integration test) one app's lines land
+    // in the other's log. libs/logging alone adapts pino to Nest's LoggerService.
+    files: ['libs/**/*.ts', 'apps/**/*.ts'],
+    ignores: ['libs/logging/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@nestjs/common',
+              importNames: ['Logger', 'ConsoleLogger'],
+              message:
+                "Nest's static Logger writes to whichever app was created last in the process. Inject LoggerFactory from @numerai/logging and log through `loggers.forContext('YourContext')` (a helper class takes its owner's ContextLogger).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { ...globals.node } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -7,6 +7,7 @@
  */
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Redis } from 'ioredis';
+import { createRootLogger, LoggerFactory } from '@numerai/logging';
 import { LeasedBudget, RedisLeaseStore } from '@numerai/rate-limit';
 import { RedisServer } from '../test/scale-out/support/cluster';
 
@@ -54,7 +55,10 @@ async function main() {
   const redis = new Redis(server.url);
   try {
     const perHit = new ThrottlerStorageRedisService(redis);
-    const leases = new LeasedBudget(new RedisLeaseStore(redis, 'bench'));
+    const leases = new LeasedBudget(
+      new RedisLeaseStore(redis, 'bench'),
+      new LoggerFactory(createRootLogger('warn')).forContext('RateLimit'),
+    );
     const rows = [];
     for (let round = 0; round < 2; round++) {
       rows.push(

@@ -1,4 +1,5 @@
 import type { AppConfig } from '@numerai/config';
+import { captureLogs } from '@numerai/logging';
 import { Redis } from 'ioredis';
 import { CHANNEL_LINGER_MS, RedisClients, RedisEventBus } from '@numerai/scale-out';
 import { RedisClusterServer } from '../support/redis-cluster';
@@ -60,9 +61,10 @@ describeIfRedis.each(['single', 'cluster'] as const)('event bus follow() on %s R
   }, 30_000);
 
   const bus = async () => {
-    const redis = new RedisClients(config);
+    const { loggers } = captureLogs();
+    const redis = new RedisClients(config, loggers);
     clients.push(redis);
-    const events = new RedisEventBus(redis, config);
+    const events = new RedisEventBus(redis, config, loggers);
     events.onModuleInit();
     await waitFor('Redis ready', () => redis.isUp);
     return events;

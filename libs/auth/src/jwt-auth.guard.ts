@@ -2,24 +2,27 @@ import {
   CanActivate,
   ExecutionContext,
   Injectable,
-  Logger,
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthenticatedRequest, IS_PUBLIC } from '@numerai/common';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { Authenticator, extractToken } from './authenticator';
 import { InvalidTokenError } from './token.service';
 
 /** Global guard: every route needs a valid bearer token unless marked @Public(). */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
-  private readonly logger = new Logger('JwtAuthGuard');
+  private readonly logger: ContextLogger;
 
   constructor(
     private readonly authenticator: Authenticator,
     private readonly reflector: Reflector,
-  ) {}
+    loggers: LoggerFactory,
+  ) {
+    this.logger = loggers.forContext('JwtAuthGuard');
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;

@@ -1,6 +1,7 @@
 import { ConsultationsService, isParticipant } from '@numerai/consultations';
 import { isUuid } from '@numerai/database';
 import { EventBus } from '@numerai/events';
+import { LoggerFactory } from '@numerai/logging';
 import {
   type ChatContext,
   chatEndpoint,
@@ -41,10 +42,11 @@ export class ChatGateway extends RealtimeGateway<Chat> implements EndpointHandle
     private readonly registry: ConnectionRegistry,
     private readonly replay: PagedReplay,
     events: EventBus,
+    loggers: LoggerFactory,
   ) {
     super(runtime, chatEndpoint);
     this.ordered = new OrderedRooms({
-      name: 'chat',
+      logger: loggers.forContext('Ordered:chat'),
       seqOf: (message) => message.seq ?? 0,
       source: {
         head: (consultationId) => this.chat.lastSeq(consultationId),

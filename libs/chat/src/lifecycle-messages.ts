@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConsultationLifecycleEvent, DomainEventMap, EventBus } from '@numerai/events';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { ChatService } from './chat.service';
 
 /** The sentence each step leaves in the chat, after the name of the participant who caused it. */
@@ -16,12 +17,14 @@ const SENTENCE: Record<ConsultationLifecycleEvent, string> = {
  */
 @Injectable()
 export class LifecycleMessages {
-  private readonly logger = new Logger('LifecycleMessages');
+  private readonly logger: ContextLogger;
 
   constructor(
     events: EventBus,
     private readonly chat: ChatService,
+    loggers: LoggerFactory,
   ) {
+    this.logger = loggers.forContext('LifecycleMessages');
     events.onOrigin('consultation.lifecycle', (event) => {
       this.post(event).catch((error: unknown) => this.logger.error(error instanceof Error ? error : String(error)));
     });

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ChatMessageEntity, newId } from '@numerai/database';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { ChatMessagesRepository, type StoredPosition } from './chat-messages.repository';
 
 export interface NewMessage {
@@ -42,14 +43,19 @@ const BATCH_WINDOW_MS = 2;
  */
 @Injectable()
 export class MessageWriter {
-  private readonly logger = new Logger('MessageWriter');
+  private readonly logger: ContextLogger;
   private queue: Pending[] = [];
   /** Pending rows by idempotency key, so a duplicate inside one batch shares the first one's fate. */
   private byKey = new Map<string, Pending>();
   private flushing = false;
   private scheduled = false;
 
-  constructor(private readonly repository: ChatMessagesRepository) {}
+  constructor(
+    private readonly repository: ChatMessagesRepository,
+    loggers: LoggerFactory,
+  ) {
+    this.logger = loggers.forContext('MessageWriter');
+  }
 
   store(input: NewMessage): Promise<StoredMessage> {
     return new Promise((resolve, reject) => {

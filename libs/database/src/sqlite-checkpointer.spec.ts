@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@numerai/config';
+import { captureLogs } from '@numerai/logging';
 import { waitFor } from '../../../test/support/wait-for';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrations } from './migrate';
@@ -57,7 +58,10 @@ describe('SqliteCheckpointer', () => {
   });
 
   it('copies the WAL back into the database file from its own thread', async () => {
-    const checkpointer = new SqliteCheckpointer({ database: { kind: 'sqlite', path } } as AppConfig);
+    const checkpointer = new SqliteCheckpointer(
+      { database: { kind: 'sqlite', path } } as AppConfig,
+      captureLogs().loggers,
+    );
     checkpointer.onApplicationBootstrap();
     try {
       const before = statSync(path).size;

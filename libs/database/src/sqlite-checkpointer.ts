@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { AppConfig } from '@numerai/config';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { sqliteWorkerFile, startSqliteThread } from './sqlite-thread';
 import type { CheckpointThreadData } from './sqlite-thread-data';
 
@@ -20,10 +21,15 @@ const CHECKPOINT_INTERVAL_MS = 250;
  */
 @Injectable()
 export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('SqliteCheckpointer');
+  private readonly logger: ContextLogger;
   private worker: Worker | undefined;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    loggers: LoggerFactory,
+  ) {
+    this.logger = loggers.forContext('SqliteCheckpointer');
+  }
 
   onApplicationBootstrap(): void {
     const { database } = this.config;

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import type { ContextLogger } from '@numerai/logging';
 import type { DomainEvent, DomainEventHandler, DomainEventName } from './domain-events';
 
 type AnyHandler = (payload: unknown, event: DomainEvent) => void;
@@ -7,7 +7,9 @@ type AnyHandler = (payload: unknown, event: DomainEvent) => void;
 export class LocalDispatcher {
   private readonly everywhere = new Map<DomainEventName, AnyHandler[]>();
   private readonly originOnly = new Map<DomainEventName, AnyHandler[]>();
-  private readonly logger = new Logger('EventBus');
+
+  /** `logger`: the owning bus's. */
+  constructor(private readonly logger: ContextLogger) {}
 
   add<K extends DomainEventName>(name: K, handler: DomainEventHandler<K>, originOnly: boolean): void {
     const table = originOnly ? this.originOnly : this.everywhere;

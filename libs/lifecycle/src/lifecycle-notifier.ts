@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConsultationLifecycleEvent, consultationRoom, DomainEventMap, EventBus } from '@numerai/events';
 import { NotificationsService } from '@numerai/notifications';
 import { ConnectionDirectory } from '@numerai/realtime';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 
 const COPY: Record<ConsultationLifecycleEvent, { title: string; message: (actor: string) => string }> = {
   booked: { title: 'Consultation booked', message: (actor) => `${actor} booked a consultation with you` },
@@ -17,13 +18,15 @@ const COPY: Record<ConsultationLifecycleEvent, { title: string; message: (actor:
  */
 @Injectable()
 export class LifecycleNotifier {
-  private readonly logger = new Logger('LifecycleNotifier');
+  private readonly logger: ContextLogger;
 
   constructor(
     events: EventBus,
     private readonly directory: ConnectionDirectory,
     private readonly notifications: NotificationsService,
+    loggers: LoggerFactory,
   ) {
+    this.logger = loggers.forContext('LifecycleNotifier');
     events.onOrigin('consultation.lifecycle', (event) => {
       this.notifyOther(event).catch((error: unknown) =>
         this.logger.error(error instanceof Error ? error : String(error)),

@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppConfig } from '@numerai/config';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { Metrics } from './metrics.service';
 
 /**
@@ -11,13 +12,16 @@ import { Metrics } from './metrics.service';
  */
 @Injectable()
 export class MetricsListener implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('MetricsListener');
+  private readonly logger: ContextLogger;
   private server: Server | undefined;
 
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
-  ) {}
+    loggers: LoggerFactory,
+  ) {
+    this.logger = loggers.forContext('MetricsListener');
+  }
 
   /** The port it listens on (METRICS_PORT=0 picks a free one), or undefined when off. */
   get port(): number | undefined {

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics } from 'prom-client';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { metricsRegistry } from './realtime-metrics';
 
 /** Something to refresh right before a scrape (e.g. the dependency health gauges). */
@@ -10,10 +11,11 @@ let defaultMetricsRegistered = false;
 /** Serialises the registry for /metrics, after running this app's collectors. */
 @Injectable()
 export class Metrics {
-  private readonly logger = new Logger('Metrics');
+  private readonly logger: ContextLogger;
   private readonly collectors: ScrapeCollector[] = [];
 
-  constructor() {
+  constructor(loggers: LoggerFactory) {
+    this.logger = loggers.forContext('Metrics');
     // Process metrics (CPU, memory, event-loop lag, handles) once per process: registering twice throws.
     if (!defaultMetricsRegistered) {
       defaultMetricsRegistered = true;

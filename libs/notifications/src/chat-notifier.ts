@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { preview } from '@numerai/common';
 import { consultationRoom, EventBus } from '@numerai/events';
 import { ConnectionDirectory } from '@numerai/realtime';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { NotificationsService } from './notifications.service';
 
 /** How much of a chat message a notification previews, in code points. */
@@ -15,13 +16,15 @@ const PREVIEW_CHARS = 140;
  */
 @Injectable()
 export class ChatNotifier {
-  private readonly logger = new Logger('ChatNotifier');
+  private readonly logger: ContextLogger;
 
   constructor(
     events: EventBus,
     private readonly directory: ConnectionDirectory,
     private readonly notifications: NotificationsService,
+    loggers: LoggerFactory,
   ) {
+    this.logger = loggers.forContext('ChatNotifier');
     events.onOrigin('chat.message_stored', ({ consultation_id, participant_ids, message }) => {
       const recipient = participant_ids.find((id) => id !== message.sender_id);
       // A system message's own notification is the lifecycle one (consultation_started, …), not a second chat_message.

@@ -1,4 +1,5 @@
 import { DomainEventMap, EventBus } from '@numerai/events';
+import { LoggerFactory } from '@numerai/logging';
 import {
   type ClientFrameMap,
   type NotificationData,
@@ -46,10 +47,11 @@ export class NotificationsGateway extends RealtimeGateway<Notifications> impleme
     private readonly registry: ConnectionRegistry,
     private readonly replay: PagedReplay,
     events: EventBus,
+    loggers: LoggerFactory,
   ) {
     super(runtime, notificationsEndpoint);
     this.ordered = new OrderedRooms<Announced>({
-      name: 'notifications',
+      logger: loggers.forContext('Ordered:notifications'),
       seqOf: ({ notification }) => notification.seq ?? 0,
       source: {
         head: (userId) => this.notifications.lastSeq(userId),

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Principal } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
 import { ConsultationsService, isChatOpen } from '@numerai/consultations';
@@ -6,6 +6,7 @@ import { EventBus } from '@numerai/events';
 import type { PresenceUser } from '@numerai/protocol';
 import { ConnectionDirectory, UserConnectivityListener } from '@numerai/realtime';
 import { UsersService } from '@numerai/users';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { PresenceStore } from './presence-store';
 
 /**
@@ -15,7 +16,7 @@ import { PresenceStore } from './presence-store';
  */
 @Injectable()
 export class PresenceService implements UserConnectivityListener, OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('Presence');
+  private readonly logger: ContextLogger;
   private readonly leaving = new Map<string, NodeJS.Timeout>();
 
   constructor(
@@ -25,7 +26,10 @@ export class PresenceService implements UserConnectivityListener, OnModuleInit, 
     private readonly users: UsersService,
     private readonly events: EventBus,
     private readonly config: AppConfig,
-  ) {}
+    loggers: LoggerFactory,
+  ) {
+    this.logger = loggers.forContext('Presence');
+  }
 
   onModuleInit(): void {
     this.directory.subscribe(this);

@@ -1,10 +1,11 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
 import type { PushDeliveryEntity } from '@numerai/database';
 import { consultationRoom } from '@numerai/events';
 import { notificationsEndpoint } from '@numerai/protocol';
 import { ConnectionDirectory } from '@numerai/realtime';
 import { Clock, JobRunner, ScheduledJob } from '@numerai/scheduler';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { describeError } from './describe-error';
 import { PushDeliveriesRepository } from './push-deliveries.repository';
 import { PushSender } from './push-sender';
@@ -26,7 +27,7 @@ const MAX_PAGES = 10;
 @Injectable()
 export class PushDeliveryJob implements ScheduledJob, OnModuleInit, OnApplicationShutdown {
   readonly name = 'push-deliveries';
-  private readonly logger = new Logger('Push');
+  private readonly logger: ContextLogger;
   private readonly timers = new Set<NodeJS.Timeout>();
   private running: Promise<void> | undefined;
   private again = false;
@@ -40,7 +41,10 @@ export class PushDeliveryJob implements ScheduledJob, OnModuleInit, OnApplicatio
     private readonly directory: ConnectionDirectory,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-  ) {}
+    loggers: LoggerFactory,
+  ) {
+    this.logger = loggers.forContext('Push');
+  }
 
   onModuleInit(): void {
     this.runner.register(this);

@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
 import { newId, PushSubscriptionEntity } from '@numerai/database';
 import { DomainEventMap, EventBus } from '@numerai/events';
 import { PreferencesService } from '@numerai/notifications';
 import { Clock } from '@numerai/scheduler';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { NewPushDelivery, PushDeliveriesRepository } from './push-deliveries.repository';
 import { describeError } from './describe-error';
 import { PushDeliveryJob } from './push-delivery.job';
@@ -19,7 +20,7 @@ type Created = DomainEventMap['notification.created'];
  */
 @Injectable()
 export class PushEnqueuer {
-  private readonly logger = new Logger('Push');
+  private readonly logger: ContextLogger;
 
   constructor(
     events: EventBus,
@@ -29,7 +30,9 @@ export class PushEnqueuer {
     private readonly job: PushDeliveryJob,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    loggers: LoggerFactory,
   ) {
+    this.logger = loggers.forContext('Push');
     const queue = (items: Created[]) =>
       this.queue(items).catch((error: unknown) => this.logger.error(`queuing pushes failed: ${describeError(error)}`));
     events.onOrigin('notification.created', (item) => queue([item]));

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { captureLogs } from '@numerai/logging';
 // The multi-instance suites' own redis-server (a free port, no persistence): its command counts are this suite's alone.
 import { RedisServer } from '../../../test/scale-out/support/cluster';
 import { LEASE_IDLE_MS, LeaseDecision, LeasedBudget, MAX_LEASE } from './leased-budget';
@@ -14,9 +15,10 @@ describe('LeasedBudget on Redis', () => {
   let prefix = '';
   let run = 0;
   const budgets: LeasedBudget[] = [];
+  const logger = captureLogs().loggers.forContext('RateLimit');
 
   const budget = () => {
-    const instance = new LeasedBudget(new RedisLeaseStore(redis, prefix));
+    const instance = new LeasedBudget(new RedisLeaseStore(redis, prefix), logger);
     budgets.push(instance);
     return instance;
   };
@@ -84,7 +86,7 @@ describe('LeasedBudget on Redis', () => {
 
   it('units idle on one instance go back and are spent on another; none twice', async () => {
     const clock = { now: 0 };
-    const a = new LeasedBudget(new RedisLeaseStore(redis, prefix), () => clock.now);
+    const a = new LeasedBudget(new RedisLeaseStore(redis, prefix), logger, () => clock.now);
     budgets.push(a);
     const b = budget();
     for (let i = 0; i < 10; i++) {
@@ -107,7 +109,7 @@ describe('LeasedBudget on Redis', () => {
 
   it('an instance that dies holding a lease makes the budget smaller, never larger, until the window ends', async () => {
     const windowMs = 1500;
-    const dying = new LeasedBudget(new RedisLeaseStore(redis, prefix)); // never releases: it "dies"
+    const dying = new LeasedBudget(new RedisLeaseStore(redis, prefix), logger); // never releases: it "dies"
     for (let i = 0; i < 5; i++) await dying.spend(KEY, LIMIT, windowMs);
     const lost = dying.held(KEY);
     expect(lost).toBeGreaterThan(0);
@@ -150,7 +152,7 @@ describe('LeasedBudget on Redis', () => {
 
   it('rejects when Redis does not answer, so the caller counts locally', async () => {
     const gone = new Redis({ port: 1, host: '127.0.0.1', lazyConnect: true, enableOfflineQueue: false });
-    const orphan = new LeasedBudget(new RedisLeaseStore(gone, prefix));
+    const orphan = new LeasedBudget(new RedisLeaseStore(gone, prefix), logger);
     await expect(orphan.spend(KEY, LIMIT, WINDOW_MS)).rejects.toThrow();
     await orphan.releaseAll();
     gone.disconnect();

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import type { ContextLogger } from '@numerai/logging';
 import type { BudgetLeaseStore, LeaseGrant } from './budget-lease-store';
 
 /** Most units an instance takes ahead of demand for one key: the slack an idle instance can sit on. */
@@ -57,12 +57,12 @@ interface KeyState {
  * gives them back (LEASE_IDLE_MS to 1.5 × LEASE_IDLE_MS after their last spend).
  */
 export class LeasedBudget {
-  private readonly logger = new Logger('RateLimit');
   private readonly keys = new Map<string, KeyState>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly store: BudgetLeaseStore,
+    private readonly logger: ContextLogger,
     private readonly clock: () => number = () => performance.now(),
   ) {
     // Unref'd: it never keeps the process alive; shutdown gives leases back through releaseAll().

@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { AppConfig } from '@numerai/config';
 import { realtimeMetrics } from '@numerai/metrics';
 import { CloseCode } from '@numerai/protocol';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { ClientConnection, CONNECTION, type SendLimits, SocketWithConnection } from './client-connection';
 import { ConnectionCloser } from './connection-closer';
 import { ConnectionDirectory } from './connection-directory';
@@ -26,7 +27,7 @@ const REFUSAL_HANDSHAKE_MS = 5000;
  */
 @Injectable()
 export class ConnectionAdmission {
-  private readonly logger = new Logger('Realtime');
+  private readonly logger: ContextLogger;
   private readonly limits: SendLimits;
   private sequence = 0;
   private readonly instanceTag = Math.random().toString(36).slice(2, 8);
@@ -40,7 +41,9 @@ export class ConnectionAdmission {
     private readonly revocations: SessionRevocations,
     private readonly dispatcher: FrameDispatcher,
     private readonly closer: ConnectionCloser,
+    loggers: LoggerFactory,
   ) {
+    this.logger = loggers.forContext('Realtime');
     this.limits = { maxBufferedBytes: config.ws.maxBufferedBytes };
   }
 

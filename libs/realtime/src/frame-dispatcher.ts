@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LoggerFactory } from '@numerai/logging';
 import { realtimeMetrics } from '@numerai/metrics';
 import type { ClientConnection } from './client-connection';
 import { EndpointTable } from './endpoint-table';
@@ -16,13 +17,16 @@ import { WsExceptionFilter } from './ws-exception-filter';
  */
 @Injectable()
 export class FrameDispatcher {
-  private readonly exceptionFilter = new WsExceptionFilter();
+  private readonly exceptionFilter: WsExceptionFilter;
   private inFlight = 0;
 
   constructor(
     private readonly table: EndpointTable,
     private readonly rateLimit: FrameRateLimit,
-  ) {}
+    loggers: LoggerFactory,
+  ) {
+    this.exceptionFilter = new WsExceptionFilter(loggers.forContext('WsExceptionFilter'));
+  }
 
   /** Work started and not yet answered, on every connection. */
   get pending(): number {

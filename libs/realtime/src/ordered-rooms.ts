@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import type { ContextLogger } from '@numerai/logging';
 
 /** Where a positioned stream (a consultation's messages, a user's notifications) is read back from. */
 export interface PositionSource<T> {
@@ -9,8 +9,8 @@ export interface PositionSource<T> {
 }
 
 export interface OrderedRoomsOptions<T> {
-  /** What this stream is called in logs. */
-  name: string;
+  /** Where this stream's troubles are logged (its owner's app; context e.g. `Ordered:chat`). */
+  logger: ContextLogger;
   seqOf(item: T): number;
   source: PositionSource<T>;
   /** Sends one item to this instance's sockets of the stream, in order, once. */
@@ -50,12 +50,12 @@ const GAP_READ_LIMIT = 200;
  */
 export class OrderedRooms<T> {
   private readonly rooms = new Map<string, Room<T>>();
-  private readonly logger: Logger;
+  private readonly logger: ContextLogger;
   private readonly holdMs: number;
   private readonly maxHeld: number;
 
   constructor(private readonly options: OrderedRoomsOptions<T>) {
-    this.logger = new Logger(`Ordered:${options.name}`);
+    this.logger = options.logger;
     this.holdMs = options.holdMs ?? 150;
     this.maxHeld = options.maxHeld ?? 256;
   }

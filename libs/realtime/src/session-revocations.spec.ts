@@ -1,4 +1,5 @@
 import { InProcessEventBus } from '@numerai/events';
+import { captureLogs } from '@numerai/logging';
 import { ClientConnection, SocketWithConnection } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
 import { SessionRevocations } from './session-revocations';
@@ -11,7 +12,7 @@ function connection(id: string, userId: string, sid: string): ClientConnection {
 
 describe('SessionRevocations', () => {
   function setup() {
-    const bus = new InProcessEventBus();
+    const bus = new InProcessEventBus(captureLogs().loggers);
     const registry = new ConnectionRegistry();
     const revocations = new SessionRevocations(bus, registry);
     revocations.onModuleInit();

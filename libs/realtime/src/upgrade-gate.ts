@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
 import { Authenticator, extractToken, InvalidTokenError } from '@numerai/auth';
 import type { Principal } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
-import { redactUrl } from '@numerai/logging';
+import { ContextLogger, LoggerFactory, redactUrl } from '@numerai/logging';
 import { CloseCode } from '@numerai/protocol';
 import { ConnectionDirectory } from './connection-directory';
 import { Admission, EndpointHooks, isRefusal, Refusal } from './endpoint';
@@ -25,7 +25,7 @@ export interface Admitted {
  */
 @Injectable()
 export class UpgradeGate {
-  private readonly logger = new Logger('UpgradeGate');
+  private readonly logger: ContextLogger;
   private readonly limiter: UpgradeLimiter;
   private readonly trustProxy: (address: string, hop: number) => boolean;
   /** Upgrades of each user still being admitted: they count against the cap, or a burst would all pass it. */
@@ -36,7 +36,9 @@ export class UpgradeGate {
     private readonly config: AppConfig,
     private readonly authenticator: Authenticator,
     @Inject(ConnectionDirectory) private readonly directory: ConnectionDirectory,
+    loggers: LoggerFactory,
   ) {
+    this.logger = loggers.forContext('UpgradeGate');
     this.limiter = new UpgradeLimiter(config.ws.upgradesPerMinutePerIp);
     const trust = config.trustProxy;
     this.trustProxy = typeof trust === 'number' ? (_address, hop) => hop < trust : proxyAddr.compile(trust);

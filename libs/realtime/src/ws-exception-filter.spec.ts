@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import {
   ClosedError,
   ConflictError,
@@ -10,15 +9,19 @@ import {
   UnauthenticatedError,
   UnavailableError,
 } from '@numerai/common';
+import { captureLogs } from '@numerai/logging';
 import { WsError } from './ws-error';
 import { WsExceptionFilter } from './ws-exception-filter';
 
 describe('WsExceptionFilter', () => {
-  let logged: unknown[];
+  let lines: string[];
   let filter: WsExceptionFilter;
+  /** The records the filter logged so far, parsed. */
+  const logged = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   beforeEach(() => {
-    logged = [];
-    filter = new WsExceptionFilter({ error: (e: unknown) => logged.push(e) } as unknown as Logger);
+    const logs = captureLogs();
+    lines = logs.lines;
+    filter = new WsExceptionFilter(logs.loggers.forContext('WsExceptionFilter'));
   });
 
   it('keeps an expected error’s code, message, ref and retry hint', () => {
@@ -29,7 +32,7 @@ describe('WsExceptionFilter', () => {
       ref: 'c1',
       retry_after_ms: 1500,
     });
-    expect(logged).toHaveLength(0);
+    expect(logged()).toHaveLength(0);
   });
 
   it.each([
@@ -42,7 +45,7 @@ describe('WsExceptionFilter', () => {
     [new UnavailableError('Retry with the same client_id.'), 'internal'],
   ])('maps %p to the `%s` code with its own message, unlogged', (error, code) => {
     expect(filter.catch(error, 'r')).toEqual({ type: 'error', code, message: error.message, ref: 'r' });
-    expect(logged).toHaveLength(0);
+    expect(logged()).toHaveLength(0);
   });
 
   it('joins the problems of an invalid request into one message', () => {
@@ -63,7 +66,7 @@ describe('WsExceptionFilter', () => {
   it('turns anything else into a bare internal error and logs it', () => {
     const frame = filter.catch(new TypeError('secret detail: db password=hunter2'), undefined);
     expect(frame).toEqual({ type: 'error', code: 'internal', message: 'Internal server error' });
-    expect(logged).toHaveLength(1);
+    expect(logged()).toHaveLength(1);
   });
 
   it('does not take a dependency failure for a domain answer (no not_found for a lost database)', () => {
@@ -74,6 +77,13 @@ describe('WsExceptionFilter', () => {
       message: 'Internal server error',
       ref: 'x',
     });
-    expect(logged).toEqual([outage]);
+    expect(logged()).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        context: 'WsExceptionFilter',
+        msg: outage.message,
+        err: expect.objectContaining({ code: 'ECONNREFUSED' }),
+      }),
+    ]);
   });
 });

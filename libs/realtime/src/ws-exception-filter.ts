@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
 import { DomainError, type DomainErrorKind, RateLimitedError } from '@numerai/common';
+import type { ContextLogger } from '@numerai/logging';
 import { realtimeMetrics } from '@numerai/metrics';
 import type { ErrorCode, ServerFrameMap } from '@numerai/protocol';
 import { errorFrame, WsError } from './ws-error';
@@ -28,7 +28,8 @@ const CODE_OF: Record<DomainErrorKind, ErrorCode> = {
  * frames bypass its rxjs pipeline.)
  */
 export class WsExceptionFilter {
-  constructor(private readonly logger = new Logger('WsExceptionFilter')) {}
+  /** `logger` is its owner's, with the context `WsExceptionFilter`. */
+  constructor(private readonly logger: ContextLogger) {}
 
   catch(error: unknown, ref: string | undefined): ServerFrameMap['error'] {
     if (error instanceof WsError) {

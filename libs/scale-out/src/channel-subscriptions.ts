@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import type { ContextLogger } from '@numerai/logging';
 import { realtimeMetrics } from '@numerai/metrics';
 import type { RedisConnection } from './redis-clients';
 
@@ -28,10 +28,10 @@ interface Entry {
  */
 export class ChannelSubscriptions {
   private readonly entries = new Map<string, Entry>();
-  private readonly logger = new Logger('EventBus');
 
   constructor(
     private readonly subscriber: RedisConnection,
+    private readonly logger: ContextLogger,
     private readonly lingerMs = CHANNEL_LINGER_MS,
   ) {}
 

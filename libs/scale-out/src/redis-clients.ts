@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Cluster, Redis, RedisOptions } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { AppConfig, RedisNode } from '@numerai/config';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 
 /** Longest pause between reconnect attempts: cross-instance fan-out resumes within about this long of Redis returning. */
 const MAX_RECONNECT_DELAY_MS = 1000;
@@ -29,7 +30,7 @@ export class RedisClients implements OnApplicationShutdown {
   readonly subscriber: RedisConnection;
   /** Connected to a Redis Cluster rather than one server. */
   readonly cluster: boolean;
-  private readonly logger = new Logger('Redis');
+  private readonly logger: ContextLogger;
   private readonly beforeQuitTasks: Array<() => Promise<unknown>> = [];
   private healthy = false;
   private everHealthy = false;
@@ -37,7 +38,8 @@ export class RedisClients implements OnApplicationShutdown {
   private lastError: string | undefined;
   private stopping = false;
 
-  constructor(config: AppConfig) {
+  constructor(config: AppConfig, loggers: LoggerFactory) {
+    this.logger = loggers.forContext('Redis');
     const target = config.redisClusterNodes ?? config.redisUrl;
     if (!target) throw new Error('RedisClients needs REDIS_URL or REDIS_CLUSTER_NODES');
     this.prefix = config.redisKeyPrefix;

@@ -1,8 +1,9 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { Principal } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
 import { channelsOfConnection, EventBus } from '@numerai/events';
 import { ClientConnection, ConnectionDirectory, ConnectionRegistry } from '@numerai/realtime';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { PresenceKeys, presenceScripts, PresenceScripts, roomField, userField } from './presence-scripts';
 import { RedisClients } from './redis-clients';
 
@@ -20,7 +21,7 @@ import { RedisClients } from './redis-clients';
  */
 @Injectable()
 export class RedisConnectionDirectory extends ConnectionDirectory implements OnModuleInit {
-  private readonly logger = new Logger('Presence');
+  private readonly logger: ContextLogger;
   private readonly keys: PresenceKeys;
   private readonly scripts: PresenceScripts;
   private readonly instanceId: string;
@@ -43,8 +44,10 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
     private readonly redis: RedisClients,
     private readonly events: EventBus,
     config: AppConfig,
+    loggers: LoggerFactory,
   ) {
     super();
+    this.logger = loggers.forContext('Presence');
     this.keys = new PresenceKeys(config.redisKeyPrefix);
     this.scripts = presenceScripts(redis.commands);
     this.instanceId = redis.instanceId;

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
 import {
   BROADCAST_CHANNEL,
@@ -12,6 +12,7 @@ import {
   routeOf,
 } from '@numerai/events';
 import { realtimeMetrics } from '@numerai/metrics';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { ChannelSubscriptions } from './channel-subscriptions';
 import { RedisClients } from './redis-clients';
 
@@ -48,8 +49,8 @@ interface Held {
 @Injectable()
 export class RedisEventBus extends EventBus implements OnModuleInit {
   readonly instanceId: string;
-  private readonly dispatcher = new LocalDispatcher();
-  private readonly logger = new Logger('EventBus');
+  private readonly dispatcher: LocalDispatcher;
+  private readonly logger: ContextLogger;
   private readonly channelPrefix: string;
   private readonly subscriptions: ChannelSubscriptions;
   /** Serialised envelopes waiting for Redis, oldest first. */
@@ -64,11 +65,14 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
   constructor(
     private readonly redis: RedisClients,
     config: AppConfig,
+    loggers: LoggerFactory,
   ) {
     super();
+    this.logger = loggers.forContext('EventBus');
     this.instanceId = redis.instanceId;
     this.channelPrefix = `${config.redisKeyPrefix}:`;
-    this.subscriptions = new ChannelSubscriptions(redis.subscriber);
+    this.dispatcher = new LocalDispatcher(this.logger);
+    this.subscriptions = new ChannelSubscriptions(redis.subscriber, this.logger);
   }
 
   onModuleInit(): void {

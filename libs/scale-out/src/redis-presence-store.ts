@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
 import { InProcessPresenceStore, PresenceStore } from '@numerai/presence';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { PresenceKeys, presenceScripts, PresenceScripts } from './presence-scripts';
 import { RedisClients } from './redis-clients';
 
@@ -13,7 +14,7 @@ import { RedisClients } from './redis-clients';
  */
 @Injectable()
 export class RedisPresenceStore extends PresenceStore {
-  private readonly logger = new Logger('Presence');
+  private readonly logger: ContextLogger;
   private readonly keys: PresenceKeys;
   private readonly scripts: PresenceScripts;
   private readonly local = new InProcessPresenceStore();
@@ -21,8 +22,10 @@ export class RedisPresenceStore extends PresenceStore {
   constructor(
     private readonly redis: RedisClients,
     config: AppConfig,
+    loggers: LoggerFactory,
   ) {
     super();
+    this.logger = loggers.forContext('Presence');
     this.keys = new PresenceKeys(config.redisKeyPrefix);
     this.scripts = presenceScripts(redis.commands);
   }

@@ -1,9 +1,10 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Cluster } from 'ioredis';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '@numerai/config';
 import { LeaseDecision, LeasedBudget, RedisLeaseStore, USER_BUDGET, WindowCounterStorage } from '@numerai/rate-limit';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { RedisClients } from './redis-clients';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -23,7 +24,7 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  */
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  private readonly logger = new Logger('RateLimit');
+  private readonly logger: ContextLogger;
   private readonly shared: ThrottlerStorageRedisService;
   private readonly leases: LeasedBudget;
   /** The embedded default's own counters, used while Redis is away. */
@@ -33,13 +34,15 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   constructor(
     private readonly redis: RedisClients,
     config: AppConfig,
+    loggers: LoggerFactory,
   ) {
+    this.logger = loggers.forContext('RateLimit');
     // Given a client, the package neither creates nor closes connections of its own.
     const client = redis.commands;
     this.shared =
       client instanceof Cluster ? new ThrottlerStorageRedisService(client) : new ThrottlerStorageRedisService(client);
     this.prefix = `${config.redisKeyPrefix}:rl:`;
-    this.leases = new LeasedBudget(new RedisLeaseStore(redis.commands, config.redisKeyPrefix));
+    this.leases = new LeasedBudget(new RedisLeaseStore(redis.commands, config.redisKeyPrefix), this.logger);
     // After the sockets closed, before the connection quits: unspent units go back to the others.
     redis.beforeQuit(() => this.leases.releaseAll());
   }

@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import { AppConfig } from '@numerai/config';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { JobRunner } from './job-runner';
 
 const QUEUE = 'scheduler';
@@ -16,13 +17,17 @@ const CLOSE_WAIT_MS = 2000;
  */
 @Injectable()
 export class BullmqJobRunner extends JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Scheduler');
+  private readonly logger: ContextLogger;
   private connection: Redis | Cluster | undefined;
   private queue: Queue | undefined;
   private worker: Worker | undefined;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    loggers: LoggerFactory,
+  ) {
     super();
+    this.logger = loggers.forContext('Scheduler');
   }
 
   onApplicationBootstrap(): void {

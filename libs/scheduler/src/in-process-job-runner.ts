@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { JobRunner } from './job-runner';
 import type { ScheduledJob } from './scheduled-job';
 
@@ -9,12 +10,16 @@ import type { ScheduledJob } from './scheduled-job';
  */
 @Injectable()
 export class InProcessJobRunner extends JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Scheduler');
+  private readonly logger: ContextLogger;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Map<string, Promise<void>>();
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    loggers: LoggerFactory,
+  ) {
     super();
+    this.logger = loggers.forContext('Scheduler');
   }
 
   onApplicationBootstrap(): void {

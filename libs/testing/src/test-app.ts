@@ -2,9 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { AppConfig, loadConfig } from '@numerai/config';
-import { createRootLogger } from '@numerai/logging';
+import { captureLogs } from '@numerai/logging';
 import type { Clock } from '@numerai/scheduler';
 import { createApp } from '../../../apps/api/src/bootstrap';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -52,14 +51,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...database.env,
     ...options.env,
   });
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      callback();
-    },
-  });
-  const app = await createApp({ config, logger: createRootLogger(config.logLevel, sink), clock: options.clock });
+  const { lines: logs, root } = captureLogs(config.logLevel);
+  const app = await createApp({ config, logger: root, clock: options.clock });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const httpUrl = `http://127.0.0.1:${address.port}`;

@@ -108,9 +108,11 @@ async function withContext<T>(
   logger: Logger,
   fn: (app: INestApplicationContext) => Promise<T>,
 ): Promise<T> {
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, logger), {
-    // Module wiring is noise for an operator; warnings and errors still reach stderr as JSON.
-    logger: new PinoNestLogger(logger.child({ context: 'cli' }, { level: minLevel(logger.level, 'warn') })),
+  // Module wiring and the services' routine lines are noise for an operator; warnings and errors
+  // (Nest's and the services') still reach stderr as JSON.
+  const quiet = logger.child({}, { level: minLevel(logger.level, 'warn') });
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, quiet), {
+    logger: new PinoNestLogger(quiet.child({ context: 'cli' })),
     abortOnError: false,
   });
   try {

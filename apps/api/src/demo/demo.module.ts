@@ -1,8 +1,9 @@
-import { Logger, Module, OnModuleInit } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ExpressAdapter } from '@nestjs/platform-express';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 
 /** Where the demo page is served. */
 export const DEMO_PREFIX = '/demo';
@@ -27,9 +28,14 @@ export function findDemoDirectory(): string | undefined {
  */
 @Module({})
 export class DemoModule implements OnModuleInit {
-  private readonly logger = new Logger('DemoModule');
+  private readonly logger: ContextLogger;
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    loggers: LoggerFactory,
+  ) {
+    this.logger = loggers.forContext('DemoModule');
+  }
 
   onModuleInit(): void {
     const adapter = this.adapterHost.httpAdapter as unknown as ExpressAdapter;

@@ -1,6 +1,9 @@
-import { ArgumentsHost, ForbiddenException, Logger, NotFoundException } from '@nestjs/common';
+import { ArgumentsHost, ForbiddenException, NotFoundException } from '@nestjs/common';
 import * as domain from '@numerai/common';
+import { captureLogs, CapturedLogs } from '@numerai/logging';
 import { HttpExceptionFilter } from './http-exception.filter';
+
+let logs: CapturedLogs;
 
 /** What the filter writes: status, headers and the JSON body, as express would send them. */
 function answer(exception: unknown) {
@@ -17,16 +20,14 @@ function answer(exception: unknown) {
     getType: () => 'http',
     switchToHttp: () => ({ getResponse: () => response }),
   } as unknown as ArgumentsHost;
-  new HttpExceptionFilter().catch(exception, host);
+  new HttpExceptionFilter(logs.loggers).catch(exception, host);
   return sent;
 }
 
 describe('HttpExceptionFilter', () => {
-  let logged: jest.SpyInstance;
   beforeEach(() => {
-    logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    logs = captureLogs();
   });
-  afterEach(() => logged.mockRestore());
 
   it.each([
     [new domain.InvalidError('use at most one of before, before_seq, after_seq'), 400, 'Bad Request'],
@@ -41,7 +42,7 @@ describe('HttpExceptionFilter', () => {
       headers: {},
       body: { statusCode: status, error: name, message: error.message },
     });
-    expect(logged).not.toHaveBeenCalled();
+    expect(logs.lines).toEqual([]);
   });
 
   it('keeps a list of problems a list, as the validation pipe answers', () => {
@@ -81,7 +82,7 @@ describe('HttpExceptionFilter', () => {
         message: 'The database is unavailable right now; retry shortly',
       },
     });
-    expect(logged).toHaveBeenCalledTimes(1);
+    expect(logs.lines).toHaveLength(1);
   });
 
   it('anything else is logged and a bare 500 that reveals nothing', () => {
@@ -90,6 +91,13 @@ describe('HttpExceptionFilter', () => {
       error: 'Internal Server Error',
       message: 'Internal server error',
     });
-    expect(logged).toHaveBeenCalledTimes(1);
+    expect(logs.lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        context: 'HttpExceptionFilter',
+        msg: 'secret detail',
+        err: expect.objectContaining({ type: 'TypeError' }),
+      }),
+    ]);
   });
 });

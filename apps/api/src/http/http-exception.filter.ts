@@ -1,8 +1,9 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import { DomainError, type DomainErrorKind, InvalidError, RateLimitedError } from '@numerai/common';
 import { isDatabaseUnavailable } from '@numerai/database';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 
 /** The one table from domain errors to HTTP statuses. */
 const STATUS_OF: Record<DomainErrorKind, number> = {
@@ -24,7 +25,11 @@ const STATUS_OF: Record<DomainErrorKind, number> = {
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HttpExceptionFilter');
+  private readonly logger: ContextLogger;
+
+  constructor(loggers: LoggerFactory) {
+    this.logger = loggers.forContext('HttpExceptionFilter');
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
