@@ -128,7 +128,12 @@ export const realtimeMetrics = {
 };
 
 export const dependencyMetrics = {
-  set(dependency: string, up: boolean): void {
-    dependencyUp.labels(dependency).set(up ? 1 : 0);
+  /**
+   * The scraping app's dependencies, all of them at once: the gauge is reset first, so it never
+   * shows a dependency this app does not have (one another app in the process checked before).
+   */
+  report(states: Record<string, boolean>): void {
+    dependencyUp.reset();
+    for (const [dependency, up] of Object.entries(states)) dependencyUp.labels(dependency).set(up ? 1 : 0);
   },
 };

@@ -24,7 +24,10 @@ export class HealthIndicators {
   ) {
     // The same checks feed the numerai_dependency_up gauges, refreshed on every scrape.
     metrics.addCollector(async () => {
-      for (const [name, state] of Object.entries(await this.check())) dependencyMetrics.set(name, state === 'up');
+      const checks = await this.check();
+      dependencyMetrics.report(
+        Object.fromEntries(Object.entries(checks).map(([name, state]) => [name, state === 'up'])),
+      );
     });
   }
 
