@@ -65,14 +65,16 @@ describeScaleOut('scale-out: failures', () => {
 
     await cluster.redis.restart();
     const restartedAt = Date.now();
-    // A probe every 200 ms until one sent after the restart arrives on the other instance.
+    // A probe every 200 ms until one sent after the restart arrives on the other instance (known
+    // there by its client_id: the probe does not wait for its own echo).
     const probes = new Set<string>();
-    let probe = 0;
     await waitFor(
       'a message sent after the restart to reach the other instance',
-      async () => {
-        if (remotePeer.all('chat_message').some((frame) => probes.has(frame.data.id))) return true;
-        probes.add(await exchange(`probe ${probe++}`));
+      () => {
+        if (remotePeer.all('chat_message').some((frame) => probes.has(frame.data.client_id ?? ''))) return true;
+        const probe = `probe-${probes.size}`;
+        probes.add(probe);
+        sender.send('chat_message', { message: probe, client_id: probe });
         return false;
       },
       5000,
