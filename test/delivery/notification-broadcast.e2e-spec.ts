@@ -3,7 +3,7 @@ import { UserEntity } from '@numerai/database';
 import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
-import { connect } from '../support/ws-client';
+import { testClient } from '@numerai/testing';
 
 let server: TestServer;
 let admin: TestUser;
@@ -26,7 +26,7 @@ test('one request notifies many users: connected ones at once, the others on the
   const offline = await createUser(server);
   const sockets = await Promise.all(
     online.map(async (user) => {
-      const socket = await connect(`${server.wsUrl}/ws/notifications/`, { token: user.token });
+      const socket = await testClient(server).notifications(user);
       expect(await socket.next('unread_count')).toEqual({ type: 'unread_count', count: 0 });
       return socket;
     }),
@@ -52,7 +52,7 @@ test('one request notifies many users: connected ones at once, the others on the
   }
   expect(ids.size).toBe(3);
 
-  const late = await connect(`${server.wsUrl}/ws/notifications/`, { token: offline.token });
+  const late = await testClient(server).notifications(offline);
   expect(await late.next('unread_count')).toEqual({ type: 'unread_count', count: 1 });
   await Promise.all([...sockets, late].map((socket) => socket.close()));
 });

@@ -4,23 +4,19 @@ import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { expectError } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
-import { connect, TestSocket } from '../support/ws-client';
+import { testClient, type TestClient } from '@numerai/testing';
 import { say } from '../ws/helpers';
 
 /** Positions on the wire and in REST: `seq`, `?last_seq=`, `before_seq` / `after_seq`, REPLAY_MAX. */
 const REPLAY_MAX = 5;
 
 let server: TestServer;
+let gateways: TestClient;
 beforeAll(async () => {
   server = await startTestServer({ REPLAY_MAX: String(REPLAY_MAX) });
+  gateways = testClient(server);
 });
 afterAll(() => server.close());
-
-async function open(path: string, user: TestUser, query?: Record<string, string>): Promise<TestSocket> {
-  const socket = await connect(`${server.wsUrl}${path}`, { token: user.token, query });
-  await socket.next('connection_established');
-  return socket;
-}
 
 const messagesPath = (id: string) => `/api/consultations/${id}/messages`;
 
@@ -34,38 +30,37 @@ async function get<T>(path: string, user: TestUser) {
  */
 async function conversation(count: number) {
   const setup = await createConsultation(server);
-  const path = `/ws/chat/${setup.consultation.id}/`;
-  const writer = await open(path, setup.numerologist);
+  const writer = await gateways.chat(setup.numerologist, setup.consultation.id);
   const sent: ChatMessageData[] = [];
-  for (let i = 0; i < count; i++) sent.push(await say(writer, `message ${i + 1}`));
+  for (let i = 0; i < count; i++) sent.push(await say(writer.socket, `message ${i + 1}`));
   await writer.close();
-  return { ...setup, path, sent };
+  return { ...setup, sent };
 }
 
 describe('chat positions', () => {
   test('every message carries seq 1, 2, 3 …; a resend is answered with the stored seq', async () => {
     const { consultation, client, sent } = await conversation(3);
     expect(sent.map((message) => message.seq)).toEqual([2, 3, 4]);
-    const socket = await open(`/ws/chat/${consultation.id}/`, client);
-    const first = await say(socket, 'keyed', 'k-1');
+    const chat = await gateways.chat(client, consultation.id);
+    const first = await say(chat.socket, 'keyed', 'k-1');
     expect(first.seq).toBe(5);
-    expect(await say(socket, 'keyed', 'k-1')).toEqual(first);
-    expect((await say(socket, 'next')).seq).toBe(6);
-    await socket.close();
+    expect(await say(chat.socket, 'keyed', 'k-1')).toEqual(first);
+    expect((await say(chat.socket, 'next')).seq).toBe(6);
+    await chat.close();
   });
 
   test('?last_seq= replays after that position; past the newest it replays nothing; anything else is validation_failed', async () => {
-    const { client, path, sent } = await conversation(4);
-    const resumed = await open(path, client, { last_seq: '3' });
+    const { consultation, client, sent } = await conversation(4);
+    const resumed = await gateways.chat(client, consultation.id, { query: { last_seq: '3' } });
     expect((await resumed.next('chat_message')).data).toEqual(sent[2]);
     expect((await resumed.next('chat_message')).data).toEqual(sent[3]);
     expect(await resumed.next('replay_complete')).toEqual({ type: 'replay_complete', count: 2, has_more: false });
 
-    const ahead = await open(path, client, { last_seq: '99' });
-    expect(await ahead.next()).toEqual({ type: 'replay_complete', count: 0, has_more: false });
+    const ahead = await gateways.chat(client, consultation.id, { query: { last_seq: '99' } });
+    expect(await ahead.socket.next()).toEqual({ type: 'replay_complete', count: 0, has_more: false });
 
     for (const bad of ['-1', 'abc', '1.5', '']) {
-      const socket = await open(path, client, { last_seq: bad });
+      const { socket } = await gateways.chat(client, consultation.id, { query: { last_seq: bad } });
       expect(await socket.next()).toMatchObject({ type: 'error', code: 'validation_failed' });
       socket.send({ type: 'ping' });
       expect(await socket.next()).toEqual({ type: 'pong' }); // no replay came before the marker
@@ -75,12 +70,12 @@ describe('chat positions', () => {
   });
 
   test('a replay stops at REPLAY_MAX with has_more; REST after_seq pages the rest, oldest first', async () => {
-    const { consultation, client, path, sent } = await conversation(REPLAY_MAX + 3);
-    const socket = await open(path, client, { last_message_id: sent[0].id });
+    const { consultation, client, sent } = await conversation(REPLAY_MAX + 3);
+    const chat = await gateways.chat(client, consultation.id, { query: { last_message_id: sent[0].id } });
     for (const expected of sent.slice(1, 1 + REPLAY_MAX)) {
-      expect((await socket.next('chat_message')).data).toEqual(expected);
+      expect((await chat.next('chat_message')).data).toEqual(expected);
     }
-    expect(await socket.next()).toEqual({ type: 'replay_complete', count: REPLAY_MAX, has_more: true });
+    expect(await chat.socket.next()).toEqual({ type: 'replay_complete', count: REPLAY_MAX, has_more: true });
 
     const rest = await get<{ items: ChatMessageData[]; next_before: null; next_after_seq: number | null }>(
       `${messagesPath(consultation.id)}?after_seq=${REPLAY_MAX + 2}&limit=1`,
@@ -93,7 +88,7 @@ describe('chat positions', () => {
       client,
     );
     expect(last.body).toEqual({ items: [sent[REPLAY_MAX + 2]], next_before: null, next_after_seq: null });
-    await socket.close();
+    await chat.close();
   });
 
   test('REST history pages by before_seq and by before (an id), newest first; mixing them is a 400', async () => {
@@ -129,7 +124,7 @@ describe('notification positions', () => {
     }
     expect(mine.map((notification) => notification.seq)).toEqual(mine.map((_, i) => i + 1));
 
-    const socket = await open('/ws/notifications/', user, { last_seq: '1' });
+    const socket = await gateways.notifications(user, { query: { last_seq: '1' } });
     await socket.next('unread_count');
     for (const expected of mine.slice(1, 1 + REPLAY_MAX)) {
       expect((await socket.next('notification')).data).toEqual(expected);

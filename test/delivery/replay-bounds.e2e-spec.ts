@@ -10,7 +10,7 @@ import { createConsultation, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { ServerProcess, spawnServer } from '../support/process-server';
 import { ENGINE } from '../support/rest-helpers';
-import { connect, TestSocket } from '../support/ws-client';
+import { testClient } from '@numerai/testing';
 
 /**
  * Catch-up replays are bounded and never stall the server: a separate server process (so
@@ -70,7 +70,10 @@ async function store(consultationId: string, senderId: string, count: number, co
   await db.query(`UPDATE consultations SET last_seq = ${p(1)} WHERE id = ${p(2)}`, [count, consultationId]);
 }
 
-/** Polls `url` every 25 ms on a worker thread until stopped; every answer must be 200. Returns the latencies. */
+/**
+ * Polls `url` every 25 ms on a worker thread until stopped; every answer must be 200. Returns the
+ * latencies. The 25 ms is how often /health is sampled during the catch-up, not a wait for anything.
+ */
 function healthProbe(url: string): { stop(): Promise<number[]> } {
   const worker = new Worker(
     `const { parentPort, workerData } = require('node:worker_threads');
@@ -99,8 +102,9 @@ function healthProbe(url: string): { stop(): Promise<number[]> } {
   };
 }
 
-async function catchUp(consultationId: string, user: TestUser): Promise<TestSocket> {
-  return connect(`${server.wsUrl}/ws/chat/${consultationId}/`, { token: user.token, query: { last_seq: '0' } });
+/** A chat connection replaying from the start. */
+function catchUp(consultationId: string, user: TestUser) {
+  return testClient(server).chat(user, consultationId, { query: { last_seq: '0' } });
 }
 
 test('ten sockets catching up 5,000 messages of 12 KB at once: each gets 1,000 in order and has_more, nobody is dropped, /health stays responsive', async () => {
@@ -119,7 +123,7 @@ test('ten sockets catching up 5,000 messages of 12 KB at once: each gets 1,000 i
     const seqs = socket.all('chat_message').map((frame) => frame.data.seq);
     expect(seqs).toEqual(Array.from({ length: REPLAY_MAX }, (_, k) => k + 1));
     // Still connected and answering: not cut off as a slow consumer.
-    socket.send({ type: 'ping' });
+    socket.send('ping');
     expect(await socket.next('pong')).toEqual({ type: 'pong' });
   }
   const sorted = [...latencies].sort((a, b) => a - b);

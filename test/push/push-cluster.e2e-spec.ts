@@ -63,9 +63,7 @@ describeScaleOut('Web Push on three instances', () => {
   afterAll(async () => {
     await Promise.all(sockets.splice(0).map((socket) => socket.close()));
     await pushService?.close();
-    const problems = cluster?.instances.flatMap((instance) => instance.problems()) ?? [];
-    await cluster?.stop();
-    expect(problems).toEqual([]);
+    await cluster?.stopAndCheck();
     expect(pushService?.problems ?? []).toEqual([]);
   }, 60_000);
 

@@ -1,13 +1,15 @@
 import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
-import { connect, TestSocket } from '../support/ws-client';
-import { Cluster, describeScaleOut, Instance, sleep } from './support/cluster';
+import { connect } from '../support/ws-client';
+import { Cluster, describeScaleOut, Instance, testClientsClosedAfterEach } from './support/cluster';
 
 /**
  * Three instances as separate processes on one PostgreSQL database and one Redis: every
  * feature of one instance works the same with the two sides of it on different instances.
  */
 const RATE_LIMIT = 60;
+/** How long presence waits after a user's last connection closed before they are offline. */
+const GRACE_MS = 1000;
 
 /** Each instance serves /metrics on its public port to this bearer token (issue 17: not to anyone). */
 const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
@@ -17,14 +19,7 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
   let A: Instance;
   let B: Instance;
   let C: Instance;
-  const sockets: TestSocket[] = [];
-
-  const open = async (instance: Instance, path: string, user: TestUser, query: Record<string, string> = {}) => {
-    const socket = await connect(`${instance.wsUrl}${path}`, { token: user.token, query });
-    sockets.push(socket);
-    await socket.next('connection_established');
-    return socket;
-  };
+  const on = testClientsClosedAfterEach();
 
   const createAdmin = async (): Promise<TestUser> => {
     const user = await createUser(A, { name: 'Admin' });
@@ -34,24 +29,14 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
 
   beforeAll(async () => {
     cluster = await Cluster.start(3, {
-      PRESENCE_GRACE_MS: '1000',
+      PRESENCE_GRACE_MS: String(GRACE_MS),
       RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
       METRICS_TOKEN,
     });
     [A, B, C] = cluster.instances;
   }, 180_000);
 
-  afterEach(async () => {
-    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-  });
-
-  afterAll(async () => {
-    const problems = cluster?.instances.flatMap((instance) => instance.problems()) ?? [];
-    const exits = cluster?.instances.map((instance) => instance.exit) ?? [];
-    await cluster?.stop();
-    expect(exits).toEqual(exits.map(() => undefined)); // none of them died during the suite
-    expect(problems).toEqual([]);
-  }, 60_000);
+  afterAll(() => cluster?.stopAndCheck({ noneDied: true }), 60_000);
 
   it('every instance reports database and redis up on /health', async () => {
     for (const instance of [A, B, C]) {
@@ -64,18 +49,22 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
 
   it('the same client_id sent at once through two instances is stored once, with identical acknowledgements', async () => {
     const { consultation, client, numerologist } = await createConsultation(A);
-    const path = `/ws/chat/${consultation.id}/`;
     const [onA, onB, other] = await Promise.all([
-      open(A, path, client),
-      open(B, path, client),
-      open(C, path, numerologist),
+      on(A).chat(client, consultation.id),
+      on(B).chat(client, consultation.id),
+      on(C).chat(numerologist, consultation.id),
     ]);
-    onA.send({ type: 'chat_message', message: 'twice?', client_id: 'x-1' });
-    onB.send({ type: 'chat_message', message: 'twice?', client_id: 'x-1' });
+    onA.send('chat_message', { message: 'twice?', client_id: 'x-1' });
+    onB.send('chat_message', { message: 'twice?', client_id: 'x-1' });
     const [ackA, ackB] = await Promise.all([onA.next('chat_message'), onB.next('chat_message')]);
     expect(ackA).toEqual(ackB);
     expect((await other.next('chat_message')).data.id).toBe(ackA.data.id);
-    await other.expectSilence(300, 'chat_message');
+    // The markers come the way a second copy would, from each instance after its acknowledgement:
+    // whatever A or B published before them reached C first.
+    onA.send('chat_message', { message: 'after A' });
+    onB.send('chat_message', { message: 'after B' });
+    const next = [await other.next('chat_message'), await other.next('chat_message')];
+    expect(next.map((frame) => frame.data.content).sort()).toEqual(['after A', 'after B']);
     const history = await http(C.httpUrl, 'GET', `/api/consultations/${consultation.id}/messages`, {
       token: client.token,
     });
@@ -84,58 +73,70 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
 
   it('chat both ways, typing and read receipts between participants on different instances', async () => {
     const { consultation, client, numerologist } = await createConsultation(A);
-    const path = `/ws/chat/${consultation.id}/`;
-    const clientChat = await open(A, path, client);
-    const numerologistChat = await open(B, path, numerologist);
+    const clientChat = await on(A).chat(client, consultation.id);
+    const numerologistChat = await on(B).chat(numerologist, consultation.id);
     // A second tab of the client, on a third instance: "every connection of both participants".
-    const clientTab = await open(C, path, client);
+    const clientTab = await on(C).chat(client, consultation.id);
 
-    clientChat.send({ type: 'chat_message', message: 'Hello from A', client_id: 'a-1' });
+    clientChat.send('chat_message', { message: 'Hello from A', client_id: 'a-1' });
     const first = await numerologistChat.next('chat_message');
     expect(first.data).toMatchObject({ sender_id: client.id, content: 'Hello from A', client_id: 'a-1' });
     expect((await clientChat.next('chat_message')).data.id).toBe(first.data.id);
     expect((await clientTab.next('chat_message')).data.id).toBe(first.data.id);
 
-    numerologistChat.send({ type: 'chat_message', message: 'Hello from B' });
+    numerologistChat.send('chat_message', { message: 'Hello from B' });
     const reply = await clientChat.next('chat_message');
     expect(reply.data).toMatchObject({ sender_id: numerologist.id, content: 'Hello from B' });
     expect((await clientTab.next('chat_message')).data.id).toBe(reply.data.id);
     expect((await numerologistChat.next('chat_message')).data.id).toBe(reply.data.id);
 
     // Order per consultation holds across instances.
-    for (let i = 0; i < 10; i++) clientChat.send({ type: 'chat_message', message: `burst ${i}` });
+    for (let i = 0; i < 10; i++) clientChat.send('chat_message', { message: `burst ${i}` });
     const burst: string[] = [];
     for (let i = 0; i < 10; i++) burst.push((await numerologistChat.next('chat_message')).data.content);
     expect(burst).toEqual(Array.from({ length: 10 }, (_, i) => `burst ${i}`));
 
-    clientChat.send({ type: 'typing', is_typing: true });
+    clientChat.send('typing', { is_typing: true });
     expect(await numerologistChat.next('typing_indicator')).toEqual({
       type: 'typing_indicator',
       user_id: client.id,
       user_name: client.name,
       is_typing: true,
     });
-    // Not to the typist's own tabs, wherever they are.
-    await clientTab.expectSilence(300, 'typing_indicator');
+    // Not to the typist's own tabs, wherever they are. The marker is published by A after the
+    // typing, so a typing_indicator for the tab on C would have come before it.
+    clientChat.send('chat_message', { message: 'after typing' });
+    while ((await clientTab.next('chat_message')).data.content !== 'after typing');
+    expect(clientTab.all('typing_indicator')).toEqual([]);
 
-    numerologistChat.send({ type: 'read_receipt', message_id: first.data.id });
+    numerologistChat.send('read_receipt', { message_id: first.data.id });
     expect(await clientChat.next('read_receipt')).toMatchObject({
       message_id: first.data.id,
       user_id: numerologist.id,
     });
     expect(await clientTab.next('read_receipt')).toMatchObject({ message_id: first.data.id, user_id: numerologist.id });
 
-    // The numerologist had a chat open (on B) the whole time: no chat notification for them.
-    await sleep(300);
+    // The numerologist had a chat open (on B) the whole time: no chat notification for them. The
+    // marker: a message stored on A (like the client's above) in another consultation of theirs,
+    // one they have no chat open to; its notification is the first and only one they get.
+    const inbox = await on(C).notifications(numerologist);
+    const elsewhere = await createConsultation(A, { numerologist });
+    const marker = await on(A).chat(elsewhere.client, elsewhere.consultation.id);
+    marker.send('chat_message', { message: 'marker' });
+    expect((await inbox.next('notification')).data).toMatchObject({
+      notification_type: 'chat_message',
+      message: 'marker',
+      data: { consultation_id: elsewhere.consultation.id },
+    });
     const unread = await http(C.httpUrl, 'GET', '/api/notifications/unread-count', { token: numerologist.token });
-    expect(unread.body).toEqual({ count: 0 });
+    expect(unread.body).toEqual({ count: 1 });
   });
 
   it('a notification created on one instance reaches every tab on the others, with equal unread_count', async () => {
     const admin = await createAdmin();
     const user = await createUser(A);
-    const tabA = await open(A, '/ws/notifications/', user);
-    const tabC = await open(C, '/ws/notifications/', user);
+    const tabA = await on(A).notifications(user);
+    const tabC = await on(C).notifications(user);
     expect(await tabA.next('unread_count')).toEqual({ type: 'unread_count', count: 0 });
     expect(await tabC.next('unread_count')).toEqual({ type: 'unread_count', count: 0 });
 
@@ -153,7 +154,7 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
 
     // mark_read on A's tab: C's tab hears the new count too.
     const [newest] = (await http(B.httpUrl, 'GET', '/api/notifications', { token: user.token })).body.items;
-    tabA.send({ type: 'mark_read', notification_id: newest.id });
+    tabA.send('mark_read', { notification_id: newest.id });
     expect((await tabA.next('unread_count')).count).toBe(1);
     expect((await tabC.next('unread_count')).count).toBe(1);
 
@@ -165,10 +166,10 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
 
   it('a chat message to a participant without an open chat becomes a notification on their instance', async () => {
     const { consultation, client, numerologist } = await createConsultation(B);
-    const numerologistNotifications = await open(C, '/ws/notifications/', numerologist);
+    const numerologistNotifications = await on(C).notifications(numerologist);
     await numerologistNotifications.next('unread_count');
-    const clientChat = await open(A, `/ws/chat/${consultation.id}/`, client);
-    clientChat.send({ type: 'chat_message', message: 'Are you there?' });
+    const clientChat = await on(A).chat(client, consultation.id);
+    clientChat.send('chat_message', { message: 'Are you there?' });
     const notification = await numerologistNotifications.next('notification');
     expect(notification.data).toMatchObject({ notification_type: 'chat_message', message: 'Are you there?' });
     expect(await numerologistNotifications.next('unread_count')).toEqual({ type: 'unread_count', count: 1 });
@@ -177,10 +178,10 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
   it('presence: online and offline (after the grace period) across instances, contacts only', async () => {
     const { client, numerologist } = await createConsultation(A);
     const stranger = await createUser(A);
-    const watcher = await open(A, '/ws/presence/', client);
+    const watcher = await on(A).presence(client);
     expect(await watcher.next('presence_state')).toEqual({ type: 'presence_state', users: [] });
 
-    const numerologistPresence = await open(B, '/ws/presence/', numerologist);
+    const numerologistPresence = await on(B).presence(numerologist);
     expect(await watcher.next('user_online')).toEqual({
       type: 'user_online',
       user_id: numerologist.id,
@@ -192,23 +193,29 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
       users: [{ user_id: client.id, user_name: client.name }],
     });
 
-    // Someone who shares no consultation: nobody is told.
-    const strangerSocket = await open(C, '/ws/presence/', stranger);
-    await watcher.expectSilence(300, 'user_online');
+    // Someone who shares no consultation: nobody is told (checked at the end, behind the offline).
+    const strangerSocket = await on(C).presence(stranger);
 
-    // A reload that lands on another instance within the grace period does not flap.
+    // A reload that lands on another instance within the grace period does not flap. The grace
+    // period is the subject: it passes, and no offline comes in it or before the marker after it.
     await numerologistPresence.close();
-    const again = await open(C, '/ws/notifications/', numerologist);
-    await watcher.expectSilence(1500, 'user_offline');
+    const again = await on(C).notifications(numerologist);
+    await watcher.socket.expectSilence(GRACE_MS + 500, 'user_offline');
 
     // Two connections on two instances: closing one keeps the user online.
-    const second = await open(B, '/ws/notifications/', numerologist);
+    const second = await on(B).notifications(numerologist);
     await again.close();
-    await watcher.expectSilence(1500, 'user_offline');
+    await watcher.socket.expectSilence(GRACE_MS + 500, 'user_offline');
 
+    const lastClose = Date.now();
     await second.close();
     const offline = await watcher.next('user_offline', 5000);
     expect(offline).toMatchObject({ type: 'user_offline', user_id: numerologist.id, last_seen: expect.any(String) });
+    // It is the offline of the last close (last_seen is when that closed; the same clock), and the
+    // positive marker for all above: an offline or online they wrongly caused would have come before it.
+    expect(Date.parse(offline.last_seen ?? '')).toBeGreaterThanOrEqual(lastClose);
+    expect(watcher.all('user_offline')).toEqual([offline]);
+    expect(watcher.all('user_online').map((frame) => frame.user_id)).toEqual([numerologist.id]);
 
     const rest = await http(C.httpUrl, 'GET', '/api/presence', { token: client.token });
     expect(rest.body.users).toEqual([{ user_id: numerologist.id, online: false, last_seen: offline.last_seen }]);
@@ -218,7 +225,7 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
   it('at most 20 connections per user across all instances', async () => {
     const user = await createUser(A);
     const instances = [A, B, C];
-    for (let i = 0; i < 20; i++) await open(instances[i % 3], '/ws/notifications/', user);
+    for (let i = 0; i < 20; i++) await on(instances[i % 3]).notifications(user);
     for (const instance of instances) {
       const refused = await connect(`${instance.wsUrl}/ws/presence/`, { token: user.token });
       expect(await refused.next('error')).toMatchObject({ code: 'too_many_connections' });
@@ -233,10 +240,10 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
       const res = await http(A.httpUrl, 'GET', '/api/notifications/unread-count', { token: user.token });
       expect(res.status).toBe(200);
     }
-    const socket = await open(B, '/ws/notifications/', user);
-    for (let i = 0; i < half; i++) socket.send({ type: 'ping' });
+    const socket = await on(B).notifications(user);
+    for (let i = 0; i < half; i++) socket.send('ping');
     for (let i = 0; i < half; i++) await socket.next('pong');
-    socket.send({ type: 'ping' });
+    socket.send('ping');
     expect(await socket.next('error')).toMatchObject({ code: 'rate_limited', retry_after_ms: expect.any(Number) });
     const refused = await http(C.httpUrl, 'GET', '/api/notifications/unread-count', { token: user.token });
     expect(refused.status).toBe(429);
@@ -245,12 +252,11 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
 
   it('/metrics on every instance: connections, frames, errors, fan-out delay and dependency health', async () => {
     const { consultation, client, numerologist } = await createConsultation(A);
-    const path = `/ws/chat/${consultation.id}/`;
-    const sender = await open(A, path, client);
-    const receiver = await open(B, path, numerologist);
-    sender.send({ type: 'chat_message', message: 'measured' });
+    const sender = await on(A).chat(client, consultation.id);
+    const receiver = await on(B).chat(numerologist, consultation.id);
+    sender.send('chat_message', { message: 'measured' });
     await receiver.next('chat_message');
-    sender.send('not json');
+    sender.socket.send('not json');
     await sender.next('error');
 
     const scrape = async (instance: Instance) => {

@@ -1,7 +1,6 @@
 import { createConsultation, createUser } from '../support/factories';
 import { http } from '../support/http';
-import { connect, TestSocket } from '../support/ws-client';
-import { Cluster, describeScaleOut, Instance, sleep, waitFor } from './support/cluster';
+import { Cluster, describeScaleOut, Instance, sleep, testClientsClosedAfterEach, waitFor } from './support/cluster';
 
 /**
  * What happens when parts of the cluster fail: an instance killed without closing its
@@ -17,14 +16,7 @@ describeScaleOut('scale-out: failures', () => {
   let A: Instance;
   let B: Instance;
   let C: Instance;
-  const sockets: TestSocket[] = [];
-
-  const open = async (instance: Instance, path: string, token: string, query: Record<string, string> = {}) => {
-    const socket = await connect(`${instance.wsUrl}${path}`, { token, query });
-    sockets.push(socket);
-    await socket.next('connection_established');
-    return socket;
-  };
+  const on = testClientsClosedAfterEach();
 
   beforeAll(async () => {
     cluster = await Cluster.start(3, {
@@ -34,24 +26,17 @@ describeScaleOut('scale-out: failures', () => {
     [A, B, C] = cluster.instances;
   }, 180_000);
 
-  afterEach(async () => {
-    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  }, 60_000);
+  afterAll(() => cluster?.stopAndCheck(), 60_000);
 
   it('Redis down for 5 s: nobody crashes, local delivery never stops, cross-instance resumes within 5 s', async () => {
     const { consultation, client, numerologist } = await createConsultation(A);
     const watcher = await createUser(A);
-    const chatPath = `/ws/chat/${consultation.id}/`;
-    const sender = await open(A, chatPath, client.token);
-    const localPeer = await open(A, chatPath, numerologist.token); // same instance as the sender
-    const remotePeer = await open(B, chatPath, numerologist.token); // another instance
+    const sender = await on(A).chat(client, consultation.id);
+    const localPeer = await on(A).chat(numerologist, consultation.id); // same instance as the sender
+    const remotePeer = await on(B).chat(numerologist, consultation.id); // another instance
 
     const exchange = async (text: string) => {
-      sender.send({ type: 'chat_message', message: text });
+      sender.send('chat_message', { message: text });
       const local = await localPeer.next('chat_message', 2000);
       expect(local.data.content).toBe(text);
       return local.data.id;
@@ -69,6 +54,7 @@ describeScaleOut('scale-out: failures', () => {
     }
 
     // Five seconds without Redis: every message still reaches the sockets of its own instance at once.
+    // The outage's length is the subject; the 250 ms only spread its messages over it (no condition).
     const duringOutage: string[] = [];
     let n = 0;
     while (Date.now() - stoppedAt < 5000) {
@@ -79,17 +65,22 @@ describeScaleOut('scale-out: failures', () => {
 
     await cluster.redis.restart();
     const restartedAt = Date.now();
-    // Probe every 200 ms until a message sent after the restart arrives on the other instance.
+    // A probe every 200 ms until one sent after the restart arrives on the other instance (known
+    // there by its client_id: the probe does not wait for its own echo).
     const probes = new Set<string>();
-    let crossInstanceMs: number | undefined;
-    let probe = 0;
-    while (crossInstanceMs === undefined) {
-      expect(Date.now() - restartedAt).toBeLessThan(5000);
-      probes.add(await exchange(`probe ${probe++}`));
-      await sleep(200);
-      if (remotePeer.all('chat_message').some((frame) => probes.has(frame.data.id)))
-        crossInstanceMs = Date.now() - restartedAt;
-    }
+    await waitFor(
+      'a message sent after the restart to reach the other instance',
+      () => {
+        if (remotePeer.all('chat_message').some((frame) => probes.has(frame.data.client_id ?? ''))) return true;
+        const probe = `probe-${probes.size}`;
+        probes.add(probe);
+        sender.send('chat_message', { message: probe, client_id: probe });
+        return false;
+      },
+      5000,
+      200,
+    );
+    const crossInstanceMs = Date.now() - restartedAt;
     process.stdout.write(`redis outage: cross-instance delivery resumed ${crossInstanceMs} ms after Redis restarted\n`);
     expect(crossInstanceMs).toBeLessThan(5000);
 
@@ -102,12 +93,12 @@ describeScaleOut('scale-out: failures', () => {
 
     // Redis restarted empty (no persistence): each instance re-registered its connections,
     // so presence is whole again — the sender (on A) is online for a contact arriving on C.
-    const numerologistPresence = await open(C, '/ws/presence/', numerologist.token);
+    const numerologistPresence = await on(C).presence(numerologist);
     expect(await numerologistPresence.next('presence_state')).toEqual({
       type: 'presence_state',
       users: [{ user_id: client.id, user_name: client.name }],
     });
-    const watcherSocket = await open(C, '/ws/presence/', watcher.token);
+    const watcherSocket = await on(C).presence(watcher);
     expect(await watcherSocket.next('presence_state')).toEqual({ type: 'presence_state', users: [] });
 
     // One line when Redis went away and one when it came back, per instance; no crash.
@@ -121,32 +112,31 @@ describeScaleOut('scale-out: failures', () => {
 
   it('SIGKILL an instance: its users go offline elsewhere within 30 s; its clients catch up on another', async () => {
     const { consultation, client, numerologist } = await createConsultation(A);
-    const chatPath = `/ws/chat/${consultation.id}/`;
 
     // The client lives on C (about to die), the numerologist on A; B watches presence.
-    const clientChat = await open(C, chatPath, client.token);
-    const clientPresence = await open(C, '/ws/presence/', client.token);
-    const numerologistChat = await open(A, chatPath, numerologist.token);
-    const numerologistPresence = await open(B, '/ws/presence/', numerologist.token);
+    const clientChat = await on(C).chat(client, consultation.id);
+    const clientPresence = await on(C).presence(client);
+    const numerologistChat = await on(A).chat(numerologist, consultation.id);
+    const numerologistPresence = await on(B).presence(numerologist);
     await clientPresence.next('presence_state');
     expect(await numerologistPresence.next('presence_state')).toEqual({
       type: 'presence_state',
       users: [{ user_id: client.id, user_name: client.name }],
     });
 
-    clientChat.send({ type: 'chat_message', message: 'before the crash' });
+    clientChat.send('chat_message', { message: 'before the crash' });
     const seen = await numerologistChat.next('chat_message');
     expect((await clientChat.next('chat_message')).data.id).toBe(seen.data.id);
 
     const killedAt = Date.now();
     C.kill('SIGKILL');
     await C.exited;
-    await clientChat.closed;
+    await clientChat.socket.closed;
 
     // While the client is away, the numerologist keeps writing (stored, and broadcast on A).
     const missed: string[] = [];
     for (let i = 0; i < 3; i++) {
-      numerologistChat.send({ type: 'chat_message', message: `while you were away ${i}` });
+      numerologistChat.send('chat_message', { message: `while you were away ${i}` });
       missed.push((await numerologistChat.next('chat_message')).data.id);
     }
 
@@ -164,7 +154,7 @@ describeScaleOut('scale-out: failures', () => {
 
     // The client reconnects (to B this time) with the last id it saw: replay, then live.
     const reconnectedAt = Date.now();
-    const resumed = await open(B, chatPath, client.token, { last_message_id: seen.data.id });
+    const resumed = await on(B).chat(client, consultation.id, { query: { last_message_id: seen.data.id } });
     const replayed: string[] = [];
     for (let i = 0; i < missed.length; i++) replayed.push((await resumed.next('chat_message')).data.id);
     expect(replayed).toEqual(missed);
@@ -174,7 +164,7 @@ describeScaleOut('scale-out: failures', () => {
       has_more: false,
     });
     expect(await numerologistPresence.next('user_online')).toMatchObject({ user_id: client.id });
-    numerologistChat.send({ type: 'chat_message', message: 'welcome back' });
+    numerologistChat.send('chat_message', { message: 'welcome back' });
     expect((await resumed.next('chat_message')).data.content).toBe('welcome back');
     process.stdout.write(`failover: reconnected on B and caught up in ${Date.now() - reconnectedAt} ms\n`);
 
@@ -185,14 +175,14 @@ describeScaleOut('scale-out: failures', () => {
   it('SIGTERM an instance: clients get 1001; a user who does not come back goes offline on the others', async () => {
     const D = await cluster.add();
     const { client, numerologist } = await createConsultation(A);
-    const watcher = await open(A, '/ws/presence/', numerologist.token);
+    const watcher = await on(A).presence(numerologist);
     await watcher.next('presence_state');
-    const leaving = await open(D, '/ws/notifications/', client.token);
+    const leaving = await on(D).notifications(client);
     expect(await watcher.next('user_online')).toMatchObject({ user_id: client.id });
 
     const stoppedAt = Date.now();
     const exit = D.stop();
-    expect((await leaving.closed).code).toBe(1001);
+    expect((await leaving.socket.closed).code).toBe(1001);
     expect((await exit).signal).not.toBe('SIGKILL'); // it stopped by itself, in time
     // D's own grace timer died with it; the pending offline it left in Redis is finished by a survivor.
     const offline = await watcher.next('user_offline', 30_000);

@@ -1,7 +1,7 @@
 import { createConsultation } from '../support/factories';
 import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
-import { connect } from '../support/ws-client';
+import { testClient } from '@numerai/testing';
 import { MetricsListener } from '@numerai/metrics';
 import { REDIS_SERVER, RedisServer, waitFor } from './support/cluster';
 
@@ -35,14 +35,12 @@ describe('/metrics without Redis (the embedded default)', () => {
     const chatBefore = sample(before, 'numerai_ws_connections{endpoint="chat"}') ?? 0;
     const outBefore = sample(before, 'numerai_ws_frames_out_total{type="chat_message"}') ?? 0;
 
-    const a = await connect(`${server.wsUrl}/ws/chat/${consultation.id}/`, { token: client.token });
-    const b = await connect(`${server.wsUrl}/ws/chat/${consultation.id}/`, { token: numerologist.token });
-    await a.next('connection_established');
-    await b.next('connection_established');
-    a.send({ type: 'chat_message', message: 'count me' });
+    const a = await testClient(server).chat(client, consultation.id);
+    const b = await testClient(server).chat(numerologist, consultation.id);
+    a.send('chat_message', { message: 'count me' });
     await b.next('chat_message');
     await a.next('chat_message');
-    a.send('{not json');
+    a.socket.send('{not json');
     await a.next('error');
 
     const during = await scrape(server);

@@ -1,6 +1,6 @@
 import type { Cluster as RedisClusterClient, Redis } from 'ioredis';
 import { createUser } from '../support/factories';
-import { connect } from '../support/ws-client';
+import { testClient } from '@numerai/testing';
 import { Cluster, describeScaleOut, waitFor } from './support/cluster';
 
 /**
@@ -24,7 +24,7 @@ describeScaleOut('scale-out: the last instance stops', () => {
     const [A] = cluster.instances;
     const key = (name: string) => `{${cluster.env.REDIS_KEY_PREFIX}:presence}:${name}`;
     const user = await createUser(A);
-    const socket = await connect(`${A.wsUrl}/ws/presence/`, { token: user.token });
+    const socket = await testClient(A).presence(user);
     await socket.next('presence_state');
     await waitFor('the user announced online', async () => (await redis.sismember(key('announced'), user.id)) === 1);
     await socket.close();

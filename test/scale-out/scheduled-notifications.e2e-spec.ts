@@ -1,8 +1,7 @@
-import { Client } from 'pg';
 import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
-import { connect, TestSocket } from '../support/ws-client';
-import { Cluster, describeScaleOut, Instance, waitFor } from './support/cluster';
+import type { TestSocket } from '../support/ws-client';
+import { Cluster, describeScaleOut, Instance, testClientsClosedAfterEach, waitFor } from './support/cluster';
 
 /**
  * Scheduled notifications on three instances (separate processes) sharing PostgreSQL and
@@ -16,24 +15,16 @@ const BATCH = 60;
 
 describeScaleOut('scale-out: scheduled notifications exactly once', () => {
   let cluster: Cluster;
-  const sockets: TestSocket[] = [];
+  const gateways = testClientsClosedAfterEach();
 
-  const count = async (sql: string, params: unknown[]): Promise<Map<string, number>> => {
-    const client = new Client({ connectionString: cluster.env.DATABASE_URL });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ user_id: string; n: string }>(sql, params);
-      return new Map(rows.map((row) => [row.user_id, Number(row.n)]));
-    } finally {
-      await client.end();
-    }
-  };
   /** Stored notifications of `type` per user, for these users. */
-  const stored = (type: string, userIds: string[]) =>
-    count(
+  const stored = async (type: string, userIds: string[]): Promise<Map<string, number>> => {
+    const rows = await cluster.rows<{ user_id: string; n: string }>(
       `SELECT user_id, COUNT(*) AS n FROM notifications WHERE notification_type = $1 AND user_id = ANY($2::uuid[]) GROUP BY user_id`,
       [type, userIds],
     );
+    return new Map(rows.map((row) => [row.user_id, Number(row.n)]));
+  };
   const everyoneHasOne = async (type: string, userIds: string[]) => {
     const counts = await stored(type, userIds);
     return userIds.every((id) => (counts.get(id) ?? 0) >= 1);
@@ -54,12 +45,7 @@ describeScaleOut('scale-out: scheduled notifications exactly once', () => {
     cluster = await Cluster.start(3, { DAILY_READING_HOUR: '0', SCHEDULER_TICK_MS: '200' });
   }, 180_000);
 
-  afterAll(async () => {
-    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-    const problems = cluster?.instances.flatMap((instance) => instance.problems()) ?? [];
-    await cluster?.stop();
-    expect(problems).toEqual([]);
-  }, 60_000);
+  afterAll(() => cluster?.stopAndCheck(), 60_000);
 
   it('daily readings and reminders: one each, stored and received, with sockets on every instance', async () => {
     const [A, B, C] = cluster.instances;
@@ -68,8 +54,7 @@ describeScaleOut('scale-out: scheduled notifications exactly once', () => {
     for (let i = 0; i < USERS; i++) users.push(await createUser(on(i)));
     const inboxes = await Promise.all(
       users.map(async (user, i) => {
-        const socket = await connect(`${on(i + 1).wsUrl}/ws/notifications/`, { token: user.token });
-        sockets.push(socket);
+        const { socket } = await gateways(on(i + 1)).notifications(user);
         await socket.next('unread_count');
         return socket;
       }),

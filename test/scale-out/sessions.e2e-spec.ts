@@ -1,8 +1,8 @@
-import { createConsultation, createUser, TestUser } from '../support/factories';
+import { createConsultation, createUser } from '../support/factories';
 import { http } from '../support/http';
-import { connect, TestSocket } from '../support/ws-client';
+import { connect } from '../support/ws-client';
 import { expectServed, expectSessionEnded, meStatus, newSession } from '../ws/session-helpers';
-import { Cluster, describeScaleOut, Instance } from './support/cluster';
+import { Cluster, describeScaleOut, Instance, testClientsClosedAfterEach } from './support/cluster';
 
 /**
  * Issue 17: a session ended through one instance ends at once everywhere — REST on every
@@ -14,14 +14,7 @@ describeScaleOut('scale-out: sessions end on every instance', () => {
   let cluster: Cluster;
   let A: Instance;
   let B: Instance;
-  const sockets: TestSocket[] = [];
-
-  const open = async (instance: Instance, path: string, user: TestUser) => {
-    const socket = await connect(`${instance.wsUrl}${path}`, { token: user.token });
-    sockets.push(socket);
-    await socket.next('connection_established');
-    return socket;
-  };
+  const on = testClientsClosedAfterEach();
   const post = (instance: Instance, path: string, token: string, body?: unknown) =>
     http(instance.httpUrl, 'POST', path, { token, body });
 
@@ -30,24 +23,16 @@ describeScaleOut('scale-out: sessions end on every instance', () => {
     [A, B] = cluster.instances;
   }, 120_000);
 
-  afterEach(async () => {
-    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-  });
-
-  afterAll(async () => {
-    const problems = cluster?.instances.flatMap((instance) => instance.problems()) ?? [];
-    await cluster?.stop();
-    expect(problems).toEqual([]);
-  }, 60_000);
+  afterAll(() => cluster?.stopAndCheck(), 60_000);
 
   it('logout on A: the session’s sockets on B close with one error frame and 4401, its token is 401 on B; another session on B goes on', async () => {
     const { consultation, client } = await createConsultation(A);
     const other = await newSession(A, client);
     const path = `/ws/chat/${consultation.id}/`;
     const [onB, presenceOnB, otherOnB] = [
-      await open(B, path, client),
-      await open(B, '/ws/presence/', client),
-      await open(B, path, other),
+      (await on(B).chat(client, consultation.id)).socket,
+      (await on(B).presence(client)).socket,
+      (await on(B).chat(other, consultation.id)).socket,
     ];
 
     const started = performance.now();
@@ -71,9 +56,8 @@ describeScaleOut('scale-out: sessions end on every instance', () => {
 
   it('an erased account’s sockets on the other instance close; it no longer chats', async () => {
     const { consultation, client, numerologist } = await createConsultation(A);
-    const path = `/ws/chat/${consultation.id}/`;
-    const clientOnB = await open(B, path, client);
-    const numerologistOnA = await open(A, path, numerologist);
+    const clientOnB = (await on(B).chat(client, consultation.id)).socket;
+    const numerologistOnA = (await on(A).chat(numerologist, consultation.id)).socket;
     const res = await http(A.httpUrl, 'DELETE', '/api/users/me', {
       token: client.token,
       body: { password: client.password },
@@ -87,7 +71,7 @@ describeScaleOut('scale-out: sessions end on every instance', () => {
     const admin = await createUser(A, { name: 'Admin' });
     await cluster.sql(`UPDATE users SET role = 'admin' WHERE id = $1`, [admin.id]);
     const user = await createUser(A);
-    const onA = await open(A, '/ws/notifications/', user);
+    const onA = (await on(A).notifications(user)).socket;
     expect((await post(B, `/api/admin/users/${user.id}/block`, admin.token)).status).toBe(204);
     await expectSessionEnded(onA);
     const login = await http(A.httpUrl, 'POST', '/api/auth/login', {
@@ -98,7 +82,7 @@ describeScaleOut('scale-out: sessions end on every instance', () => {
 
   it('a session revoked while Redis is away: 401 on every instance at once, and its socket closes once Redis is back', async () => {
     const user = await createUser(A);
-    const onB = await open(B, '/ws/notifications/', user);
+    const onB = (await on(B).notifications(user)).socket;
     await cluster.redis.stop();
     try {
       expect((await post(A, '/api/auth/logout-all', user.token)).status).toBe(204);

@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import type { ChatMessageData, ServerFrame } from '@numerai/protocol';
 import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
-import { Cluster, describeScaleOut, FAKETIME, Instance, waitFor } from './support/cluster';
+import { Cluster, describeScaleOut, FAKETIME, Instance, sleep, waitFor } from './support/cluster';
 import { keepDoing, ResumingReader } from './support/resuming-reader';
 
 /**
@@ -11,6 +11,11 @@ import { keepDoing, ResumingReader } from './support/resuming-reader';
  * phone of the reader reconnecting every 20–80 ms from its resume point, round the instances.
  * At the end the phone holds exactly what the database holds, and every connection got its
  * frames in seq order with no gap and no duplicate. STREAM_RACE_MS sets the race's length.
+ */
+/**
+ * The race's length. Load for a span of time, not a wait for a condition: whatever the machine's
+ * speed, the phone goes through about RACE_MS / 50 reconnections while the writers interleave, and
+ * every assertion is on what was stored against what was received, none on how long anything took.
  */
 const RACE_MS = Number(process.env.STREAM_RACE_MS ?? 10_000);
 /** Requests each writer keeps in flight, so that batches of both instances interleave. */
@@ -44,11 +49,7 @@ describeRace('scale-out: ordered, lossless streams under a race, one clock a sec
     [A, B, C] = cluster.instances;
   }, 180_000);
 
-  afterAll(async () => {
-    const problems = cluster?.instances.flatMap((instance) => instance.problems()) ?? [];
-    await cluster?.stop();
-    expect(problems).toEqual([]);
-  }, 60_000);
+  afterAll(() => cluster?.stopAndCheck(), 60_000);
 
   it('C really runs a second behind', async () => {
     const skew = async (instance: Instance) => {
@@ -77,7 +78,7 @@ describeRace('scale-out: ordered, lossless streams under a race, one clock a sec
       const sending = senders.flatMap((sender) =>
         Array.from({ length: IN_FLIGHT }, () => keepDoing(() => sender.sendOne())),
       );
-      await new Promise((resolve) => setTimeout(resolve, RACE_MS));
+      await sleep(RACE_MS); // the race runs (see RACE_MS)
       const sent = await Promise.all(sending.map((loop) => loop.stop()));
       await phone.finish();
       for (const outcome of sent) expect(outcome.failure).toBeUndefined();
@@ -165,7 +166,7 @@ describeRace('scale-out: ordered, lossless streams under a race, one clock a sec
           if (res.status !== 201) throw new Error(`notify on ${instance.name}: ${res.status}`);
         }),
       );
-      await new Promise((resolve) => setTimeout(resolve, RACE_MS));
+      await sleep(RACE_MS); // the race runs (see RACE_MS)
       const created = await Promise.all(creating.map((loop) => loop.stop()));
       await phone.finish();
       for (const outcome of created) expect(outcome.failure).toBeUndefined();

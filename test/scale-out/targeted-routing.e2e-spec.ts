@@ -1,6 +1,5 @@
 import { createConsultation } from '../support/factories';
-import { connect, TestSocket } from '../support/ws-client';
-import { Cluster, describeScaleOut, Instance, waitFor } from './support/cluster';
+import { Cluster, describeScaleOut, Instance, testClientsClosedAfterEach, waitFor } from './support/cluster';
 
 const METRICS_TOKEN = 'routing-metrics-token-0123456789';
 const BUSY_ROOMS = 3;
@@ -24,45 +23,31 @@ describeScaleOut('scale-out: events reach only the instances that need them', ()
   let A: Instance;
   let B: Instance;
   let C: Instance;
-  const sockets: TestSocket[] = [];
-
-  const open = async (instance: Instance, path: string, token: string) => {
-    const socket = await connect(`${instance.wsUrl}${path}`, { token });
-    sockets.push(socket);
-    await socket.next('connection_established');
-    return socket;
-  };
+  const on = testClientsClosedAfterEach();
 
   beforeAll(async () => {
     cluster = await Cluster.start(3, { METRICS_TOKEN, RATE_LIMIT_PER_MINUTE: '100000' });
     [A, B, C] = cluster.instances;
   }, 240_000);
 
-  afterAll(async () => {
-    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-    const problems = cluster?.instances.flatMap((instance) => instance.problems()) ?? [];
-    await cluster?.stop();
-    expect(problems).toEqual([]);
-  }, 60_000);
+  afterAll(() => cluster?.stopAndCheck(), 60_000);
 
   it('busy rooms on A cost B and C nothing; a room B holds still reaches B', async () => {
     const busy = await Promise.all(Array.from({ length: BUSY_ROOMS }, () => createConsultation(A)));
     const marker = await createConsultation(A);
     const rooms = await Promise.all(
-      busy.map(async ({ consultation, client, numerologist }) => {
-        const path = `/ws/chat/${consultation.id}/`;
-        return Promise.all([open(A, path, client.token), open(A, path, numerologist.token)]);
-      }),
+      busy.map(({ consultation, client, numerologist }) =>
+        Promise.all([on(A).chat(client, consultation.id), on(A).chat(numerologist, consultation.id)]),
+      ),
     );
-    const markerPath = `/ws/chat/${marker.consultation.id}/`;
-    const markerSender = await open(A, markerPath, marker.client.token);
-    const markerOnB = await open(B, markerPath, marker.numerologist.token);
+    const markerSender = await on(A).chat(marker.client, marker.consultation.id);
+    const markerOnB = await on(B).chat(marker.numerologist, marker.consultation.id);
     const [roomB, roomC] = await Promise.all([received(B, 'room'), received(C, 'room')]);
 
     for (let i = 0; i < MESSAGES_PER_ROOM; i++) {
       for (const [client] of rooms) {
-        client.send({ type: 'typing', is_typing: true });
-        client.send({ type: 'chat_message', message: `busy ${i}` });
+        client.send('typing', { is_typing: true });
+        client.send('chat_message', { message: `busy ${i}` });
       }
     }
     // Every message was delivered on A (so published before the marker below).
@@ -72,7 +57,7 @@ describeScaleOut('scale-out: events reach only the instances that need them', ()
       }),
     );
 
-    markerSender.send({ type: 'chat_message', message: 'marker' });
+    markerSender.send('chat_message', { message: 'marker' });
     expect((await markerOnB.next('chat_message')).data.content).toBe('marker');
     await waitFor('B to count the marker', async () => (await received(B, 'room')) > roomB);
 

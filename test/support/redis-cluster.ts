@@ -1,9 +1,10 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { freePort } from './process-server';
+import { killRedisProcess, startRedisProcess } from './redis-process';
 import { waitFor } from './wait-for';
 
 /**
@@ -14,7 +15,6 @@ import { waitFor } from './wait-for';
 export class RedisClusterServer {
   private children: ChildProcess[] = [];
   private created = false;
-  private readonly outputs = new Map<number, string[]>();
 
   private constructor(
     private readonly redisServer: string,
@@ -77,14 +77,7 @@ export class RedisClusterServer {
   async stop(): Promise<void> {
     const children = this.children;
     this.children = [];
-    await Promise.all(
-      children.map((child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return undefined;
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        return exited;
-      }),
-    );
+    await Promise.all(children.map(killRedisProcess));
   }
 
   /** Stops the nodes and removes their layout. */
@@ -94,43 +87,17 @@ export class RedisClusterServer {
   }
 
   private async startNode(port: number): Promise<void> {
-    const output: string[] = [];
-    this.outputs.set(port, output);
-    const child = spawn(
-      this.redisServer,
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        join(this.dir, `nodes-${port}.conf`),
-        '--cluster-node-timeout',
-        '2000',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--protected-mode',
-        'no',
-        '--dir',
-        this.dir,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const { child } = await startRedisProcess(this.redisServer, port, [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      join(this.dir, `nodes-${port}.conf`),
+      '--cluster-node-timeout',
+      '2000',
+      '--dir',
+      this.dir,
+    ]);
     this.children.push(child);
-    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    await waitFor(
-      `redis-server (cluster) on ${port}`,
-      () => output.join('').includes('Ready to accept connections'),
-      10_000,
-      20,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${output.join('')}`);
-    });
   }
 
   private async waitClusterOk(): Promise<void> {

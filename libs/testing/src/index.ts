@@ -14,5 +14,6 @@ export type { HttpResult } from './http';
 export { createConsultation, createUser, messageHistory, quietLifecycle, systemMessagesStored } from './rest-factories';
 export type { ConsultationOptions, RestTarget, TestUser } from './rest-factories';
 export { ConnectionRefused, EndpointConnection, testClient } from './test-client';
-export type { OpenOptions, TestClient } from './test-client';
+export type { OpenOptions, TestClient, TestClientOptions } from './test-client';
+export { OpenSockets } from './open-sockets';
 export { sleep, waitFor } from './wait-for';

@@ -8,6 +8,7 @@ import {
   type RestTarget,
   type TestUser,
 } from './rest-factories';
+import type { OpenSockets } from './open-sockets';
 import type { TestApp } from './test-app';
 import { connect, TestSocket } from './test-socket';
 
@@ -69,6 +70,11 @@ export class ConnectionRefused extends Error {
   }
 }
 
+export interface TestClientOptions {
+  /** Every socket this client opens is added here, e.g. to close them all after each test. */
+  track?: OpenSockets;
+}
+
 /** The test client of one app: users and consultations through REST, typed sockets on the gateways. */
 export interface TestClient {
   createUser(overrides?: Parameters<typeof createUser>[1]): Promise<TestUser>;
@@ -81,6 +87,9 @@ export interface TestClient {
 }
 
 /**
+ * `app` is anything serving the API: `startTestApp()`'s app, or a server process spawned by the
+ * test (its `httpUrl` and `wsUrl`).
+ *
  * ```ts
  * const app = await startTestApp();
  * const client = testClient(app);
@@ -90,13 +99,17 @@ export interface TestClient {
  * const frame = await chat.next('chat_message'); // typed: frame.data.content
  * ```
  */
-export function testClient(app: Pick<TestApp, 'httpUrl' | 'wsUrl'> & RestTarget): TestClient {
+export function testClient(
+  app: Pick<TestApp, 'httpUrl' | 'wsUrl'> & RestTarget,
+  clientOptions: TestClientOptions = {},
+): TestClient {
   const open = async <E extends Endpoint>(endpoint: E, path: string, user: TestUser, options: OpenOptions = {}) => {
     const socket = await connect(`${app.wsUrl}${path}`, {
       token: options.token ?? user.token,
       query: options.query,
       headers: options.headers,
     });
+    clientOptions.track?.add(socket);
     const first = await socket.next(undefined).catch(async (error: unknown) => {
       await socket.close();
       throw error;

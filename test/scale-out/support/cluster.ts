@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Cluster as RedisClusterClient, Redis } from 'ioredis';
 import { Client } from 'pg';
+import { OpenSockets, testClient, type TestClient } from '@numerai/testing';
 import { createTestDatabase, TestDatabase } from '../../support/database';
 import { freePort, MAIN } from '../../support/process-server';
 import { RedisClusterServer } from '../../support/redis-cluster';
+import { killRedisProcess, startRedisProcess } from '../../support/redis-process';
 import { TEST_JWT_SECRET } from '../../support/rest-helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -87,6 +89,16 @@ import { sleep, waitFor } from '../../support/wait-for';
 
 export { sleep, waitFor };
 
+/**
+ * For a describe block: `on(instance)` is the typed test client of that instance (libs/testing),
+ * and every socket opened through it is closed after each test.
+ */
+export function testClientsClosedAfterEach(): (instance: Instance) => TestClient {
+  const opened = new OpenSockets();
+  afterEach(() => opened.closeAll());
+  return (instance) => testClient(instance, { track: opened });
+}
+
 /** What the suites do with their Redis, whichever the mode. */
 export interface TestRedis {
   /** The instances' settings naming it (REDIS_URL or REDIS_CLUSTER_NODES). */
@@ -130,7 +142,6 @@ class ClusterRedis implements TestRedis {
 /** A redis-server of our own on a free port, without persistence, that the test can stop and restart. */
 export class RedisServer implements TestRedis {
   private child: ChildProcess | undefined;
-  readonly output: string[] = [];
 
   private constructor(readonly port: number) {}
 
@@ -158,45 +169,14 @@ export class RedisServer implements TestRedis {
 
   async restart(): Promise<void> {
     if (this.child) throw new Error('redis-server is already running');
-    const child = spawn(
-      REDIS_SERVER!,
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--protected-mode',
-        'no',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.child = child;
-    child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
-    await waitFor(
-      `redis-server on ${this.port}`,
-      () => this.output.join('').includes('Ready to accept connections'),
-      10_000,
-      20,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${this.output.join('')}`);
-    });
+    this.child = (await startRedisProcess(REDIS_SERVER!, this.port)).child;
   }
 
   /** SIGKILL: the connections drop as if the machine went away. */
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child) return;
     this.child = undefined;
-    this.output.length = 0;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    if (child) await killRedisProcess(child);
   }
 }
 
@@ -371,6 +351,18 @@ export class Cluster {
     } finally {
       await client.end();
     }
+  }
+
+  /**
+   * What every suite's afterAll asserts, then `stop()`: no instance logged a crash or an
+   * unhandled failure (read before they stop) and, with `noneDied`, none exited by itself.
+   */
+  async stopAndCheck(options: { noneDied?: boolean } = {}): Promise<void> {
+    const problems = this.instances.flatMap((instance) => instance.problems());
+    const exits = this.instances.map((instance) => instance.exit);
+    await this.stop();
+    if (options.noneDied) expect(exits).toEqual(exits.map(() => undefined));
+    expect(problems).toEqual([]);
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,5 @@
 import WebSocket from 'ws';
 import type { ServerFrame } from '@numerai/protocol';
-import { sleep } from './cluster';
 
 type Positioned = { id: string; seq?: number };
 
@@ -97,19 +96,21 @@ export class ResumingReader {
   }
 }
 
-/** Runs `step` back to back until `stop()` resolves; returns how many steps ran and the first error if any. */
+/**
+ * Runs `step` back to back until `stop()` resolves or a step fails (the test then fails on it:
+ * no retry, so no pause before one); returns how many steps succeeded and the failure if any.
+ */
 export function keepDoing(step: () => Promise<void>) {
   let stopped = false;
   let count = 0;
   let failure: unknown;
   const running = (async () => {
-    while (!stopped) {
+    while (!stopped && failure === undefined) {
       try {
         await step();
         count++;
       } catch (error) {
-        failure ??= error;
-        await sleep(20);
+        failure = error;
       }
     }
   })();
