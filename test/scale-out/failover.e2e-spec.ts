@@ -111,6 +111,8 @@ describeScaleOut('scale-out: failures', () => {
   }, 60_000);
 
   it('SIGKILL an instance: its users go offline elsewhere within 30 s; its clients catch up on another', async () => {
+    // An instance of its own to kill, so the suite's A, B and C stay up whatever order its tests run in.
+    const C = await cluster.add();
     const { consultation, client, numerologist } = await createConsultation(A);
 
     // The client lives on C (about to die), the numerologist on A; B watches presence.
@@ -146,7 +148,7 @@ describeScaleOut('scale-out: failures', () => {
     expect(offline).toMatchObject({ user_id: client.id, last_seen: expect.any(String) });
     expect(offlineAfterMs).toBeLessThan(30_000);
     process.stdout.write(
-      `failover: ${client.id} offline on B ${offlineAfterMs} ms after SIGKILL of C ` +
+      `failover: ${client.id} offline on B ${offlineAfterMs} ms after SIGKILL of ${C.name} ` +
         `(TTL ${INSTANCE_TTL_MS} ms, grace ${GRACE_MS} ms)\n`,
     );
     const rest = await http(A.httpUrl, 'GET', '/api/presence', { token: numerologist.token });

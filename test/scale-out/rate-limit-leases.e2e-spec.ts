@@ -92,7 +92,8 @@ describeScaleOut('scale-out: rate limit from leases', () => {
       RATE_LIMIT_PER_MINUTE: String(LIMIT),
       RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
     });
-    instances = cluster.instances;
+    // A copy: the stop and kill tests add instances of their own (and end them), in any order.
+    instances = cluster.instances.slice();
   }, 180_000);
 
   afterEach(async () => {

@@ -48,7 +48,8 @@ describeScaleOut('scale-out: scheduled notifications exactly once', () => {
   afterAll(() => cluster?.stopAndCheck(), 60_000);
 
   it('daily readings and reminders: one each, stored and received, with sockets on every instance', async () => {
-    const [A, B, C] = cluster.instances;
+    // The running ones: the kill test may have run first and replaced all three.
+    const [A, B, C] = cluster.instances.filter((instance) => instance.running);
     const on = (i: number) => [A, B, C][i % 3];
     const users: TestUser[] = [];
     for (let i = 0; i < USERS; i++) users.push(await createUser(on(i)));
