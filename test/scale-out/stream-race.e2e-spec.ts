@@ -138,7 +138,11 @@ describeRace('scale-out: ordered, lossless streams under a race, one clock a sec
           'SELECT last_read_message_id, last_read_seq FROM chat_read_markers WHERE consultation_id = $1 AND user_id = $2',
           [consultation.id, client.id],
         );
-        return marker?.last_read_message_id === later.id && marker.last_read_seq === later.seq;
+        if (marker?.last_read_message_id === later.id && marker.last_read_seq === later.seq) return true;
+        // Said in the timeout's message: where the marker stands instead (and so which receipt went wrong).
+        throw new Error(
+          `marker at ${JSON.stringify(marker)}, want ${later.id} (seq ${later.seq}); earlier seq ${earlier.seq}`,
+        );
       });
       for (const sender of senders) sender.close();
     },
@@ -239,12 +243,17 @@ class Sender {
     });
   }
 
-  /** Sends a read_receipt and waits for a pong after it (frames of one socket are handled in order). */
+  /** Sends a read_receipt and waits for a pong after it (frames of one socket are handled in order); an error before it fails. */
   async receipt(messageId: string): Promise<void> {
     this.ws.send(JSON.stringify({ type: 'read_receipt', message_id: messageId }));
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
       const onPong = (raw: WebSocket.RawData) => {
-        if ((JSON.parse(raw.toString()) as ServerFrame).type !== 'pong') return;
+        const frame = JSON.parse(raw.toString()) as ServerFrame;
+        if (frame.type === 'error') {
+          this.ws.off('message', onPong);
+          reject(new Error(`read_receipt refused: ${frame.code}: ${frame.message}`));
+        }
+        if (frame.type !== 'pong') return;
         this.ws.off('message', onPong);
         resolve();
       };

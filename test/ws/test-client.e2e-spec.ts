@@ -1,4 +1,4 @@
-import { ConnectionRefused, startTestApp, testClient, type TestApp } from '@numerai/testing';
+import { ConnectionRefused, http, startTestApp, testClient, waitFor, type TestApp } from '@numerai/testing';
 
 /** libs/testing as another module's integration test uses it (README: "Testing your module against the gateways"). */
 describe('@numerai/testing', () => {
@@ -45,6 +45,13 @@ describe('@numerai/testing', () => {
     const chat = await client.chat(user, consultation.id);
     chat.send('chat_message', { message: 'while you were away' });
     await chat.next('chat_message');
+    // The notification is stored by an event handler after the message: resume once it is there.
+    await waitFor('the chat notification to be stored', async () => {
+      const res = await http<{ count: number }>(app.httpUrl, 'GET', '/api/notifications/unread-count', {
+        token: numerologist.token,
+      });
+      return res.body.count === 1;
+    });
     const back = await client.notifications(numerologist, { query: { last_seq: '0' } });
     const missed = await back.next('notification');
     expect(missed.data.notification_type).toBe('chat_message');
