@@ -2,7 +2,7 @@ import { createConsultation, createUser } from '../support/factories';
 import { http } from '../support/http';
 import { connect } from '../support/ws-client';
 import { expectServed, expectSessionEnded, meStatus, newSession } from '../ws/session-helpers';
-import { Cluster, describeScaleOut, Instance, testClientsClosedAfterEach } from './support/cluster';
+import { Cluster, describeScaleOut, Instance, testClientsClosedAfterEach, waitFor } from './support/cluster';
 
 /**
  * Issue 17: a session ended through one instance ends at once everywhere — REST on every
@@ -93,5 +93,9 @@ describeScaleOut('scale-out: sessions end on every instance', () => {
     }
     // The event A kept while Redis was away reaches B after the restart.
     await expectSessionEnded(onB, 20_000);
+    // Both instances whole again (subscriber included) before the next test, whichever it is.
+    for (const instance of [A, B]) {
+      await waitFor(`${instance.name} healthy again`, async () => (await instance.health()).status === 200, 20_000);
+    }
   }, 60_000);
 });

@@ -1,7 +1,11 @@
 import type { RedisClients } from '@numerai/scale-out';
 import { HealthIndicator, HealthState } from './health-indicators';
 
-/** `redis: "up" | "down"` on /health (503 when down) whenever REDIS_URL is set. */
+/**
+ * `redis: "up" | "down"` on /health (503 when down) whenever REDIS_URL is set. Up means both
+ * connections: an instance whose subscriber is still reconnecting answers commands but misses
+ * other instances' events, so it is not healthy yet.
+ */
 export class RedisHealthIndicator extends HealthIndicator {
   readonly name = 'redis';
 
@@ -10,6 +14,6 @@ export class RedisHealthIndicator extends HealthIndicator {
   }
 
   async check(): Promise<HealthState> {
-    return (await this.redis.ping()) ? 'up' : 'down';
+    return this.redis.isUp && (await this.redis.ping()) ? 'up' : 'down';
   }
 }
