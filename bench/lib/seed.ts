@@ -96,8 +96,10 @@ export async function seedNumerai(
   return roster;
 }
 
-export function mintToken(secret: string, user: { id: string; name: string }, role = 'user'): string {
-  return jwt.sign({ sub: user.id, name: user.name, role }, secret, { algorithm: 'HS256', expiresIn: '12h' });
+/** A token as the server issues it; NumerAI also needs `sid`, a session of that user in its database (see cloneUsers). */
+export function mintToken(secret: string, user: { id: string; name: string; sid?: string }, role = 'user'): string {
+  const claims = { sub: user.id, name: user.name, role, ...(user.sid ? { sid: user.sid } : {}) };
+  return jwt.sign(claims, secret, { algorithm: 'HS256', expiresIn: '12h' });
 }
 
 /** The same roster shape for the baselines: fresh ids, tokens signed with the shared secret. */
@@ -133,8 +135,16 @@ export interface BenchDb {
   count(table: string): Promise<number>;
   /** Gives the user the admin role (admins cannot self-register; the bench DB is ours). */
   makeAdmin(userId: string): Promise<void>;
-  /** Clones a REST-registered user `n` times (same password hash): fast setup for 10,000-user scenarios. */
-  cloneUsers(templateUserId: string, n: number, runId: string): Promise<Array<{ id: string; name: string }>>;
+  /**
+   * Clones a REST-registered user `n` times (same password hash), each with a session of its own
+   * (`sid`, for mintToken: the server refuses a token whose session it does not hold): fast setup
+   * for 10,000-user scenarios.
+   */
+  cloneUsers(
+    templateUserId: string,
+    n: number,
+    runId: string,
+  ): Promise<Array<{ id: string; name: string; sid: string }>>;
   close(): Promise<void>;
 }
 
@@ -153,9 +163,15 @@ export async function openBenchDb(kind: 'sqlite' | 'postgres', location: string)
           `INSERT INTO users (id, email, password_hash, full_name, role, created_at)
            SELECT ?, ?, password_hash, ?, 'user', created_at FROM users WHERE id = ?`,
         );
-        const users = Array.from({ length: n }, (_, i) => ({ id: randomUUID(), name: `Bench Reader ${i}` }));
+        const session = db.prepare(
+          `INSERT INTO sessions (id, user_id, created_at, refreshed_at) SELECT ?, ?, created_at, created_at FROM users WHERE id = ?`,
+        );
+        const users = cloneIds(n);
         db.transaction(() => {
-          users.forEach((user, i) => insert.run(user.id, `bench-${runId}-r${i}@bench.test`, user.name, templateUserId));
+          users.forEach((user, i) => {
+            insert.run(user.id, `bench-${runId}-r${i}@bench.test`, user.name, templateUserId);
+            session.run(user.sid, user.id, templateUserId);
+          });
         })();
         return users;
       },
@@ -173,7 +189,7 @@ export async function openBenchDb(kind: 'sqlite' | 'postgres', location: string)
       await client.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [userId]);
     },
     cloneUsers: async (templateUserId, n, runId) => {
-      const users = Array.from({ length: n }, (_, i) => ({ id: randomUUID(), name: `Bench Reader ${i}` }));
+      const users = cloneIds(n);
       await client.query('BEGIN');
       for (let i = 0; i < users.length; i++) {
         await client.query(
@@ -181,10 +197,18 @@ export async function openBenchDb(kind: 'sqlite' | 'postgres', location: string)
            SELECT $1, $2, password_hash, $3, 'user', created_at FROM users WHERE id = $4`,
           [users[i].id, `bench-${runId}-r${i}@bench.test`, users[i].name, templateUserId],
         );
+        await client.query(
+          `INSERT INTO sessions (id, user_id, created_at, refreshed_at) VALUES ($1, $2, now(), now())`,
+          [users[i].sid, users[i].id],
+        );
       }
       await client.query('COMMIT');
       return users;
     },
     close: () => client.end(),
   };
+}
+
+function cloneIds(n: number): Array<{ id: string; name: string; sid: string }> {
+  return Array.from({ length: n }, (_, i) => ({ id: randomUUID(), name: `Bench Reader ${i}`, sid: randomUUID() }));
 }
