@@ -57,13 +57,23 @@ export class PushDeliveryJob implements ScheduledJob, OnModuleInit, OnApplicatio
     await this.running;
   }
 
-  /** Runs a sweep here in `ms` (what is due then is sent then, not a tick later). */
-  wakeIn(ms: number): void {
+  /**
+   * Runs a sweep here once `due` has come (what is due then is sent then, not a tick later).
+   * A timer may fire before the clock shows `due`: Node measures it from the event loop's
+   * cached time, which lags the clock by however long the current turn has run. Such a sweep
+   * would find the row not due yet and nothing would wake it again until the next tick, so an
+   * early timer waits for the rest instead.
+   */
+  wakeAt(due: Date): void {
     if (this.stopped) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.run().catch((error: unknown) => this.logger.error(`push sweep failed: ${describeError(error)}`));
-    }, ms);
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        if (due.getTime() > this.clock.now().getTime()) return this.wakeAt(due);
+        this.run().catch((error: unknown) => this.logger.error(`push sweep failed: ${describeError(error)}`));
+      },
+      Math.max(0, due.getTime() - this.clock.now().getTime()),
+    );
     timer.unref();
     this.timers.add(timer);
   }
@@ -122,8 +132,9 @@ export class PushDeliveryJob implements ScheduledJob, OnModuleInit, OnApplicatio
           await this.deliveries.finish(row.id);
           return;
         }
-        await this.deliveries.retryAt(row.id, new Date(this.clock.now().getTime() + delay));
-        this.wakeIn(delay);
+        const due = new Date(this.clock.now().getTime() + delay);
+        await this.deliveries.retryAt(row.id, due);
+        this.wakeAt(due);
       }
     }
   }

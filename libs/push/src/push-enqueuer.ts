@@ -78,6 +78,6 @@ export class PushEnqueuer {
       }
     }
     await this.deliveries.enqueue(rows);
-    if (rows.length > 0) this.job.wakeIn(this.config.push.graceMs);
+    if (rows.length > 0) this.job.wakeAt(dueAt);
   }
 }
