@@ -40,7 +40,12 @@ export class ConsultationsService {
     status?: ConsultationStatus,
   ): Promise<ConsultationEntity> {
     const numerologist = await this.users.findById(numerologistId);
-    if (!numerologist || numerologist.role !== 'numerologist' || numerologist.id === client.id) {
+    if (
+      !numerologist ||
+      numerologist.role !== 'numerologist' ||
+      numerologist.deletedAt ||
+      numerologist.id === client.id
+    ) {
       throw new NotFoundError('Numerologist not found');
     }
     const max = this.config.consultations.maxOpenPerClient;
@@ -110,12 +115,23 @@ export class ConsultationsService {
       throw new ConflictError('The consultation changed meanwhile; read it again');
     }
     consultation.status = status;
+    this.announceStatusChange(consultation, actor);
+    return consultation;
+  }
+
+  /**
+   * Tells everyone a stored status change (made here, or by an account's erasure): chat closes
+   * or opens, presence updates contacts, the chat gets its system message, the other side a notice.
+   */
+  announceStatusChange(
+    consultation: Pick<ConsultationEntity, 'id' | 'userId' | 'numerologistId' | 'status'>,
+    actor: Pick<Principal, 'id' | 'name'>,
+  ): void {
     this.events.publish('consultation.status_changed', {
-      consultation_id: id,
-      status,
+      consultation_id: consultation.id,
+      status: consultation.status,
       participant_ids: [consultation.userId, consultation.numerologistId],
     });
     this.events.publish('consultation.lifecycle', lifecycleEvent(consultation, actor));
-    return consultation;
   }
 }
