@@ -12,6 +12,7 @@ import { AppConfig } from '@numerai/config';
 import { ConsultationEntity, ConsultationStatus } from '@numerai/database';
 import { EventBus } from '@numerai/events';
 import { UsersService } from '@numerai/users';
+import { BookingLimit } from './booking-limit';
 import { ConsultationView, toConsultationView } from './consultation.view';
 import { ConsultationsRepository } from './consultations.repository';
 import { lifecycleEvent } from './lifecycle-event';
@@ -31,6 +32,7 @@ export class ConsultationsService {
     private readonly users: UsersService,
     private readonly events: EventBus,
     private readonly config: AppConfig,
+    private readonly bookingLimit: BookingLimit,
   ) {}
 
   async create(
@@ -48,6 +50,7 @@ export class ConsultationsService {
     ) {
       throw new NotFoundError('Numerologist not found');
     }
+    await this.bookingLimit.check(client.id, numerologistId);
     const max = this.config.consultations.maxOpenPerClient;
     const created = await this.consultations.createOpen(
       { userId: client.id, numerologistId, scheduledAt, status },
