@@ -71,14 +71,35 @@ describe(`consultation lifecycle notifications (${ENGINE})`, () => {
     await Promise.all([clientInbox.socket.close(), numerologistInbox.socket.close()]);
   });
 
-  it('cancelled by the client: the numerologist hears it', async () => {
+  it('cancelled by the client: the numerologist hears it, in place of the booking they had not read yet', async () => {
     const { consultation, client, numerologist } = await createConsultation(server, { lifecycle: true });
+    await waitFor('the booking notice', async () => (await notificationsOf(server, numerologist)).length === 1);
+    const [booked] = await notificationsOf(server, numerologist);
     expect((await patch(client, consultation.id, 'cancelled')).status).toBe(200);
-    await waitFor('two notifications', async () => (await notificationsOf(server, numerologist)).length === 2);
+    await waitFor(
+      'the cancellation',
+      async () => (await notificationsOf(server, numerologist))[0]?.notification_type === 'consultation_cancelled',
+    );
     const items = await notificationsOf(server, numerologist);
     expect(items.map((n) => [n.notification_type, n.data])).toEqual([
       ['consultation_cancelled', { consultation_id: consultation.id, status: 'cancelled' }],
-      ['consultation_booked', { consultation_id: consultation.id, status: 'scheduled' }],
+    ]);
+    expect(items[0].id).not.toBe(booked.id);
+  });
+
+  it('a cancellation after the booking was read is a notification of its own', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server, { lifecycle: true });
+    await waitFor('the booking notice', async () => (await notificationsOf(server, numerologist)).length === 1);
+    const [booked] = await notificationsOf(server, numerologist);
+    const read = await http(server.httpUrl, 'POST', `/api/notifications/${booked.id}/read`, {
+      token: numerologist.token,
+    });
+    expect(read.status).toBe(200);
+    expect((await patch(client, consultation.id, 'cancelled')).status).toBe(200);
+    await waitFor('two notifications', async () => (await notificationsOf(server, numerologist)).length === 2);
+    expect((await notificationsOf(server, numerologist)).map((n) => n.notification_type)).toEqual([
+      'consultation_cancelled',
+      'consultation_booked',
     ]);
   });
 

@@ -144,7 +144,7 @@ describe('Web Push delivery', () => {
     clock.advance(GRACE_MS);
     await sweep();
     const [payload] = delivered('chat');
-    expect(payload.title).toBe(`New message from ${numerologist.name}`);
+    expect(payload.title).toBe('New message');
     expect(payload.url).toBe(`/demo/?consultation=${consultation.id}`);
     const body = Array.from(payload.body as string);
     expect(body.length).toBeLessThanOrEqual(120);

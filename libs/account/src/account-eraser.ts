@@ -1,48 +1,47 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { SessionService } from '@numerai/auth';
-import {
-  ChatReadMarkerEntity,
-  NotificationDeliveryEntity,
-  NotificationEntity,
-  NotificationPreferencesEntity,
-  PushSubscriptionEntity,
-  ReadingEntity,
-} from '@numerai/database';
-import { UsersService } from '@numerai/users';
+import { ConsultationsService } from '@numerai/consultations';
+import { engineOf, runInOneTransaction } from '@numerai/database';
+import { DELETED_USER_NAME } from '@numerai/users';
+import { ENDED_CONSULTATIONS, erasureStatements, REVOKED_SESSIONS } from './erasure-statements';
 
 /**
- * Erases an account (the README's data-erasure policy): the users row is anonymised, not
- * deleted, so the consultations and messages that name it stay valid (its profile fields are
- * cleared with it); the notifications, read markers, readings, notification preferences and
- * delivery records and Web Push subscriptions (with their queued pushes), which only ever
- * concern this user, are deleted; messages they sent
- * stay in the consultation's history for the other participant, shown from "Deleted user".
- * Every session ends last, which closes the account's sockets on every instance.
+ * Erases an account (the README's data-erasure policy, written out in `erasureStatements`): all
+ * of it in one transaction, so a failure part-way leaves the account as it was. Only after the
+ * commit is it announced: the account's sockets close on every instance, and each consultation
+ * it ended is announced like any cancellation (the other participant's chat gets the system
+ * message and presence `user_offline`, the chat stops taking messages).
  */
 @Injectable()
 export class AccountEraser {
   constructor(
-    private readonly users: UsersService,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionService,
-    @InjectRepository(NotificationEntity) private readonly notifications: Repository<NotificationEntity>,
-    @InjectRepository(ChatReadMarkerEntity) private readonly readMarkers: Repository<ChatReadMarkerEntity>,
-    @InjectRepository(ReadingEntity) private readonly readings: Repository<ReadingEntity>,
-    @InjectRepository(NotificationPreferencesEntity)
-    private readonly preferences: Repository<NotificationPreferencesEntity>,
-    @InjectRepository(NotificationDeliveryEntity) private readonly deliveries: Repository<NotificationDeliveryEntity>,
-    @InjectRepository(PushSubscriptionEntity) private readonly pushSubscriptions: Repository<PushSubscriptionEntity>,
+    private readonly consultations: ConsultationsService,
   ) {}
 
   async erase(userId: string): Promise<void> {
-    await this.users.anonymise(userId);
-    await this.pushSubscriptions.delete({ userId }); // first: nothing is pushed to an erased account
-    await this.notifications.delete({ userId });
-    await this.readMarkers.delete({ userId });
-    await this.readings.delete({ userId });
-    await this.preferences.delete({ userId });
-    await this.deliveries.delete({ userId });
-    await this.sessions.endAll(userId, 'account_deleted');
+    const results = await runInOneTransaction(
+      this.dataSource,
+      erasureStatements(engineOf(this.dataSource), userId, new Date()),
+    );
+    this.sessions.announce(
+      userId,
+      results[REVOKED_SESSIONS].map((row) => String(row.id)),
+    );
+    const actor = { id: userId, name: DELETED_USER_NAME };
+    for (const row of results[ENDED_CONSULTATIONS]) {
+      this.consultations.announceStatusChange(
+        {
+          id: String(row.id),
+          userId: String(row.user_id),
+          numerologistId: String(row.numerologist_id),
+          status: 'cancelled',
+        },
+        actor,
+      );
+    }
   }
 }

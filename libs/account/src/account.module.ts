@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@numerai/auth';
+import { ConsultationsModule } from '@numerai/consultations';
 import {
   ChatMessageEntity,
   ChatReadMarkerEntity,
@@ -26,6 +27,7 @@ import { AdminUsersController } from './admin-users.controller';
   imports: [
     UsersModule,
     AuthModule,
+    ConsultationsModule,
     TypeOrmModule.forFeature([
       ConsultationEntity,
       ChatMessageEntity,

@@ -75,18 +75,19 @@ export class ChatService {
   /**
    * What the consultation itself says in its chat (a lifecycle step, caused by `actor`): stored
    * by the same writer, so it takes the next `seq` and is delivered and replayed like any
-   * message. Stored even when the step closed the chat: it is the chat's last word.
+   * message. Stored even when the step closed the chat: it is the chat's last word. `sentence`
+   * has no name in it: readers see the actor's current name in front (toChatMessageData).
    */
   async postSystemMessage(
     actor: Pick<Principal, 'id' | 'name'>,
     room: ChatRoom,
     event: string,
-    content: string,
+    sentence: string,
   ): Promise<void> {
     const stored = await this.writer.store({
       consultationId: room.consultationId,
       senderId: actor.id,
-      content,
+      content: sentence,
       clientId: null,
       event,
     });

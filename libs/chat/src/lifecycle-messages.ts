@@ -3,7 +3,10 @@ import { ConsultationLifecycleEvent, DomainEventMap, EventBus } from '@numerai/e
 import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { ChatService } from './chat.service';
 
-/** The sentence each step leaves in the chat, after the name of the participant who caused it. */
+/**
+ * The sentence each step leaves in the chat. Stored without a name: the reader sees the name of
+ * the participant who caused it put in front when the message is read (toChatMessageData).
+ */
 const SENTENCE: Record<ConsultationLifecycleEvent, string> = {
   booked: 'booked this consultation',
   started: 'started the consultation',
@@ -35,7 +38,7 @@ export class LifecycleMessages {
       { id: event.actor_id, name: event.actor_name },
       { consultationId: event.consultation_id, participantIds: [event.user_id, event.numerologist_id] },
       `consultation_${event.event}`,
-      `${event.actor_name} ${SENTENCE[event.event]}`,
+      SENTENCE[event.event],
     );
   }
 }

@@ -50,8 +50,11 @@ export class AppConfig {
   presence!: { graceMs: number; instanceTtlMs: number };
   /** Most messages (or notifications) one catch-up replay sends before `replay_complete` with `has_more`. */
   replayMax!: number;
-  /** Open (scheduled/active) consultations one client may hold at once: a cap on whose presence they can see. */
-  consultations!: { maxOpenPerClient: number };
+  /**
+   * Open (scheduled/active) consultations one client may hold at once: a cap on whose presence they can see.
+   * And bookings one client may make with one numerologist in any hour: each notifies the numerologist.
+   */
+  consultations!: { maxOpenPerClient: number; bookingsPerPairPerHour: number };
   http!: {
     /** Largest JSON body accepted, except on the admin broadcast route. */
     bodyLimitBytes: number;
@@ -230,7 +233,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       instanceTtlMs: int('PRESENCE_INSTANCE_TTL_MS', 15_000, 1000),
     },
     replayMax: int('REPLAY_MAX', 1000, 1, 100_000),
-    consultations: { maxOpenPerClient: int('MAX_OPEN_CONSULTATIONS', 10, 1) },
+    consultations: {
+      maxOpenPerClient: int('MAX_OPEN_CONSULTATIONS', 10, 1),
+      bookingsPerPairPerHour: int('BOOKINGS_PER_PAIR_PER_HOUR', 10, 1),
+    },
     http: {
       bodyLimitBytes: int('HTTP_BODY_LIMIT_BYTES', 64 * 1024, 1024),
       broadcastBodyLimitBytes: int('BROADCAST_BODY_LIMIT_BYTES', 1024 * 1024, 1024),

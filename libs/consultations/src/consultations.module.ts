@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsultationEntity } from '@numerai/database';
 import { UsersModule } from '@numerai/users';
+import { BookingLimit } from './booking-limit';
 import { ClientLock } from './client-lock';
 import { ConsultationsController } from './consultations.controller';
 import { ConsultationsRepository } from './consultations.repository';
@@ -10,7 +11,7 @@ import { ConsultationsService } from './consultations.service';
 @Module({
   imports: [TypeOrmModule.forFeature([ConsultationEntity]), UsersModule],
   controllers: [ConsultationsController],
-  providers: [ClientLock, ConsultationsRepository, ConsultationsService],
+  providers: [BookingLimit, ClientLock, ConsultationsRepository, ConsultationsService],
   exports: [ConsultationsService],
 })
 export class ConsultationsModule {}

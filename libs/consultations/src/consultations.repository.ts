@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThan, Repository } from 'typeorm';
+import { In, LessThan, MoreThan, Repository } from 'typeorm';
 import {
   ChatMessageEntity,
   ChatReadMarkerEntity,
@@ -55,6 +55,16 @@ export class ConsultationsRepository {
       if (!winner) throw error;
       return { reason: 'pair_open', openId: winner.id };
     }
+  }
+
+  /** The pair's consultations created after `since`, oldest first, at most `limit` (the booking limit's count). */
+  bookedSince(userId: string, numerologistId: string, since: Date, limit: number): Promise<ConsultationEntity[]> {
+    return this.consultations.find({
+      select: { id: true, createdAt: true },
+      where: { userId, numerologistId, createdAt: MoreThan(since) },
+      order: { createdAt: 'ASC' },
+      take: limit,
+    });
   }
 
   findById(id: string): Promise<ConsultationEntity | null> {

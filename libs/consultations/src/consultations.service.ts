@@ -12,6 +12,7 @@ import { AppConfig } from '@numerai/config';
 import { ConsultationEntity, ConsultationStatus } from '@numerai/database';
 import { EventBus } from '@numerai/events';
 import { UsersService } from '@numerai/users';
+import { BookingLimit } from './booking-limit';
 import { ConsultationView, toConsultationView } from './consultation.view';
 import { ConsultationsRepository } from './consultations.repository';
 import { lifecycleEvent } from './lifecycle-event';
@@ -31,6 +32,7 @@ export class ConsultationsService {
     private readonly users: UsersService,
     private readonly events: EventBus,
     private readonly config: AppConfig,
+    private readonly bookingLimit: BookingLimit,
   ) {}
 
   async create(
@@ -40,9 +42,15 @@ export class ConsultationsService {
     status?: ConsultationStatus,
   ): Promise<ConsultationEntity> {
     const numerologist = await this.users.findById(numerologistId);
-    if (!numerologist || numerologist.role !== 'numerologist' || numerologist.id === client.id) {
+    if (
+      !numerologist ||
+      numerologist.role !== 'numerologist' ||
+      numerologist.deletedAt ||
+      numerologist.id === client.id
+    ) {
       throw new NotFoundError('Numerologist not found');
     }
+    await this.bookingLimit.check(client.id, numerologistId);
     const max = this.config.consultations.maxOpenPerClient;
     const created = await this.consultations.createOpen(
       { userId: client.id, numerologistId, scheduledAt, status },
@@ -110,12 +118,23 @@ export class ConsultationsService {
       throw new ConflictError('The consultation changed meanwhile; read it again');
     }
     consultation.status = status;
+    this.announceStatusChange(consultation, actor);
+    return consultation;
+  }
+
+  /**
+   * Tells everyone a stored status change (made here, or by an account's erasure): chat closes
+   * or opens, presence updates contacts, the chat gets its system message, the other side a notice.
+   */
+  announceStatusChange(
+    consultation: Pick<ConsultationEntity, 'id' | 'userId' | 'numerologistId' | 'status'>,
+    actor: Pick<Principal, 'id' | 'name'>,
+  ): void {
     this.events.publish('consultation.status_changed', {
-      consultation_id: id,
-      status,
+      consultation_id: consultation.id,
+      status: consultation.status,
       participant_ids: [consultation.userId, consultation.numerologistId],
     });
     this.events.publish('consultation.lifecycle', lifecycleEvent(consultation, actor));
-    return consultation;
   }
 }

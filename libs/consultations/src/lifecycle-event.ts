@@ -11,8 +11,8 @@ const EVENT_OF_STATUS: Record<ConsultationEntity['status'], ConsultationLifecycl
 
 /** The `consultation.lifecycle` payload for a consultation as just stored (by default its status names the event). */
 export function lifecycleEvent(
-  consultation: ConsultationEntity,
-  actor: Principal,
+  consultation: Pick<ConsultationEntity, 'id' | 'userId' | 'numerologistId' | 'status'>,
+  actor: Pick<Principal, 'id' | 'name'>,
   event: ConsultationLifecycleEvent = EVENT_OF_STATUS[consultation.status],
 ): DomainEventMap['consultation.lifecycle'] {
   return {

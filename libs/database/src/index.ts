@@ -10,3 +10,4 @@ export * from './sqlite-thread-data';
 export * from './database-reachability';
 export * from './database-unavailable';
 export * from './errors';
+export * from './statement-transaction';

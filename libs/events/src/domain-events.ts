@@ -19,6 +19,11 @@ export interface DomainEventMap {
     origin_connection_id: string;
   };
   'notification.created': { user_id: string; notification: NotificationData; unread_count: number };
+  /**
+   * A repeat that took the place of the user's unread notification with the same collapse key:
+   * shown like a created one, but never pushed (the first one was, or its push was dropped with it).
+   */
+  'notification.replaced': { user_id: string; notification: NotificationData; unread_count: number };
   /** One event for a whole bulk send (chunked by the service), not one per recipient. */
   'notification.created_many': { items: { user_id: string; notification: NotificationData; unread_count: number }[] };
   'notification.unread_count': { user_id: string; count: number };

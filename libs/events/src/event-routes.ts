@@ -35,6 +35,7 @@ const ROUTES: { [K in DomainEventName]: Route<K> } = {
   'chat.typing': ({ consultation_id }) => room(consultation_id),
   'chat.read': ({ consultation_id }) => room(consultation_id),
   'notification.created': ({ user_id }) => users([user_id]),
+  'notification.replaced': ({ user_id }) => users([user_id]),
   'notification.created_many': ({ items }) => users(items.map((item) => item.user_id)),
   'notification.unread_count': ({ user_id }) => users([user_id]),
   // The contacts' presence sockets are what listens; the user's own need nothing.

@@ -1,1 +1,2 @@
 export * from './lifecycle.module';
+export * from './lifecycle-copy';

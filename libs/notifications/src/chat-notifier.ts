@@ -7,6 +7,8 @@ import { NotificationsService } from './notifications.service';
 
 /** How much of a chat message a notification previews, in code points. */
 const PREVIEW_CHARS = 140;
+/** The one title of every chat_message notification (the migration 1733780000000 gave stored ones it too). */
+export const CHAT_MESSAGE_TITLE = 'New message';
 
 /**
  * Chat announces every stored message; this decides, once (on the instance that stored
@@ -29,7 +31,7 @@ export class ChatNotifier {
       const recipient = participant_ids.find((id) => id !== message.sender_id);
       // A system message's own notification is the lifecycle one (consultation_started, …), not a second chat_message.
       if (!recipient || message.message_type === 'system') return;
-      this.notifyIfAway(recipient, consultation_id, message.id, message.sender_name, message.content).catch(
+      this.notifyIfAway(recipient, consultation_id, message.id, message.sender_id, message.content).catch(
         (error: unknown) => this.logger.error(error instanceof Error ? error : String(error)),
       );
     });
@@ -40,13 +42,24 @@ export class ChatNotifier {
     });
   }
 
-  private async notifyIfAway(userId: string, consultationId: string, messageId: string, from: string, text: string) {
+  /**
+   * The title is fixed: a sender's name is their own choice and never becomes a title. The sender
+   * is in `data` by id (the app knows the name from the consultation), so no copy of the name is
+   * stored in the recipient's notifications.
+   */
+  private async notifyIfAway(
+    userId: string,
+    consultationId: string,
+    messageId: string,
+    senderId: string,
+    text: string,
+  ) {
     if (await this.directory.hasRoomConnection(userId, consultationRoom(consultationId))) return;
     await this.notifications.notify(userId, {
-      title: `New message from ${from}`,
+      title: CHAT_MESSAGE_TITLE,
       message: preview(text, PREVIEW_CHARS),
       notification_type: 'chat_message',
-      data: { consultation_id: consultationId, message_id: messageId },
+      data: { consultation_id: consultationId, message_id: messageId, sender_id: senderId },
     });
   }
 }

@@ -67,6 +67,7 @@ export class NotificationsGateway extends RealtimeGateway<Notifications> impleme
     const created = ({ user_id, notification, unread_count }: DomainEventMap['notification.created']) =>
       this.ordered.accept(user_id, { notification, unread_count });
     events.on('notification.created', created);
+    events.on('notification.replaced', created);
     events.on('notification.created_many', ({ items }) => items.forEach(created));
     events.on('notification.unread_count', ({ user_id, count }) =>
       deliver(registry, user_id, { type: 'unread_count', count }),

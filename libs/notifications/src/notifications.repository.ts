@@ -11,17 +11,24 @@ export interface NewNotification {
   message: string;
   notification_type: string;
   data?: Record<string, unknown>;
+  /**
+   * For a notification that may repeat (a consultation booked and cancelled again and again): a
+   * repeat with the same key replaces the recipient's unread one with it instead of adding another.
+   */
+  collapse_key?: string;
 }
 
 /**
  * PostgreSQL: bump the recipients' counters, locked in id order (two broadcasts to overlapping
  * users never deadlock; one user's notifications are numbered in commit order on any instance),
- * and take the time from the database, where the order is decided.
+ * and take the time from the database, where the order is decided. Erased accounts are skipped:
+ * the lock waits for an erasure in progress and the condition is checked again after it, so
+ * nothing is stored for an account once its erasure has committed.
  */
 const PG_BUMP_COUNTERS = `
 WITH bumped AS (
   UPDATE users u SET last_notification_seq = u.last_notification_seq + 1
-    FROM (SELECT id FROM users WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE) l
+    FROM (SELECT id FROM users WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL ORDER BY id FOR UPDATE) l
    WHERE u.id = l.id
   RETURNING u.id, u.last_notification_seq AS seq
 )
@@ -36,7 +43,7 @@ export class NotificationsRepository {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  /** Undefined when there is no such user. */
+  /** Undefined when there is no such user, or it is erased. */
   async create(userId: string, input: NewNotification): Promise<NotificationEntity | undefined> {
     const [notification] = await this.createMany([userId], input);
     return notification;
@@ -44,7 +51,7 @@ export class NotificationsRepository {
 
   /**
    * The same notification for many users, each numbered after that user's last one
-   * (users.last_notification_seq) in the transaction that stores it. Unknown users are skipped.
+   * (users.last_notification_seq) in the transaction that stores it. Unknown and erased users are skipped.
    */
   async createMany(userIds: string[], input: NewNotification): Promise<NotificationEntity[]> {
     if (userIds.length === 0) return [];
@@ -60,6 +67,7 @@ export class NotificationsRepository {
         isRead: false,
         readAt: null,
         createdAt,
+        collapseKey: input.collapse_key ?? null,
       });
     if (this.dataSource.options.type === 'better-sqlite3') return this.createManySqlite(userIds, row);
     return this.dataSource.transaction(async (manager) => {
@@ -83,12 +91,12 @@ export class NotificationsRepository {
     const statements = (this.sqliteStatements ??= {
       bump: db
         .prepare(
-          'UPDATE users SET last_notification_seq = last_notification_seq + 1 WHERE id = ? RETURNING last_notification_seq',
+          'UPDATE users SET last_notification_seq = last_notification_seq + 1 WHERE id = ? AND deleted_at IS NULL RETURNING last_notification_seq',
         )
         .pluck(),
       insert: db.prepare(
-        `INSERT INTO notifications (id, user_id, seq, title, message, notification_type, data, is_read, read_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?)`,
+        `INSERT INTO notifications (id, user_id, seq, title, message, notification_type, data, is_read, read_at, created_at, collapse_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?)`,
       ),
     });
     const createdAt = new Date();
@@ -109,12 +117,22 @@ export class NotificationsRepository {
             stored.notificationType,
             stored.data === null ? null : JSON.stringify(stored.data),
             storedAt,
+            stored.collapseKey,
           );
           rows.push(stored);
         }
         return rows;
       })
       .immediate();
+  }
+
+  /**
+   * Deletes the user's unread notifications with this collapse key (and with them, by cascade, their
+   * pushes still queued); true if there was one. A read one stays: it is history by now.
+   */
+  async deleteUnread(userId: string, collapseKey: string): Promise<boolean> {
+    const result = await this.notifications.delete({ userId, collapseKey, isRead: false });
+    return (result.affected ?? 0) > 0;
   }
 
   /** Unread counts of many users in one grouped query. */

@@ -25,20 +25,31 @@ export class NotificationsService {
     private readonly users: UsersService,
   ) {}
 
-  /** Stores and announces it; null (nothing stored or sent) if the user switched this type off in-app. */
+  /**
+   * Stores and announces it; null (nothing stored or sent) if the user switched this type off
+   * in-app, or the account does not exist or is erased. With a `collapse_key`, a repeat of an
+   * unread notification replaces it: that one is deleted (a push of it still queued goes too) and
+   * this one is announced as `notification.replaced`, which sockets show and Web Push ignores.
+   */
   async notify(userId: string, input: NewNotification): Promise<NotificationData | null> {
     if (!(await this.preferences.allowsInApp(userId, input.notification_type))) return null;
+    const replaces = input.collapse_key ? await this.notifications.deleteUnread(userId, input.collapse_key) : false;
     const created = await this.notifications.create(userId, input);
-    if (!created) throw new NotFoundError('User not found');
+    if (!created) return null;
     const stored = toNotificationData(created);
     const unreadCount = await this.notifications.countUnread(userId);
-    this.events.publish('notification.created', { user_id: userId, notification: stored, unread_count: unreadCount });
+    this.events.publish(replaces ? 'notification.replaced' : 'notification.created', {
+      user_id: userId,
+      notification: stored,
+      unread_count: unreadCount,
+    });
     return stored;
   }
 
   /** One notification an admin sends by hand: unlike `notify`, says why nothing was sent. */
   async notifyOne(userId: string, input: NewNotification): Promise<NotificationData> {
-    if (!(await this.users.findById(userId))) throw new NotFoundError('User not found');
+    const user = await this.users.findById(userId);
+    if (!user || user.deletedAt) throw new NotFoundError('User not found');
     const stored = await this.notify(userId, input);
     if (!stored) throw new ConflictError(`The user has switched off ${input.notification_type} notifications`);
     return stored;
@@ -47,10 +58,12 @@ export class NotificationsService {
   /**
    * The same notification to many users (e.g. "Daily Reading Ready"): stored in chunks,
    * announced with one event per chunk rather than one per recipient. Returns how many
-   * were stored (unknown users and users who switched the type off in-app are skipped).
+   * were stored (unknown and erased users and users who switched the type off in-app are skipped).
    */
   async notifyMany(userIds: string[], input: NewNotification): Promise<number> {
-    const known = (await this.users.findByIds([...new Set(userIds)])).map((user) => user.id);
+    const known = (await this.users.findByIds([...new Set(userIds)]))
+      .filter((user) => !user.deletedAt)
+      .map((user) => user.id);
     const recipients = await this.preferences.inAppRecipients(known, input.notification_type);
     for (let i = 0; i < recipients.length; i += BULK_CHUNK) {
       const chunk = recipients.slice(i, i + BULK_CHUNK);

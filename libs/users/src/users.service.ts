@@ -51,24 +51,6 @@ export class UsersService {
     return this.users.update(id, { blockedAt: at });
   }
 
-  /**
-   * Erases the personal data of the users row but keeps the row, so consultations and
-   * messages that name it stay valid: the other participant sees "Deleted user". The email
-   * becomes a unique address that can never receive mail (`.invalid`), so the real one is
-   * free to register again, and the empty password hash can never verify.
-   */
-  anonymise(id: string): Promise<void> {
-    return this.users.update(id, {
-      email: `deleted-${id}@deleted.invalid`,
-      fullName: DELETED_USER_NAME,
-      passwordHash: '',
-      birthDate: null,
-      birthName: null,
-      timeZone: null,
-      deletedAt: new Date(),
-    });
-  }
-
   async updateProfile(id: string, changes: ProfileChanges): Promise<UserEntity> {
     await this.users.update(id, changes);
     return this.getById(id);

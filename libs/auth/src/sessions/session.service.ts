@@ -81,7 +81,8 @@ export class SessionService {
     throw new InvalidRefreshTokenError('reused');
   }
 
-  private announce(userId: string, sessionIds: string[]): void {
+  /** Closes the sockets of sessions already committed as revoked (by the caller's own transaction, e.g. erasure). */
+  announce(userId: string, sessionIds: string[]): void {
     for (const chunk of chunks(sessionIds, IDS_PER_EVENT)) {
       this.bus.publish('session.revoked', { user_id: userId, session_ids: chunk });
     }

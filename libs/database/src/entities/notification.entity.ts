@@ -4,6 +4,7 @@ import { UserEntity } from './user.entity';
 @Entity('notifications')
 @Index('idx_notifications_user_read_created', ['userId', 'isRead', 'createdAt'])
 @Index('uq_notifications_user_seq', ['userId', 'seq'], { unique: true })
+@Index('idx_notifications_user_collapse', ['userId', 'collapseKey'])
 export class NotificationEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -35,6 +36,10 @@ export class NotificationEntity {
 
   @Column({ name: 'created_at' })
   createdAt!: Date;
+
+  /** Set on notifications that may repeat: a repeat with the same key replaces the unread one (see NotificationsService.notify). */
+  @Column({ name: 'collapse_key', type: 'varchar', length: 160, nullable: true })
+  collapseKey!: string | null;
 
   // Foreign key only (never loaded): a user's notifications are theirs alone and go with them.
   @ManyToOne(() => UserEntity, { onDelete: 'CASCADE', nullable: false })
