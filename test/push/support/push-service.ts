@@ -38,7 +38,7 @@ export const LOCAL_PUSH_SERVICE_ENV = { PUSH_ALLOW_PRIVATE_ENDPOINTS: 'true' };
 const BODY_CHUNK = Buffer.alloc(64 * 1024, 0x61);
 
 /**
- * A push service on loopback (plain HTTP, which development allows) standing in for FCM/Mozilla:
+ * A push service on loopback (plain HTTP, which PUSH_ALLOW_PRIVATE_ENDPOINTS allows) standing in for FCM/Mozilla:
  * it records every request after checking it the way a real one does — the VAPID JWT
  * (RFC 8292: audience, expiry, ES256 signature with the server's public key from `k=`, which
  * must be the key the API publishes) — and decrypts the aes128gcm payload (RFC 8188/8291) with
