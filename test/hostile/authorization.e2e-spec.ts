@@ -86,7 +86,11 @@ describe('hostile: authorization matrix', () => {
   let aliceSockets: TestSocket[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer({ RATE_LIMIT_PER_MINUTE: '1000000', WS_UPGRADES_PER_MINUTE_PER_IP: '1000000' });
+    server = await startTestServer({
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      WS_UPGRADES_PER_MINUTE_PER_IP: '1000000',
+      PUSH_ENDPOINT_HOSTS: 'push.example.test', // the push subscriptions below: never sent to, only listed
+    });
     admin = await createAdmin(server);
     const pair = await createConsultation(server);
     alice = pair.client;

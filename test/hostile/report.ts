@@ -30,6 +30,7 @@ const AREAS = [
   'Secrets',
   'Consent and limits',
   'Erasure and spam',
+  'Web Push abuse',
 ];
 
 interface Artifact {

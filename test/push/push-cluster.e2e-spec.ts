@@ -3,7 +3,7 @@ import { Cluster, describeScaleOut, Instance, waitFor } from '../scale-out/suppo
 import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { connect, TestSocket } from '../support/ws-client';
-import { PushService } from './support/push-service';
+import { LOCAL_PUSH_SERVICE_ENV, PushService } from './support/push-service';
 
 /**
  * Web Push on three instances (separate processes) sharing PostgreSQL and Redis, with the
@@ -47,6 +47,7 @@ describeScaleOut('Web Push on three instances', () => {
 
   beforeAll(async () => {
     cluster = await Cluster.start(3, {
+      ...LOCAL_PUSH_SERVICE_ENV,
       PUSH_GRACE_MS: '500',
       SCHEDULER_TICK_MS: '200',
       VAPID_PUBLIC_KEY: vapidPublicKey,

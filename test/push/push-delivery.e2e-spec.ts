@@ -8,10 +8,16 @@ import { startTestServer, TestServer } from '../support/server';
 import { waitFor } from '../support/wait-for';
 import { connect, TestSocket } from '../support/ws-client';
 import { PushFixture } from './support/push-fixture';
+import { LOCAL_PUSH_SERVICE_ENV } from './support/push-service';
 
 const GRACE_MS = 10_000;
 /** PushDeliveriesRepository's lease on a claim (60 s). */
 const CLAIM_LEASE_MS = 60_000;
+const SEND_CONCURRENCY = 2;
+/** A body no push service sends: reading it is what took an instance from 183 to 1,466 MB (issue 23). */
+const BODY_BOMB_BYTES = 64 * 1024 * 1024;
+/** What a reader that stops at the headers lets the service write: socket buffers, a few MB at most. */
+const UNREAD_BODY_BOUND = 8 * 1024 * 1024;
 
 /**
  * When a notification is pushed, against a local push service that verifies every request
@@ -40,7 +46,10 @@ describe('Web Push delivery', () => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer({ PUSH_GRACE_MS: String(GRACE_MS) }, { clock });
+    server = await startTestServer(
+      { ...LOCAL_PUSH_SERVICE_ENV, PUSH_GRACE_MS: String(GRACE_MS), PUSH_SEND_CONCURRENCY: String(SEND_CONCURRENCY) },
+      { clock },
+    );
     push = await PushFixture.start(server);
   });
   afterAll(async () => {
@@ -183,15 +192,48 @@ describe('Web Push delivery', () => {
     expect(await push.queued(user)).toBe(0);
   });
 
-  it('retries a 429 after its Retry-After, not before', async () => {
+  it('reads nothing of an answer’s body: a 201 with 64 MB behind it counts as sent, the connection cut after the headers', async () => {
+    const user = await push.subscribedUser('bomb');
+    push.pushService.answer('bomb', { status: 201, bodyBytes: BODY_BOMB_BYTES });
+    const notification = await push.notify(user, 'Heavy answer');
+    await push.waitQueued(user);
+    clock.advance(GRACE_MS);
+    await sweep();
+    expect(delivered('bomb').map((p) => p.notification_id)).toEqual([notification.id]);
+    expect(await push.queued(user)).toBe(0);
+    await waitFor('the answer’s connection closed', () => push.pushService.streamed.has('bomb'));
+    expect(push.pushService.streamed.get('bomb')).toBeLessThan(UNREAD_BODY_BOUND);
+  });
+
+  it('sends at most PUSH_SEND_CONCURRENCY pushes at once', async () => {
+    const user = await push.subscribedUser('many-0');
+    const devices = ['many-0', 'many-1', 'many-2', 'many-3', 'many-4', 'many-5'];
+    for (const device of devices.slice(1)) await push.subscribedUser(device, user);
+    const notification = await push.notify(user, 'Everywhere');
+    await push.waitQueued(user, devices.length);
+    push.pushService.maxInFlight = 0;
+    push.pushService.answerDelayMs = 100; // each answer takes a while, so unbounded sends would overlap
+    try {
+      clock.advance(GRACE_MS);
+      await sweep();
+    } finally {
+      push.pushService.answerDelayMs = 0;
+    }
+    for (const device of devices) expect(delivered(device).map((p) => p.notification_id)).toEqual([notification.id]);
+    expect(push.pushService.maxInFlight).toBeLessThanOrEqual(SEND_CONCURRENCY);
+  });
+
+  it('retries a 429 after its Retry-After, not before (its body unread)', async () => {
     const user = await push.subscribedUser('busy');
-    push.pushService.answer('busy', { status: 429, headers: { 'retry-after': '30' } });
+    push.pushService.answer('busy', { status: 429, headers: { 'retry-after': '30' }, bodyBytes: BODY_BOMB_BYTES });
     const notification = await push.notify(user, 'Patience');
     await push.waitQueued(user);
     clock.advance(GRACE_MS);
     await sweep();
     const statuses = () => push.pushService.received.filter((r) => r.name === 'busy').map((r) => r.status);
     expect(statuses()).toEqual([429]);
+    await waitFor('the 429’s connection closed', () => push.pushService.streamed.has('busy'));
+    expect(push.pushService.streamed.get('busy')).toBeLessThan(UNREAD_BODY_BOUND);
     clock.advance(29_999);
     await sweep();
     expect(statuses()).toEqual([429]);
@@ -244,7 +286,7 @@ describe('Web Push delivery on the real clock', () => {
 
   beforeAll(async () => {
     // A scheduler tick far away: only the wake-up the grace set can send it.
-    server = await startTestServer({ PUSH_GRACE_MS: '300', SCHEDULER_TICK_MS: '3600000' });
+    server = await startTestServer({ ...LOCAL_PUSH_SERVICE_ENV, PUSH_GRACE_MS: '300', SCHEDULER_TICK_MS: '3600000' });
     push = await PushFixture.start(server);
   });
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { expectError } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
-import { PushService } from './support/push-service';
+import { LOCAL_PUSH_SERVICE_ENV, PushService } from './support/push-service';
 
 /** REST for Web Push subscriptions: what is accepted, what is refused, and whose they are. */
 describe('push subscriptions (REST)', () => {
@@ -22,7 +22,7 @@ describe('push subscriptions (REST)', () => {
     http(server.httpUrl, 'DELETE', `/api/push/subscriptions/${id}`, { token: user.token });
 
   beforeAll(async () => {
-    server = await startTestServer({ PUSH_MAX_SUBSCRIPTIONS: '3' });
+    server = await startTestServer({ ...LOCAL_PUSH_SERVICE_ENV, PUSH_MAX_SUBSCRIPTIONS: '3' });
     const key = await http(server.httpUrl, 'GET', '/api/push/vapid-public-key');
     pushService = await PushService.start(key.body.public_key);
     [alice, bob] = await Promise.all([createUser(server), createUser(server)]);
@@ -71,6 +71,13 @@ describe('push subscriptions (REST)', () => {
     ['not a URL', { endpoint: 'push service' }, 'URL'],
     ['credentials in the URL', { endpoint: 'https://user:pw@push.example.com/1' }, 'credentials'],
     ['a very long endpoint', { endpoint: `https://push.example.com/${'x'.repeat(1100)}` }, 'endpoint'],
+    ['a host that is not a push service', { endpoint: 'https://push.example.com/send/1' }, 'not a known push service'],
+    ['a look-alike host', { endpoint: 'https://fcm.googleapis.com.example.net/send/1' }, 'not a known push service'],
+    ['a public address literal', { endpoint: 'https://142.250.74.106/fcm/send/1' }, 'not a known push service'],
+    ['the metadata service even with private endpoints on', { endpoint: 'http://169.254.169.254/x' }, 'never sent to'],
+    ['0.0.0.0 even with private endpoints on', { endpoint: 'https://0.0.0.0/x' }, 'never sent to'],
+    ['an expirationTime beyond any date', { expirationTime: 1e21 }, 'expirationTime must be a whole number of ms'],
+    ['a negative expirationTime', { expirationTime: -1 }, 'expirationTime'],
   ])('refuses %s (400)', async (_what, change, mentions) => {
     expectError(await post(alice, { ...pushService.subscription('bad-endpoint'), ...change }), 400, mentions);
   });
@@ -92,6 +99,21 @@ describe('push subscriptions (REST)', () => {
   ])('refuses %s (400)', async (_what, change, mentions) => {
     const subscription = pushService.subscription('bad-keys');
     expectError(await post(alice, { ...subscription, keys: { ...subscription.keys, ...change } }), 400, mentions);
+  });
+
+  it('names a bad key by its path once (keys.p256dh, not keys.keys.p256dh)', async () => {
+    const subscription = pushService.subscription('bad-key-path');
+    const res = await post(alice, { ...subscription, keys: { p256dh: 'short', auth: 'short' } });
+    expectError(res, 400);
+    expect(res.body.message).toEqual([
+      'keys.p256dh must be a 65-byte P-256 public key, base64url',
+      'keys.auth must be 16 bytes, base64url',
+    ]);
+  });
+
+  it('accepts the latest expirationTime a date can hold', async () => {
+    const res = await post(alice, { ...pushService.subscription('far-expiry'), expirationTime: 8_640_000_000_000_000 });
+    expect(res.status).toBe(201);
   });
 
   it('refuses missing keys and unknown fields (400)', async () => {
@@ -144,13 +166,26 @@ describe('push subscriptions (REST)', () => {
     expect(rows).toBe(0);
   });
 
-  it('refuses loopback endpoints when PUSH_ALLOW_LOOPBACK=false (production’s default)', async () => {
-    const strict = await startTestServer({ PUSH_ALLOW_LOOPBACK: 'false' });
+  it('by default accepts only the browsers’ push services (and PUSH_ENDPOINT_HOSTS), never a private address', async () => {
+    const strict = await startTestServer({ PUSH_ENDPOINT_HOSTS: 'push.example.com' });
     try {
       const erin = await createUser(strict);
-      expectError(await post(erin, pushService.subscription('strict'), strict), 400, 'loopback');
-      const https = { ...pushService.subscription('strict'), endpoint: 'https://push.example.com/send/abc' };
-      expect((await post(erin, https, strict)).status).toBe(201);
+      expect(strict.config.warnings.join(' ')).not.toContain('PUSH_ALLOW_PRIVATE_ENDPOINTS');
+      expectError(await post(erin, pushService.subscription('strict'), strict), 400, 'loopback or private');
+      const at = (endpoint: string) => ({ ...pushService.subscription('strict'), endpoint });
+      for (const endpoint of [
+        'https://fcm.googleapis.com/fcm/send/abc',
+        'https://updates.push.services.mozilla.com/wpush/v2/abc',
+        'https://web.push.apple.com/abc',
+        'https://wns2-par02p.notify.windows.com/w/?token=abc',
+        'https://push.example.com/send/abc',
+      ]) {
+        expect({ endpoint, status: (await post(erin, at(endpoint), strict)).status }).toEqual({
+          endpoint,
+          status: 201,
+        });
+        await strict.app.get(DataSource).getRepository(PushSubscriptionEntity).delete({ userId: erin.id });
+      }
     } finally {
       await strict.close();
     }

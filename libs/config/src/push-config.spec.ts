@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from './config';
+import { DEFAULT_PUSH_ENDPOINT_HOSTS } from './push-config';
 
 const SECRET = 'x'.repeat(32);
 const fresh = () => mkdtempSync(join(tmpdir(), 'numerai-push-config-'));
@@ -40,17 +41,36 @@ describe('Web Push configuration', () => {
     expect(() => loadConfig({ ...env, VAPID_SUBJECT: 'webmaster' })).toThrow(/VAPID_SUBJECT/);
   });
 
-  it('allows loopback endpoints unless NODE_ENV=production or PUSH_ALLOW_LOOPBACK says otherwise', () => {
+  it('sends to the browsers’ push services only, unless PUSH_ENDPOINT_HOSTS adds hosts or private endpoints are opted in', () => {
     const base = { JWT_SECRET: SECRET, DATA_DIR: fresh() };
-    expect(loadConfig(base).push).toMatchObject({
-      allowLoopback: true,
+    const defaults = loadConfig(base);
+    expect(defaults.push).toMatchObject({
+      allowPrivateEndpoints: false,
       graceMs: 10_000,
       maxAttempts: 5,
       maxSubscriptionsPerUser: 10,
+      sendConcurrency: 8,
     });
-    expect(loadConfig({ ...base, NODE_ENV: 'production' }).push.allowLoopback).toBe(false);
-    expect(loadConfig({ ...base, NODE_ENV: 'production', PUSH_ALLOW_LOOPBACK: 'true' }).push.allowLoopback).toBe(true);
-    expect(loadConfig({ ...base, PUSH_ALLOW_LOOPBACK: 'false' }).push.allowLoopback).toBe(false);
-    expect(() => loadConfig({ ...base, PUSH_ALLOW_LOOPBACK: 'yes' })).toThrow(/PUSH_ALLOW_LOOPBACK/);
+    expect(defaults.push.endpointHosts).toEqual([...DEFAULT_PUSH_ENDPOINT_HOSTS]);
+    // Not even outside production: the README's N-instance recipe never sets NODE_ENV.
+    expect(defaults.warnings.join(' ')).not.toContain('PUSH_');
+    const extended = loadConfig({ ...base, PUSH_ENDPOINT_HOSTS: ' Push.Example.com , autopush.internal' });
+    expect(extended.push.endpointHosts).toEqual([
+      ...DEFAULT_PUSH_ENDPOINT_HOSTS,
+      'push.example.com',
+      'autopush.internal',
+    ]);
+    for (const bad of ['https://push.example.com', '10.0.0.1', 'push..example.com', '*.example.com', 'host:443']) {
+      expect(() => loadConfig({ ...base, PUSH_ENDPOINT_HOSTS: bad })).toThrow(/PUSH_ENDPOINT_HOSTS/);
+    }
+    const opted = loadConfig({ ...base, PUSH_ALLOW_PRIVATE_ENDPOINTS: 'true' });
+    expect(opted.push.allowPrivateEndpoints).toBe(true);
+    expect(opted.warnings.filter((line) => line.includes('PUSH_ALLOW_PRIVATE_ENDPOINTS=true'))).toHaveLength(1);
+    expect(() => loadConfig({ ...base, PUSH_ALLOW_PRIVATE_ENDPOINTS: 'yes' })).toThrow(/PUSH_ALLOW_PRIVATE_ENDPOINTS/);
+    const old = loadConfig({ ...base, PUSH_ALLOW_LOOPBACK: 'true' });
+    expect(old.push.allowPrivateEndpoints).toBe(false);
+    expect(old.warnings.join(' ')).toContain('PUSH_ALLOW_LOOPBACK is no longer read');
+    expect(loadConfig({ ...base, PUSH_SEND_CONCURRENCY: '2' }).push.sendConcurrency).toBe(2);
+    expect(() => loadConfig({ ...base, PUSH_SEND_CONCURRENCY: '0' })).toThrow(/PUSH_SEND_CONCURRENCY/);
   });
 });

@@ -16,9 +16,35 @@ export interface PushConfig {
   maxAttempts: number;
   /** Subscriptions (browsers, devices) one user may register. */
   maxSubscriptionsPerUser: number;
-  /** Whether plain-http loopback endpoints (127.0.0.1, localhost, [::1]) are accepted: development and tests. */
-  allowLoopback: boolean;
+  /**
+   * Hosts a push endpoint may be on, each matching itself and its subdomains: the browsers'
+   * push services, plus PUSH_ENDPOINT_HOSTS. Anything else the server would be asked to POST to
+   * on a registrant's say-so (issue 23: push endpoints as a request-forgery tool).
+   */
+  endpointHosts: string[];
+  /**
+   * Whether endpoints on loopback and private addresses (RFC 1918, unique-local, CGNAT) are
+   * accepted and sent to, plain http included for address literals: a local push service in
+   * development and tests. Off unless PUSH_ALLOW_PRIVATE_ENDPOINTS=true, which warns at start-up.
+   */
+  allowPrivateEndpoints: boolean;
+  /** Pushes one instance's sweep sends at once. */
+  sendConcurrency: number;
 }
+
+/**
+ * The push services browsers subscribe with: Chrome and Chromium-based (FCM), Firefox (Mozilla
+ * autopush), Safari (Apple), Edge (Windows Push Notification Services).
+ */
+export const DEFAULT_PUSH_ENDPOINT_HOSTS: readonly string[] = [
+  'fcm.googleapis.com',
+  'push.services.mozilla.com',
+  'push.apple.com',
+  'notify.windows.com',
+];
+
+/** A DNS name (letters, digits, hyphens; dot-separated labels), lowercase. */
+const HOST_NAME = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/;
 
 const PUBLIC_KEY = /^[A-Za-z0-9_-]{87}$/; // 65 bytes, base64url without padding
 const PRIVATE_KEY = /^[A-Za-z0-9_-]{43}$/; // 32 bytes
@@ -51,9 +77,18 @@ export function loadPushConfig(
         `${join(dataDir, 'vapid-keys.json')}. Set them in production; every instance must share them.`,
     );
   }
-  const loopback = env.PUSH_ALLOW_LOOPBACK;
-  if (loopback !== undefined && loopback !== '' && loopback !== 'true' && loopback !== 'false') {
-    problems.push(`PUSH_ALLOW_LOOPBACK must be true or false (got "${loopback}")`);
+  const allowPrivateEndpoints = flag(env, 'PUSH_ALLOW_PRIVATE_ENDPOINTS', problems);
+  if (allowPrivateEndpoints) {
+    warnings.push(
+      'PUSH_ALLOW_PRIVATE_ENDPOINTS=true: push endpoints on loopback and private addresses are accepted and ' +
+        'sent to, so any user can make this server POST into its own network. Development and tests only.',
+    );
+  }
+  if (env.PUSH_ALLOW_LOOPBACK !== undefined && env.PUSH_ALLOW_LOOPBACK !== '') {
+    warnings.push(
+      'PUSH_ALLOW_LOOPBACK is no longer read: loopback and private push endpoints are refused unless ' +
+        'PUSH_ALLOW_PRIVATE_ENDPOINTS=true.',
+    );
   }
   return {
     vapid,
@@ -61,8 +96,31 @@ export function loadPushConfig(
     graceMs: int('PUSH_GRACE_MS', 10_000, 0, 3_600_000),
     maxAttempts: int('PUSH_MAX_ATTEMPTS', 5, 1, 20),
     maxSubscriptionsPerUser: int('PUSH_MAX_SUBSCRIPTIONS', 10, 1, 100),
-    allowLoopback: loopback ? loopback === 'true' : env.NODE_ENV !== 'production',
+    endpointHosts: [...DEFAULT_PUSH_ENDPOINT_HOSTS, ...extraEndpointHosts(env.PUSH_ENDPOINT_HOSTS, problems)],
+    allowPrivateEndpoints,
+    sendConcurrency: int('PUSH_SEND_CONCURRENCY', 8, 1, 64),
   };
+}
+
+function flag(env: Env, name: string, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  problems.push(`${name} must be true or false (got "${raw}")`);
+  return false;
+}
+
+/** PUSH_ENDPOINT_HOSTS: comma-separated DNS names (a self-hosted push service); address literals are not names. */
+function extraEndpointHosts(raw: string | undefined, problems: string[]): string[] {
+  const hosts = (raw ?? '')
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = hosts.filter((host) => !HOST_NAME.test(host) || /^[\d.]+$/.test(host));
+  if (bad.length > 0) {
+    problems.push(`PUSH_ENDPOINT_HOSTS must be comma-separated host names such as push.example.com (got "${bad[0]}")`);
+  }
+  return hosts.filter((host) => !bad.includes(host));
 }
 
 /** Like the JWT secret: the embedded default works with no setup and keeps subscriptions valid across restarts. */

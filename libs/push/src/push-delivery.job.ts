@@ -7,6 +7,7 @@ import { ConnectionDirectory } from '@numerai/realtime';
 import { Clock, JobRunner, ScheduledJob } from '@numerai/scheduler';
 import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { describeError } from './describe-error';
+import { forEachConcurrently } from './for-each-concurrently';
 import { PushDeliveriesRepository } from './push-deliveries.repository';
 import { PushSender } from './push-sender';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
@@ -98,7 +99,8 @@ export class PushDeliveryJob implements ScheduledJob, OnModuleInit, OnApplicatio
   private async sweep(): Promise<void> {
     for (let page = 0; page < MAX_PAGES && !this.stopped; page++) {
       const due = await this.deliveries.due(this.clock.now(), PAGE);
-      await Promise.all(due.map((row) => this.deliver(row)));
+      // A few at a time (PUSH_SEND_CONCURRENCY): each send holds a socket and a request's buffers.
+      await forEachConcurrently(due, this.config.push.sendConcurrency, (row) => this.deliver(row));
       if (due.length < PAGE) return;
     }
   }
@@ -123,6 +125,11 @@ export class PushDeliveryJob implements ScheduledJob, OnModuleInit, OnApplicatio
         return;
       case 'rejected':
         this.logger.warn(`push to subscription ${subscription.id} refused (${outcome.status}); dropped`);
+        await this.deliveries.finish(row.id);
+        return;
+      case 'refused':
+        // Never requested, so nothing about the address is learnt; the subscription stays (a setting may change).
+        this.logger.warn(`push to subscription ${subscription.id} not sent: ${outcome.reason}; dropped`);
         await this.deliveries.finish(row.id);
         return;
       case 'retry': {

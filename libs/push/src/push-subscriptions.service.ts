@@ -1,8 +1,9 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
 import { isUniqueViolation, isUuid, newId, PushSubscriptionEntity } from '@numerai/database';
 import { CreatePushSubscriptionDto } from './dto/push-subscription.dto';
-import { checkEndpoint, checkP256dh } from './endpoint-policy';
+import { EndpointRefused, PushEndpointPolicy } from './endpoint-policy';
+import { checkP256dh } from './p256dh';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
 import { PushSubscriptionView, toPushSubscriptionView } from './push-subscription.view';
 
@@ -15,6 +16,7 @@ import { PushSubscriptionView, toPushSubscriptionView } from './push-subscriptio
 export class PushSubscriptionsService {
   constructor(
     private readonly subscriptions: PushSubscriptionsRepository,
+    private readonly policy: PushEndpointPolicy,
     private readonly config: AppConfig,
   ) {}
 
@@ -23,7 +25,7 @@ export class PushSubscriptionsService {
     userId: string,
     dto: CreatePushSubscriptionDto,
   ): Promise<{ created: boolean; subscription: PushSubscriptionView }> {
-    const endpoint = checkEndpoint(dto.endpoint, this.config.push.allowLoopback);
+    const endpoint = this.checkEndpoint(dto.endpoint);
     const keys = {
       p256dh: checkP256dh(dto.keys.p256dh).toString('base64url'),
       auth: Buffer.from(dto.keys.auth, 'base64url').toString('base64url'),
@@ -51,6 +53,16 @@ export class PushSubscriptionsService {
       return { created: false, subscription: toPushSubscriptionView(winner) };
     }
     return { created: true, subscription: toPushSubscriptionView(row) };
+  }
+
+  /** Registration checks the host only: nothing is resolved or requested before a push is due. */
+  private checkEndpoint(raw: string): string {
+    try {
+      return this.policy.check(raw).href;
+    } catch (error) {
+      if (error instanceof EndpointRefused) throw new BadRequestException([error.message]);
+      throw error;
+    }
   }
 
   async list(userId: string): Promise<PushSubscriptionView[]> {

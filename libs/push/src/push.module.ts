@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PushDeliveryEntity, PushSubscriptionEntity } from '@numerai/database';
 import { NotificationsModule } from '@numerai/notifications';
+import { PushEndpointPolicy } from './endpoint-policy';
 import { PushController } from './push.controller';
 import { PushDeliveriesRepository } from './push-deliveries.repository';
 import { PushDeliveryJob } from './push-delivery.job';
@@ -15,6 +16,7 @@ import { PushSubscriptionsService } from './push-subscriptions.service';
   imports: [TypeOrmModule.forFeature([PushSubscriptionEntity, PushDeliveryEntity]), NotificationsModule],
   controllers: [PushController],
   providers: [
+    PushEndpointPolicy,
     PushSubscriptionsRepository,
     PushSubscriptionsService,
     PushDeliveriesRepository,

@@ -25,10 +25,20 @@ export interface ReceivedPush {
 interface Reply {
   status: number;
   headers?: Record<string, string>;
+  /** A body of this many bytes, streamed as fast as the reader takes it (what it took: `streamed`). */
+  bodyBytes?: number;
 }
 
 /**
- * A push service on loopback (plain HTTP, which development allows) standing in for FCM/Mozilla:
+ * This service listens on 127.0.0.1, a private address: the server under test must opt in to
+ * sending there (by default it sends only to the browsers' push services, on public addresses).
+ */
+export const LOCAL_PUSH_SERVICE_ENV = { PUSH_ALLOW_PRIVATE_ENDPOINTS: 'true' };
+
+const BODY_CHUNK = Buffer.alloc(64 * 1024, 0x61);
+
+/**
+ * A push service on loopback (plain HTTP, which PUSH_ALLOW_PRIVATE_ENDPOINTS allows) standing in for FCM/Mozilla:
  * it records every request after checking it the way a real one does — the VAPID JWT
  * (RFC 8292: audience, expiry, ES256 signature with the server's public key from `k=`, which
  * must be the key the API publishes) — and decrypts the aes128gcm payload (RFC 8188/8291) with
@@ -37,6 +47,13 @@ interface Reply {
 export class PushService {
   readonly received: ReceivedPush[] = [];
   readonly problems: string[] = [];
+  /** Per subscription, body bytes the reader took (written before backpressure) until the connection closed. */
+  readonly streamed = new Map<string, number>();
+  /** Requests being answered now, and the most there were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+  /** How long each answer waits before its status line goes out (ms). */
+  answerDelayMs = 0;
   private readonly browsers = new Map<string, { ecdh: ECDH; auth: Buffer }>();
   private readonly replies = new Map<string, Reply[]>();
 
@@ -85,6 +102,8 @@ export class PushService {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    res.once('close', () => this.inFlight--);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -101,8 +120,28 @@ export class PushService {
       } catch (error) {
         this.problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      res.writeHead(reply.status, reply.headers).end();
+      const answer = () => {
+        res.writeHead(reply.status, reply.headers);
+        if (reply.bodyBytes) this.stream(res, name, reply.bodyBytes);
+        else res.end();
+      };
+      if (this.answerDelayMs > 0) setTimeout(answer, this.answerDelayMs);
+      else answer();
     });
+  }
+
+  /** Writes `total` bytes, as fast as the reader takes them; records what it took once the connection closes. */
+  private stream(res: ServerResponse, name: string, total: number): void {
+    let written = 0;
+    res.once('close', () => this.streamed.set(name, written));
+    const pump = (): void => {
+      while (written < total && !res.destroyed) {
+        written += BODY_CHUNK.length;
+        if (!res.write(BODY_CHUNK)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    pump();
   }
 
   /** RFC 8292 §3: `vapid t=<JWT>, k=<public key>`; the JWT is ES256 over the audience (our origin). */
