@@ -8,6 +8,7 @@ import { PinoNestLogger } from '@numerai/logging';
 import type { Clock } from '@numerai/scheduler';
 import { RealtimeAdapter } from '@numerai/realtime';
 import { AppModule } from './app.module';
+import { useCompression } from './http/compression';
 import { useJsonBodyParsers } from './http/json-body';
 import { KnownFieldsPipe } from './http/known-fields.pipe';
 
@@ -26,6 +27,7 @@ export async function createApp({ config, logger, clock }: CreateAppOptions): Pr
   });
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  useCompression(app);
   useJsonBodyParsers(app, config.http);
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
