@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { loadConfigOrExit, portProblem, StartupError } from '@numerai/config';
 import { assertDatabaseReachable } from '@numerai/database';
@@ -24,9 +25,10 @@ async function main(): Promise<void> {
   await app.listen(config.port, HOST).catch((error: unknown) => {
     throw portProblem('PORT', config.port, error) ?? error;
   });
+  const { port } = app.getHttpServer().address() as AddressInfo;
   logger.info(
-    { port: config.port, database: config.database.kind, redis: Boolean(config.redisUrl) },
-    `NumerAI listening on http://localhost:${config.port} (REST /api, docs /api/docs, WebSockets /ws/…)`,
+    { port, database: config.database.kind, redis: Boolean(config.redisUrl) },
+    `NumerAI listening on http://localhost:${port} (REST /api, docs /api/docs, demo /demo, WebSockets /ws/…)`,
   );
 }
 
