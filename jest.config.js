@@ -2,7 +2,8 @@
  * Jest 30 on Node 20 cannot `require` NestJS 12 (ESM-only), so the ESM-only packages are
  * compiled to CommonJS by babel-jest and our TypeScript by ts-jest. Without the dynamic-import
  * plugin Nest's optional load of its websockets module fails silently (gateways never register).
- * The real-server suites and how they run are in README.md ("Tests").
+ * The real-server suites and how they run are in README.md ("Optional test suites", under
+ * "The two commands").
  */
 const ESM_ONLY = [
   '@nestjs',

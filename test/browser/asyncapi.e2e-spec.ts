@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, TestServer } from '../support/server';
 import { describeWithBrowser } from './support/chromium';
 import { CHROMIUM, launchChromium } from './support/demo-page';
+import { openWatchedPage, type PageTrouble } from './support/watched-page';
 
 interface Operation {
   action: 'send' | 'receive';
@@ -25,12 +26,6 @@ const TEST_MS = 60_000;
 
 /** The renderer's error panel (containers/Error: a red-bordered section titled "Error: …"). */
 const ERROR_PANEL = 'section.border-red-500';
-
-/** What went wrong on a page: console errors (CSP violations included), uncaught exceptions, foreign requests. */
-interface PageTrouble {
-  errors: string[];
-  foreignRequests: string[];
-}
 
 describeWithBrowser(CHROMIUM, describe)('AsyncAPI page in Chromium', () => {
   let server: TestServer;
@@ -52,18 +47,8 @@ describeWithBrowser(CHROMIUM, describe)('AsyncAPI page in Chromium', () => {
 
   /** A fresh page that records its trouble from the first request on. */
   async function openPage(): Promise<{ page: Page; trouble: PageTrouble }> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const { context, page, trouble } = await openWatchedPage(browser, server.httpUrl, WAIT_MS);
     contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT_MS);
-    const trouble: PageTrouble = { errors: [], foreignRequests: [] };
-    page.on('console', (message) => {
-      if (message.type() === 'error') trouble.errors.push(message.text());
-    });
-    page.on('pageerror', (error) => trouble.errors.push(`uncaught: ${error.message}`));
-    page.on('request', (request) => {
-      if (new URL(request.url()).origin !== server.httpUrl) trouble.foreignRequests.push(request.url());
-    });
     return { page, trouble };
   }
 

@@ -20,9 +20,11 @@ describe('logging: each app in a process keeps its own log', () => {
   let first: TestApp;
   let second: TestApp;
   beforeAll(async () => {
-    first = await startTestApp();
+    // At debug, where Nest's own start-up lines are logged (see PinoNestLogger).
+    const env = { LOG_LEVEL: 'debug' };
+    first = await startTestApp({ env });
     // Created after the first: with Nest's static Logger it would now own every provider's lines.
-    second = await startTestApp();
+    second = await startTestApp({ env });
   });
   afterAll(() => Promise.all([first?.close(), second?.close()]));
 

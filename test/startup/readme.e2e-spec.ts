@@ -55,6 +55,13 @@ describe('README and docs/', () => {
     expect(README).toContain('](docs/protocol.md)');
   });
 
+  it('the README sections jest.config.js sends readers to exist', () => {
+    const [, pointer] = /README\.md \(([^)]+)\)/.exec(read('jest.config.js')) ?? [];
+    const headings = [...(pointer ?? '').matchAll(/"([^"]+)"/g)].map(([, heading]) => heading);
+    expect(headings.length).toBeGreaterThan(0);
+    for (const heading of headings) expect(README.split('\n')).toContainEqual(expect.stringMatching(`^#+ ${heading}$`));
+  });
+
   it('the two commands say how to choose the port', () => {
     expect(section('## The two commands')).toMatch(/PORT=\d+ npm start/);
   });

@@ -106,19 +106,23 @@ describe('start-up failures: one line, non-zero, quickly', () => {
     expect(line).toContain('SQLITE_PATH');
   }, 60_000);
 
-  describe('PORT already in use', () => {
+  // METRICS_PORT's listener binds METRICS_HOST (127.0.0.1 by default); the app's PORT every interface.
+  describe.each([
+    ['PORT', '0.0.0.0'],
+    ['METRICS_PORT', '127.0.0.1'],
+  ])('%s already in use', (setting, host) => {
     let holder: Server;
     let port: number;
     beforeEach(async () => {
       holder = createServer();
-      await new Promise<void>((resolve) => holder.listen(0, '0.0.0.0', resolve));
+      await new Promise<void>((resolve) => holder.listen(0, host, resolve));
       port = (holder.address() as { port: number }).port;
     });
     afterEach(() => new Promise<void>((resolve) => holder.close(() => resolve())));
 
     it('is exactly one line saying which port and what to do, and nothing claims success', async () => {
-      const result = await run(MAIN, [], { PORT: String(port) });
-      expect(expectOneCleanLine(result)).toBe(`PORT ${port} is already in use (set PORT to another port)`);
+      const result = await run(MAIN, [], { [setting]: String(port) });
+      expect(expectOneCleanLine(result)).toBe(`${setting} ${port} is already in use (set ${setting} to another port)`);
     }, 60_000);
   });
 });

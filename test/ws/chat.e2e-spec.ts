@@ -5,6 +5,7 @@ import { createConsultation, createUser } from '../support/factories';
 import { http } from '../support/http';
 import { expectError } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
+import { waitFor } from '../support/wait-for';
 import { connect, TestSocket } from '../support/ws-client';
 import {
   chatUrl,
@@ -105,6 +106,22 @@ describe('ws: chat', () => {
       // Every one is in the history already, in the same order (history is newest first).
       const stored = await textHistory(server, numerologist, consultation.id);
       expect(stored.map((m) => m.id).reverse()).toEqual(received.map((m) => m.id));
+      await closeAll(a, b);
+    });
+
+    it("say() returns the sender's own echo even when the other participant's message came first", async () => {
+      const { consultation, client, numerologist } = await createConsultation(server);
+      const a = await openChat(server, consultation.id, client);
+      const b = await openChat(server, consultation.id, numerologist);
+      b.send({ type: 'chat_message', message: 'first, from the numerologist' });
+      await waitFor("the numerologist's message at the client", () =>
+        a.frames.some((frame) => frame.type === 'chat_message'),
+      );
+      const mine = await say(a, 'then mine');
+      expect(mine).toEqual(expect.objectContaining({ sender_id: client.id, content: 'then mine' }));
+      // What overtook the echo is still the client's next chat_message.
+      expect((await a.next('chat_message')).data.content).toBe('first, from the numerologist');
+      await a.expectSilence('chat_message');
       await closeAll(a, b);
     });
 

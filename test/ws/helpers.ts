@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { UserEntity } from '@numerai/database';
 import type { ChatMessageData, ErrorCode, NotificationData, PresenceUser } from '@numerai/protocol';
@@ -191,8 +192,21 @@ export async function unreadCount(server: Server, user: TestUser): Promise<numbe
   return res.body.count;
 }
 
-/** Sends a chat message and returns its stored `data` as the sender's own echo shows it. */
-export async function say(socket: TestSocket, message: string, clientId?: string): Promise<ChatMessageData> {
-  socket.send({ type: 'chat_message', message, ...(clientId ? { client_id: clientId } : {}) });
-  return (await socket.next('chat_message')).data;
+/**
+ * Sends a chat message and returns its stored `data` as the sender's own echo shows it: the
+ * chat_message carrying this send's client_id (a fresh one unless given), not merely the next
+ * one, which may be the other participant's message that arrived first.
+ */
+export async function say(
+  socket: TestSocket,
+  message: string,
+  clientId: string = `say-${randomUUID()}`,
+): Promise<ChatMessageData> {
+  socket.send({ type: 'chat_message', message, client_id: clientId });
+  const echo = await socket.nextMatching(
+    'chat_message',
+    (frame) => frame.data.client_id === clientId,
+    `the echo of client_id ${clientId}`,
+  );
+  return echo.data;
 }

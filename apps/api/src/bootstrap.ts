@@ -1,13 +1,14 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppConfig } from '@numerai/config';
 import { PinoNestLogger } from '@numerai/logging';
 import type { Clock } from '@numerai/scheduler';
 import { RealtimeAdapter } from '@numerai/realtime';
+import { setupApiDocs } from './api-docs';
 import { AppModule } from './app.module';
+import { useCompression } from './http/compression';
 import { useJsonBodyParsers } from './http/json-body';
 import { KnownFieldsPipe } from './http/known-fields.pipe';
 
@@ -26,6 +27,7 @@ export async function createApp({ config, logger, clock }: CreateAppOptions): Pr
   });
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  useCompression(app);
   useJsonBodyParsers(app, config.http);
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
@@ -41,17 +43,6 @@ export async function createApp({ config, logger, clock }: CreateAppOptions): Pr
   );
   app.useWebSocketAdapter(new RealtimeAdapter(app));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('NumerAI API')
-      .setDescription(
-        'REST API of the NumerAI real-time backend. The WebSocket endpoints: [AsyncAPI document](/api/asyncapi) ([JSON](/api/asyncapi.json)).',
-      )
-      .setVersion('1.0')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  setupApiDocs(app);
   return app;
 }

@@ -1,18 +1,21 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { loadConfigOrExit, StartupError } from '@numerai/config';
+import { loadConfigOrExit, portProblem, StartupError } from '@numerai/config';
 import { assertDatabaseReachable } from '@numerai/database';
 import { createRootLogger } from '@numerai/logging';
 import { createApp } from './bootstrap';
-import { assertPortFree, portProblem } from './preflight';
+import { assertPortFree } from './preflight';
 
 const HOST = '0.0.0.0';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   // What an operator can fix is found before anything is built or logged: one line, no stack.
-  await assertPortFree(config.port, HOST);
+  await assertPortFree('PORT', config.port, HOST);
+  const { metrics } = config;
+  if (metrics.port !== undefined) await assertPortFree('METRICS_PORT', metrics.port, metrics.host);
   await assertDatabaseReachable(config);
   const logger = createRootLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn(`!!! ${warning}`);
@@ -20,11 +23,12 @@ async function main(): Promise<void> {
   const app = await createApp({ config, logger });
   installShutdown(app, logger, config.shutdownTimeoutMs);
   await app.listen(config.port, HOST).catch((error: unknown) => {
-    throw portProblem(config.port, error) ?? error;
+    throw portProblem('PORT', config.port, error) ?? error;
   });
+  const { port } = app.getHttpServer().address() as AddressInfo;
   logger.info(
-    { port: config.port, database: config.database.kind, redis: Boolean(config.redisUrl) },
-    `NumerAI listening on http://localhost:${config.port} (REST /api, docs /api/docs, WebSockets /ws/…)`,
+    { port, database: config.database.kind, redis: Boolean(config.redisUrl) },
+    `NumerAI listening on http://localhost:${port} (REST /api, docs /api/docs, demo /demo, WebSockets /ws/…)`,
   );
 }
 

@@ -1,54 +1,57 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parseDuration } from './config';
 
 const SECRET = 'x'.repeat(32);
 
+/** Each test's DATA_DIR (the generated secret and Web Push keys land there), removed after it. */
+let dataDir: string;
+beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'numerai-config-'))));
+afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+/** loadConfig on the test's own DATA_DIR, never ./data. */
+const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: dataDir, ...env });
+
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
-    const config = loadConfig({ JWT_SECRET: SECRET });
+    const config = load({ JWT_SECRET: SECRET });
     expect(config.port).toBe(8000);
     expect(config.database.kind).toBe('sqlite');
     expect(config.databaseConnectTimeoutMs).toBe(5000);
     expect(config.jwt.expiresInSeconds).toBe(3600);
     expect(config.jwt.refreshExpiresInSeconds).toBe(30 * 86400);
-    expect(loadConfig({ JWT_SECRET: SECRET, REFRESH_TOKEN_EXPIRES_IN: '12h' }).jwt.refreshExpiresInSeconds).toBe(
-      43_200,
-    );
+    expect(load({ JWT_SECRET: SECRET, REFRESH_TOKEN_EXPIRES_IN: '12h' }).jwt.refreshExpiresInSeconds).toBe(43_200);
     expect(config.rateLimit).toMatchObject({ perMinute: 300, authPerMinute: 10 });
     expect(config.ws).toMatchObject({ pingIntervalMs: 25_000, idleTimeoutMs: 60_000, maxConnectionsPerUser: 20 });
   });
 
   it('schedules daily readings at 07:00 local and reminders 15 minutes ahead by default; checks their ranges', () => {
-    expect(loadConfig({ JWT_SECRET: SECRET }).schedule).toEqual({
+    expect(load({ JWT_SECRET: SECRET }).schedule).toEqual({
       dailyReadingHour: 7,
       reminderMinutes: 15,
       tickMs: 30_000,
     });
-    expect(() => loadConfig({ JWT_SECRET: SECRET, DAILY_READING_HOUR: '24' })).toThrow(/DAILY_READING_HOUR/);
-    expect(() => loadConfig({ JWT_SECRET: SECRET, CONSULTATION_REMINDER_MINUTES: '0' })).toThrow(
+    expect(() => load({ JWT_SECRET: SECRET, DAILY_READING_HOUR: '24' })).toThrow(/DAILY_READING_HOUR/);
+    expect(() => load({ JWT_SECRET: SECRET, CONSULTATION_REMINDER_MINUTES: '0' })).toThrow(
       /CONSULTATION_REMINDER_MINUTES/,
     );
-    expect(() => loadConfig({ JWT_SECRET: SECRET, SCHEDULER_TICK_MS: '5' })).toThrow(/SCHEDULER_TICK_MS/);
+    expect(() => load({ JWT_SECRET: SECRET, SCHEDULER_TICK_MS: '5' })).toThrow(/SCHEDULER_TICK_MS/);
   });
 
   it('reads REDIS_CLUSTER_NODES as host:port seed nodes and refuses anything else', () => {
-    expect(loadConfig({ JWT_SECRET: SECRET }).redisClusterNodes).toBeUndefined();
-    expect(loadConfig({ JWT_SECRET: SECRET, REDIS_CLUSTER_NODES: 'a:7000, 10.0.0.2:7001' }).redisClusterNodes).toEqual([
+    expect(load({ JWT_SECRET: SECRET }).redisClusterNodes).toBeUndefined();
+    expect(load({ JWT_SECRET: SECRET, REDIS_CLUSTER_NODES: 'a:7000, 10.0.0.2:7001' }).redisClusterNodes).toEqual([
       { host: 'a', port: 7000 },
       { host: '10.0.0.2', port: 7001 },
     ]);
-    expect(() => loadConfig({ JWT_SECRET: SECRET, REDIS_CLUSTER_NODES: 'redis://a:7000' })).toThrow(
-      /REDIS_CLUSTER_NODES/,
-    );
-    expect(() => loadConfig({ JWT_SECRET: SECRET, REDIS_CLUSTER_NODES: 'a:70000' })).toThrow(/REDIS_CLUSTER_NODES/);
+    expect(() => load({ JWT_SECRET: SECRET, REDIS_CLUSTER_NODES: 'redis://a:7000' })).toThrow(/REDIS_CLUSTER_NODES/);
+    expect(() => load({ JWT_SECRET: SECRET, REDIS_CLUSTER_NODES: 'a:70000' })).toThrow(/REDIS_CLUSTER_NODES/);
   });
 
   it('names every bad variable at once', () => {
     let error: unknown;
     try {
-      loadConfig({
+      load({
         PORT: 'eighty',
         DATABASE_URL: 'mysql://x',
         LOG_LEVEL: 'loud',
@@ -66,12 +69,11 @@ describe('loadConfig', () => {
   });
 
   it('generates and keeps a development secret when JWT_SECRET is unset, and says so', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'numerai-config-'));
-    const first = loadConfig({ DATA_DIR: dir });
+    const first = load({});
     expect(first.jwt.generated).toBe(true);
     expect(first.warnings.join(' ')).toContain('JWT_SECRET');
-    expect(readFileSync(join(dir, 'jwt-secret'), 'utf8')).toBe(first.jwt.secret);
-    expect(loadConfig({ DATA_DIR: dir }).jwt.secret).toBe(first.jwt.secret);
+    expect(readFileSync(join(dataDir, 'jwt-secret'), 'utf8')).toBe(first.jwt.secret);
+    expect(load({}).jwt.secret).toBe(first.jwt.secret);
   });
 });
 

@@ -1,16 +1,19 @@
 import { createECDH } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from './config';
 import { DEFAULT_PUSH_ENDPOINT_HOSTS } from './push-config';
 
 const SECRET = 'x'.repeat(32);
-const fresh = () => mkdtempSync(join(tmpdir(), 'numerai-push-config-'));
+
+/** Each test's DATA_DIR (the generated keys land there), removed after it. */
+let dataDir: string;
+beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'numerai-push-config-'))));
+afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('Web Push configuration', () => {
   it('generates a VAPID pair under DATA_DIR once, keeps it across starts, and says so', () => {
-    const dataDir = fresh();
     const first = loadConfig({ JWT_SECRET: SECRET, DATA_DIR: dataDir });
     expect(first.push.vapidGenerated).toBe(true);
     expect(Buffer.from(first.push.vapid.publicKey, 'base64url')).toHaveLength(65);
@@ -27,7 +30,7 @@ describe('Web Push configuration', () => {
     ecdh.generateKeys();
     const env = {
       JWT_SECRET: SECRET,
-      DATA_DIR: fresh(),
+      DATA_DIR: dataDir,
       VAPID_PUBLIC_KEY: ecdh.getPublicKey().toString('base64url'),
       VAPID_PRIVATE_KEY: ecdh.getPrivateKey().toString('base64url'),
       VAPID_SUBJECT: 'https://numerai.example/contact',
@@ -42,7 +45,7 @@ describe('Web Push configuration', () => {
   });
 
   it('sends to the browsers’ push services only, unless PUSH_ENDPOINT_HOSTS adds hosts or private endpoints are opted in', () => {
-    const base = { JWT_SECRET: SECRET, DATA_DIR: fresh() };
+    const base = { JWT_SECRET: SECRET, DATA_DIR: dataDir };
     const defaults = loadConfig(base);
     expect(defaults.push).toMatchObject({
       allowPrivateEndpoints: false,

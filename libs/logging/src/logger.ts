@@ -79,12 +79,27 @@ function decodeKey(key: string): string {
   }
 }
 
+/**
+ * Nest's own narration of start-up: a line per module, per controller and per route (some 90 in
+ * all), then "successfully started". Logged at debug, so that at the default level start-up
+ * shows the configuration warnings and our "listening" line rather than burying them.
+ */
+const FRAMEWORK_NARRATORS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'WebSocketsController',
+  'NestApplication',
+]);
+
 /** Nest's logger interface on top of pino, so framework and application logs share one JSON stream. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, context?: string): void {
-    this.logger.info({ context }, stringify(message));
+    const level = context !== undefined && FRAMEWORK_NARRATORS.has(context) ? 'debug' : 'info';
+    this.logger[level]({ context }, stringify(message));
   }
   error(message: unknown, trace?: string, context?: string): void {
     if (message instanceof Error) {

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppConfig } from '@numerai/config';
+import { AppConfig, portProblem } from '@numerai/config';
 import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { Metrics } from './metrics.service';
 
@@ -46,7 +46,9 @@ export class MetricsListener implements OnApplicationBootstrap, OnApplicationShu
       );
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (error) => reject(new Error(`METRICS_PORT ${host}:${port}: ${error.message}`)));
+      server.once('error', (error) =>
+        reject(portProblem('METRICS_PORT', port, error) ?? new Error(`METRICS_PORT ${host}:${port}: ${error.message}`)),
+      );
       server.listen(port, host, () => resolve());
     });
     this.server = server;

@@ -9,6 +9,8 @@ import { sleep } from './wait-for';
 export class TestSocket {
   readonly frames: ServerFrame[] = [];
   private cursor = 0;
+  /** Frames past the cursor already taken by `nextMatching()`; `next()` steps over them. */
+  private readonly takenAhead = new Set<ServerFrame>();
   private waiters: Array<() => void> = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly opened: Promise<void>;
@@ -39,24 +41,55 @@ export class TestSocket {
   /** The next frame not yet consumed (optionally the next of `type`, skipping others). */
   async next<T extends ServerFrameType>(type?: T, timeoutMs = 5000): Promise<ServerFrameMap[T]> {
     const deadline = Date.now() + timeoutMs;
+    const what = type ?? 'a frame';
     for (;;) {
       while (this.cursor < this.frames.length) {
         const frame = this.frames[this.cursor++];
+        if (this.takenAhead.delete(frame)) continue;
         if (!type || frame.type === type) return frame as ServerFrameMap[T];
       }
-      if (this.ws.readyState === WebSocket.CLOSED) {
-        throw new Error(`socket closed while waiting for ${type ?? 'a frame'}; got ${JSON.stringify(this.frames)}`);
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${type ?? 'a frame'}; got ${JSON.stringify(this.frames)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await this.moreFrames(deadline, what);
     }
+  }
+
+  /**
+   * The first frame not yet consumed of `type` that `matches` (e.g. the echo of one's own
+   * message, by its client_id). Frames before it are left for `next()`: another participant's
+   * message that overtook the echo is still the next chat_message.
+   */
+  async nextMatching<T extends ServerFrameType>(
+    type: T,
+    matches: (frame: ServerFrameMap[T]) => boolean,
+    description: string,
+    timeoutMs = 5000,
+  ): Promise<ServerFrameMap[T]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (let index = this.cursor; index < this.frames.length; index++) {
+        const frame = this.frames[index];
+        if (this.takenAhead.has(frame) || frame.type !== type || !matches(frame as ServerFrameMap[T])) continue;
+        if (index === this.cursor) this.cursor++;
+        else this.takenAhead.add(frame);
+        return frame as ServerFrameMap[T];
+      }
+      await this.moreFrames(deadline, description);
+    }
+  }
+
+  /** Waits for another frame, or throws once the socket is closed or the deadline has passed. */
+  private async moreFrames(deadline: number, what: string): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) {
+      throw new Error(`socket closed while waiting for ${what}; got ${JSON.stringify(this.frames)}`);
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.frames)}`);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, left);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /**

@@ -4,9 +4,28 @@ import type { ExpressAdapter } from '@nestjs/platform-express';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ContextLogger, LoggerFactory } from '@numerai/logging';
+import { pageSecurityHeaders } from '../http/page-security';
 
 /** Where the demo page is served. */
 export const DEMO_PREFIX = '/demo';
+
+/**
+ * The demo page's Content-Security-Policy: Vite's build is one module script, one stylesheet
+ * and a favicon, all from here, and no inline script or style (React's style props go through
+ * the CSSOM, which style-src does not block). The page calls this API over fetch and its
+ * WebSockets ('self' covers ws:/wss: of this host) and registers its push service worker.
+ */
+const DEMO_PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+];
 
 /**
  * The built demo page (`npm run build:demo` → apps/api/public/demo), looked up from this
@@ -40,6 +59,7 @@ export class DemoModule implements OnModuleInit {
   onModuleInit(): void {
     const adapter = this.adapterHost.httpAdapter as unknown as ExpressAdapter;
     if (adapter?.getType?.() !== 'express') return;
+    adapter.use(DEMO_PREFIX, pageSecurityHeaders(DEMO_PAGE_CSP));
     const directory = findDemoDirectory();
     if (!directory) {
       adapter.use(
