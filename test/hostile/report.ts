@@ -31,6 +31,7 @@ const AREAS = [
   'Consent and limits',
   'Erasure and spam',
   'Web Push abuse',
+  'Sessions and input',
 ];
 
 interface Artifact {
@@ -310,6 +311,9 @@ function render(artifacts: Artifact[], soak: { file: string; soak: SoakFile } | 
   );
   out(
     '- **Secrets** (`secrets.e2e-spec.ts`): every JSON log line of a LOG_LEVEL=trace server is captured and searched; real faults are injected by renaming tables under the running app.',
+  );
+  out(
+    '- **Sessions and input** (`auth-races.e2e-spec.ts`): logins fired a few ms apart from before a password change (or an admin block) until after it; every session they got must be dead on REST, refresh and connect. Double refreshes are truly concurrent; the late replay waits out a short `REFRESH_TOKEN_REUSE_GRACE_MS` on the database clock. The nested-body CPU figure is the whole test process (client serialization included).',
   );
   out(
     '- **Soak** (`bench/soak.ts`): see `bench/README.md`; the chaos pool and its end-of-run checks are described at the top of the script.',

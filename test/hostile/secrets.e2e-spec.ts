@@ -34,7 +34,12 @@ const SEED = fuzzSeed();
 describe('hostile: secrets stay out of the logs', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ LOG_LEVEL: 'trace', RATE_LIMIT_PER_MINUTE: '100000' });
+    // No reuse grace: the replay below must end its session at once.
+    server = await startTestServer({
+      LOG_LEVEL: 'trace',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      REFRESH_TOKEN_REUSE_GRACE_MS: '0',
+    });
   });
   afterAll(async () => {
     recorder.write();

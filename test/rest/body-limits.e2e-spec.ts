@@ -99,6 +99,52 @@ describe('REST request bodies: size and nesting limits', () => {
   });
 });
 
+/**
+ * Issue 23: what a route does not declare is refused on every route, those that take no body
+ * or query DTO included, and a missing required field says it is required.
+ */
+describe('REST input a route does not declare', () => {
+  let server: TestServer;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    server = await startTestServer({ RATE_LIMIT_PER_MINUTE: '100000' });
+    user = await createUser(server);
+  });
+  afterAll(() => server?.close());
+
+  it('a body field on a route without a body is a 400 naming it; the route still works without', async () => {
+    for (const path of ['/api/notifications/read-all', '/api/auth/logout-all']) {
+      expectError(
+        await http(server.httpUrl, 'POST', path, { token: user.token, body: { everything: true } }),
+        400,
+        'property everything should not exist',
+      );
+    }
+    expect((await http(server.httpUrl, 'POST', '/api/notifications/read-all', { token: user.token })).status).toBe(200);
+  });
+
+  it('a query parameter on a route without a query is a 400 naming it', async () => {
+    expectError(
+      await http(server.httpUrl, 'GET', '/api/users/me?fields=all', { token: user.token }),
+      400,
+      'property fields should not exist',
+    );
+    expectError(
+      await http(server.httpUrl, 'GET', '/api/notifications/unread-count?x=1', { token: user.token }),
+      400,
+      'property x should not exist',
+    );
+  });
+
+  it('DELETE /api/users/me without a body says the password is required (nothing is erased)', async () => {
+    const res = await http(server.httpUrl, 'DELETE', '/api/users/me', { token: user.token });
+    expectError(res, 400, 'password is required');
+    expect(res.body.message).toEqual(['password is required']);
+    expect((await http(server.httpUrl, 'GET', '/api/users/me', { token: user.token })).status).toBe(200);
+  });
+});
+
 describe('REST request bodies: HTTP_BODY_LIMIT_BYTES and HTTP_MAX_JSON_DEPTH are configurable', () => {
   let server: TestServer;
   beforeAll(async () => {

@@ -75,6 +75,22 @@ describe(`REST rate limits (${ENGINE})`, () => {
       expect((await login(ip, user.email)).status).toBe(200);
       const blocked = await login(ip, user.email);
       expectRateLimited(blocked);
+      expect(blocked.body.message).toBe(`Too many login attempts; retry after ${blocked.headers.get('retry-after')} s`);
+    });
+
+    it('refresh is not a login attempt: refreshing does not spend the login budget', async () => {
+      const ip = freshIp();
+      const user = await newUser();
+      let refreshToken = user.refreshToken;
+      for (let i = 0; i < AUTH_ATTEMPTS + 1; i++) {
+        const res = await http(server.httpUrl, 'POST', '/api/auth/refresh', {
+          headers: { 'x-forwarded-for': ip },
+          body: { refresh_token: refreshToken },
+        });
+        expect(res.status).toBe(200);
+        refreshToken = res.body.refresh_token;
+      }
+      expect((await login(ip, user.email)).status).toBe(200);
     });
 
     it('register and login share the one budget', async () => {
@@ -109,7 +125,9 @@ describe(`REST rate limits (${ENGINE})`, () => {
     it('429 with Retry-After after the limit', async () => {
       const user = await newUser();
       for (let i = 0; i < PER_USER; i++) expect((await me(user)).status).toBe(200);
-      expectRateLimited(await me(user));
+      const limited = await me(user);
+      expectRateLimited(limited);
+      expect(limited.body.message).toMatch(/^Too many requests; retry after \d+ s$/);
     });
 
     it('the budget is per user, not per IP: two users behind one IP have one each', async () => {

@@ -1,5 +1,5 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AccountModule } from '@numerai/account';
 import { AuthModule, JwtAuthGuard } from '@numerai/auth';
@@ -26,6 +26,7 @@ import { HealthController } from './health/health.controller';
 import { EXTRA_HEALTH_INDICATORS, HealthIndicators } from './health/health-indicators';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { RequestLoggerMiddleware } from './http/request-logger.middleware';
+import { UndeclaredInputInterceptor } from './http/undeclared-input.interceptor';
 import { selectInfrastructure } from './infrastructure';
 
 @Module({})
@@ -66,6 +67,7 @@ export class AppModule implements NestModule {
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
         { provide: APP_GUARD, useClass: UserThrottlerGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: UndeclaredInputInterceptor },
       ],
     };
   }

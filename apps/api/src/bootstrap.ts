@@ -1,4 +1,4 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger } from 'pino';
@@ -11,6 +11,8 @@ import { AppModule } from './app.module';
 import { useCompression } from './http/compression';
 import { useJsonBodyParsers } from './http/json-body';
 import { KnownFieldsPipe } from './http/known-fields.pipe';
+import { NestingLimitPipe } from './http/nesting-limit.pipe';
+import { RequiredFieldsValidationPipe } from './http/required-fields.validation-pipe';
 
 export interface CreateAppOptions {
   config: AppConfig;
@@ -34,7 +36,8 @@ export async function createApp({ config, logger, clock }: CreateAppOptions): Pr
   }
   app.useGlobalPipes(
     new KnownFieldsPipe(),
-    new ValidationPipe({
+    new NestingLimitPipe(),
+    new RequiredFieldsValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,

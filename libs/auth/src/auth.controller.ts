@@ -18,7 +18,10 @@ const AUTH_RESULT = '{access_token, token_type, expires_in, refresh_token, user}
 @ApiTags('auth')
 @Public()
 @SetMetadata(AUTH_ATTEMPT_ROUTES, true)
-@ApiTooManyRequestsResponse({ description: 'More than AUTH_RATE_LIMIT_PER_MINUTE attempts from this IP' })
+@ApiTooManyRequestsResponse({
+  description:
+    'More than AUTH_RATE_LIMIT_PER_MINUTE logins/registrations (RATE_LIMIT_PER_MINUTE refreshes) from this IP',
+})
 @Controller('api/auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
@@ -38,6 +41,8 @@ export class AuthController {
   }
 
   @Post('refresh')
+  // Not a login attempt: it spends the per-address request budget (RATE_LIMIT_PER_MINUTE) instead.
+  @SetMetadata(AUTH_ATTEMPT_ROUTES, false)
   @HttpCode(200)
   @ApiOkResponse({ description: `${AUTH_RESULT} with a new refresh_token; the one sent is spent` })
   @ApiUnauthorizedResponse({ description: 'Unknown, expired or spent refresh token (a spent one ends its session)' })

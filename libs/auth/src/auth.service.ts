@@ -51,10 +51,18 @@ export class AuthService {
     return this.session(user);
   }
 
-  /** A new session for `user`: a short access token and the first refresh token. */
+  /**
+   * A new session for `user`, as just read and checked: a short access token and the first
+   * refresh token. Refused if the password changed or the user was blocked or erased since
+   * (a login racing those must not outlive them): 401 as for a wrong password, 403 if blocked.
+   */
   async session(user: UserEntity): Promise<AuthResult> {
-    const { session, refreshToken } = await this.sessions.start(user.id);
-    return this.answer(user, session.id, refreshToken);
+    const started = await this.sessions.start({ userId: user.id, passwordHash: user.passwordHash });
+    if (!started) {
+      if ((await this.users.findById(user.id))?.blockedAt) throw new NotAllowedError(BLOCKED);
+      throw new UnauthenticatedError('Invalid email or password');
+    }
+    return this.answer(user, started.session.id, started.refreshToken);
   }
 
   async refresh(refreshToken: string): Promise<AuthResult> {
@@ -65,7 +73,7 @@ export class AuthService {
     if (!user || user.deletedAt) throw invalid;
     if (user.blockedAt) throw new NotAllowedError(BLOCKED);
     try {
-      return this.answer(user, found.session.id, await this.sessions.rotate(found));
+      return this.answer(user, found.session.id, await this.sessions.rotate(found, refreshToken));
     } catch (error) {
       if (error instanceof InvalidRefreshTokenError) throw invalid;
       throw error;

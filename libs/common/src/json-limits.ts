@@ -33,7 +33,7 @@ export function jsonNestingExceeds(text: Uint8Array, max: number): boolean {
 }
 
 /** Nesting depth of a parsed JSON value (a scalar is 0), giving up once past `max`. */
-function depthOf(value: unknown, max: number, depth = 0): number {
+export function depthOf(value: unknown, max: number, depth = 0): number {
   if (value === null || typeof value !== 'object' || depth > max) return depth;
   let deepest = depth + 1;
   for (const child of Object.values(value)) {
@@ -41,6 +41,29 @@ function depthOf(value: unknown, max: number, depth = 0): number {
     if (deepest > max) break;
   }
   return deepest;
+}
+
+const DECLARED_NESTING = Symbol('numerai:maxNesting');
+
+/**
+ * How deep a DTO property's value may nest (a scalar is 0, `{a: 1}` or `[1]` is 1): checked
+ * on the raw body before class-transformer copies it and class-validator walks it, so a
+ * 64 KB tree under a field that takes `{in_app, push}` costs a bounded walk, not a full
+ * transformation. Properties without it take a scalar or a flat array (see NestingLimitPipe).
+ */
+export function MaxNesting(depth: number): PropertyDecorator {
+  return (target, property) => {
+    const own: Record<string, number> = Object.prototype.hasOwnProperty.call(target, DECLARED_NESTING)
+      ? (target as Record<symbol, Record<string, number>>)[DECLARED_NESTING]
+      : { ...((target as Record<symbol, Record<string, number>>)[DECLARED_NESTING] ?? {}) };
+    own[String(property)] = depth;
+    Object.defineProperty(target, DECLARED_NESTING, { value: own, configurable: true });
+  };
+}
+
+/** The depth MaxNesting declared for `property` of the DTO class `type` (inherited ones included). */
+export function declaredNesting(type: { prototype: object }, property: string): number | undefined {
+  return (type.prototype as Record<symbol, Record<string, number> | undefined>)[DECLARED_NESTING]?.[property];
 }
 
 /**
@@ -53,7 +76,8 @@ export function IsBoundedJsonObject(
   limits: { maxBytes: number; maxDepth: number },
   options: ValidationOptions = {},
 ): PropertyDecorator {
-  return ValidateBy(
+  const nesting = MaxNesting(limits.maxDepth);
+  const validate = ValidateBy(
     {
       name: 'isBoundedJsonObject',
       validator: {
@@ -69,4 +93,8 @@ export function IsBoundedJsonObject(
     },
     options,
   );
+  return (target, property) => {
+    nesting(target, property);
+    validate(target, property);
+  };
 }

@@ -15,12 +15,19 @@ export class PageQuery {
   limit?: number;
 }
 
+/**
+ * The largest stream position: `seq` columns are 32-bit integers on PostgreSQL, so a larger
+ * one given by a client would make the query itself fail (a 500). Refused as input instead.
+ */
+export const SEQ_MAX = 2_147_483_647;
+
 /** `?after_seq=` on top of PageQuery: oldest first from a position on (paging the rest of a replay). */
 export class AfterSeqQuery extends PageQuery {
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'after_seq must be a whole number' })
   @Min(0, { message: 'after_seq must be 0 or more' })
+  @Max(SEQ_MAX, { message: `after_seq must be at most ${SEQ_MAX}` })
   after_seq?: number;
 }
 

@@ -28,6 +28,11 @@ export class AppConfig {
     expiresInSeconds: number;
     /** Lifetime of each refresh token (rotated on use, so an active session lives on). */
     refreshExpiresInSeconds: number;
+    /**
+     * How long a just-rotated refresh token still answers with the successor it got (two
+     * refreshes at once are not a theft); 0 = none. Measured by the database's clock.
+     */
+    refreshReuseGraceMs: number;
     generated: boolean;
   };
   logLevel!: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -209,6 +214,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       secret,
       expiresInSeconds: expiresInSeconds ?? 3600,
       refreshExpiresInSeconds: refreshExpiresInSeconds ?? 30 * 86400,
+      refreshReuseGraceMs: int('REFRESH_TOKEN_REUSE_GRACE_MS', 10_000, 0, 60_000),
       generated,
     },
     logLevel,

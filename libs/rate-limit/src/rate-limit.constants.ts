@@ -11,5 +11,9 @@ export function userTracker(userId: string): string {
   return `user:${userId}`;
 }
 
-/** Class metadata: routes of this controller spend the per-IP credential budget instead of the per-user one. */
+/**
+ * Class metadata: routes of this controller spend the per-IP credential budget instead of
+ * the per-user one. A handler's own `false` opts it out (refresh: a 256-bit token is not
+ * guessed, and counting it made a busy client's refreshes lock out its logins).
+ */
 export const AUTH_ATTEMPT_ROUTES = 'numerai:authAttemptRoutes';

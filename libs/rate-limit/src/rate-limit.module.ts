@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, ExecutionContext, Global, Module } from '@nestjs/common';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '@numerai/config';
 import { AUTH_ATTEMPT_ROUTES, AUTH_ATTEMPTS, USER_BUDGET } from './rate-limit.constants';
@@ -29,13 +29,13 @@ export class RateLimitModule {
             name: USER_BUDGET,
             ttl: config.rateLimit.windowMs,
             limit: config.rateLimit.perMinute,
-            skipIf: (context) => isAuthAttemptRoute(context.getClass()),
+            skipIf: (context) => isAuthAttemptRoute(context),
           },
           {
             name: AUTH_ATTEMPTS,
             ttl: config.rateLimit.windowMs,
             limit: config.rateLimit.authPerMinute,
-            skipIf: (context) => !isAuthAttemptRoute(context.getClass()),
+            skipIf: (context) => !isAuthAttemptRoute(context),
           },
         ],
       }),
@@ -49,6 +49,8 @@ export class RateLimitModule {
   }
 }
 
-function isAuthAttemptRoute(target: object): boolean {
-  return Reflect.getMetadata(AUTH_ATTEMPT_ROUTES, target) === true;
+/** The handler's own AUTH_ATTEMPT_ROUTES first (refresh opts out), then its controller's. */
+function isAuthAttemptRoute(context: ExecutionContext): boolean {
+  const own = Reflect.getMetadata(AUTH_ATTEMPT_ROUTES, context.getHandler()) as boolean | undefined;
+  return (own ?? Reflect.getMetadata(AUTH_ATTEMPT_ROUTES, context.getClass())) === true;
 }

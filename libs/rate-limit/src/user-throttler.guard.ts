@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { AuthenticatedRequest } from '@numerai/common';
-import { budgetKey, userTracker } from './rate-limit.constants';
+import { AUTH_ATTEMPTS, budgetKey, userTracker } from './rate-limit.constants';
 
 /**
  * The stock guard keys by IP and by handler; ours keys by user id and ignores the
@@ -28,8 +28,22 @@ export class UserThrottlerGuard extends ThrottlerGuard {
   ): Promise<void> {
     if (context.getType() === 'http') {
       const { res } = this.getRequestResponse(context);
-      this.setResponseHeader(res, 'Retry-After', Math.max(1, Math.ceil(detail.timeToBlockExpire)));
+      this.setResponseHeader(res, 'Retry-After', retryAfterSeconds(detail));
     }
     return super.throwThrottlingException(context, detail);
   }
+
+  /** What was limited and when to come back, rather than the stock `ThrottlerException: Too Many Requests`. */
+  protected override async getErrorMessage(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<string> {
+    const retry = `retry after ${retryAfterSeconds(detail)} s`;
+    if (!detail.key.startsWith(`${AUTH_ATTEMPTS}:`)) return `Too many requests; ${retry}`;
+    // The credential budget: per address before login, per user on the routes that check a password.
+    return detail.tracker.startsWith('ip:')
+      ? `Too many login attempts; ${retry}`
+      : `Too many password attempts; ${retry}`;
+  }
+}
+
+function retryAfterSeconds(detail: ThrottlerLimitDetail): number {
+  return Math.max(1, Math.ceil(detail.timeToBlockExpire));
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { SEQ_MAX } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
 import type { ServerFrame, ServerFrameMap } from '@numerai/protocol';
 import { RequestBudget } from '@numerai/rate-limit';
@@ -152,10 +153,15 @@ export class PagedReplay {
   }
 }
 
-/** `?last_seq=` as a position, undefined when absent; anything but a whole number from 0 up is `validation_failed`. */
+/**
+ * `?last_seq=` as a position, undefined when absent; anything but a whole number from 0 to
+ * SEQ_MAX (the `seq` columns' range) is `validation_failed`.
+ */
 export function lastSeqParam(query: URLSearchParams): number | undefined {
   const raw = query.get('last_seq');
   if (raw === null) return undefined;
-  if (!/^\d{1,15}$/.test(raw)) throw new WsError('validation_failed', 'last_seq must be a whole number from 0 up');
-  return Number(raw);
+  const value = /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value <= SEQ_MAX))
+    throw new WsError('validation_failed', `last_seq must be a whole number from 0 to ${SEQ_MAX}`);
+  return value;
 }

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
 import type { RefreshTokenEntity, SessionEndReason, SessionEntity } from '@numerai/database';
 import { EventBus } from '@numerai/events';
-import { hashRefreshToken, newRefreshToken } from './refresh-token';
-import { chunks, SessionsRepository } from './sessions.repository';
+import { hashRefreshToken, newRefreshToken, successorKey, successorOf } from './refresh-token';
+import { CheckedCredentials, chunks, SessionsRepository } from './sessions.repository';
 
 export class InvalidRefreshTokenError extends Error {
   constructor(reason: 'unknown' | 'expired' | 'revoked' | 'reused') {
@@ -22,17 +22,25 @@ const IDS_PER_EVENT = 200;
  */
 @Injectable()
 export class SessionService {
+  private readonly successorKey: Buffer;
+
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly bus: EventBus,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.successorKey = successorKey(config.jwt.secret);
+  }
 
-  /** A new session for a user; returns it and its first refresh token (the only time the raw token exists). */
-  async start(userId: string): Promise<{ session: SessionEntity; refreshToken: string }> {
+  /**
+   * A new session, if `checked` still holds (see SessionsRepository.create): returns it and
+   * its first refresh token (the only time the raw token exists), or null when the password
+   * changed or the user was blocked or erased since the login checked them.
+   */
+  async start(checked: CheckedCredentials): Promise<{ session: SessionEntity; refreshToken: string } | null> {
     const refreshToken = newRefreshToken();
-    const session = await this.sessions.create(userId, hashRefreshToken(refreshToken), this.refreshExpiry());
-    return { session, refreshToken };
+    const session = await this.sessions.create(checked, hashRefreshToken(refreshToken), this.refreshExpiry());
+    return session && { session, refreshToken };
   }
 
   /** What a refresh token stands for, before any check (the caller looks at the user first). */
@@ -43,17 +51,24 @@ export class SessionService {
   }
 
   /**
-   * Spends the token and returns its successor. A spent token presented again means two
-   * parties hold it (one of them a thief): the whole session ends, for both.
+   * Spends `presented` and returns its successor. A spent token presented again means two
+   * parties hold it (one of them a thief): the whole session ends, for both — unless it was
+   * spent less than REFRESH_TOKEN_REUSE_GRACE_MS ago, when it is the same client refreshing
+   * twice at once (or retrying a lost answer) and gets the same successor again.
    */
-  async rotate(found: { token: RefreshTokenEntity; session: SessionEntity }): Promise<string> {
+  async rotate(found: { token: RefreshTokenEntity; session: SessionEntity }, presented: string): Promise<string> {
     const { token, session } = found;
     if (session.revokedAt) throw new InvalidRefreshTokenError('revoked');
-    if (token.spentAt) return this.reused(session);
-    if (token.expiresAt.getTime() <= Date.now()) throw new InvalidRefreshTokenError('expired');
-    const next = newRefreshToken();
-    if (!(await this.sessions.rotate(token, hashRefreshToken(next), this.refreshExpiry()))) return this.reused(session);
-    return next;
+    const next = successorOf(presented, this.successorKey);
+    if (!token.spentAt) {
+      if (token.expiresAt.getTime() <= Date.now()) throw new InvalidRefreshTokenError('expired');
+      const outcome = await this.sessions.rotate(token, hashRefreshToken(next), this.refreshExpiry());
+      if (outcome === 'rotated') return next;
+      if (outcome === 'ended') throw new InvalidRefreshTokenError('revoked');
+    }
+    const graceMs = this.config.jwt.refreshReuseGraceMs;
+    if (graceMs > 0 && (await this.sessions.spentWithin(token.tokenHash, graceMs))) return next;
+    return this.reused(session);
   }
 
   /** Ends one session of `userId` (ignored if it is not theirs). */

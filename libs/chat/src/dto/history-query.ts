@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Min } from 'class-validator';
-import { AfterSeqQuery } from '@numerai/common';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { AfterSeqQuery, SEQ_MAX } from '@numerai/common';
 
 /**
  * `GET /api/consultations/:id/messages`: newest first before `before` (a message id) or
@@ -11,6 +11,7 @@ export class HistoryQuery extends AfterSeqQuery {
   @Type(() => Number)
   @IsInt({ message: 'before_seq must be a whole number' })
   @Min(1, { message: 'before_seq must be 1 or more' })
+  @Max(SEQ_MAX, { message: `before_seq must be at most ${SEQ_MAX}` })
   before_seq?: number;
 }
 

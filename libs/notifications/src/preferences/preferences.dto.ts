@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsObject } from 'class-validator';
+import { MaxNesting } from '@numerai/common';
 import type { ChannelPreference } from '@numerai/database';
 import { MAX_PREFERENCE_TYPES, NOTIFICATION_TYPE_PATTERN } from './notification-types';
 
@@ -16,6 +17,7 @@ export class PreferencesDto {
     example: { daily_reading: { in_app: false, push: false } },
   })
   @IsObject({ message: 'types must be an object of {in_app, push} by notification type' })
+  @MaxNesting(2)
   types!: Record<string, unknown>;
 }
 
