@@ -51,6 +51,7 @@ describe(`ops CLI (${ENGINE})`, () => {
       user_id: demo.client.id,
       numerologist_id: demo.numerologist.id,
       status: 'active',
+      unread_count: expect.any(Number),
     });
     const asNumerologist = await http(server.httpUrl, 'GET', '/api/users/me', {
       token: demo.numerologist.access_token,
