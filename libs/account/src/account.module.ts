@@ -10,6 +10,7 @@ import {
   NotificationPreferencesEntity,
   PushSubscriptionEntity,
   ReadingEntity,
+  SessionEntity,
 } from '@numerai/database';
 import { UsersModule } from '@numerai/users';
 import { AccountController } from './account.controller';
@@ -35,6 +36,7 @@ import { AdminUsersController } from './admin-users.controller';
       NotificationPreferencesEntity,
       NotificationDeliveryEntity,
       PushSubscriptionEntity,
+      SessionEntity,
     ]),
   ],
   controllers: [AccountController, AdminUsersController],
