@@ -73,6 +73,58 @@ describe(`daily readings (${ENGINE})`, () => {
       expectError(await get(user, '/api/readings'), 400, 'date');
     });
 
+    it("today's reading follows a change of birth date or birth name, under the same id; a past day keeps its own", async () => {
+      clock.set('2027-03-26T12:00:00Z');
+      const user = await berliner();
+      const friday = await get(user, '/api/readings/today');
+      clock.set('2027-03-27T12:00:00Z');
+      const before = await get(user, '/api/readings/today');
+      expect(before.body.numbers).toEqual({
+        life_path: 7,
+        personal_year: 4,
+        personal_month: 7,
+        personal_day: 7,
+        expression: 8,
+      });
+
+      expect((await profile(user, { birth_date: '1990-05-14' })).status).toBe(200);
+      const redated = await get(user, '/api/readings/today');
+      // 1990-05-14: 5 + 5 + (1+9+9+0 = 19 → 10 → 1) = 11, a master number; 2027: 5 + 5 + 2 = 12 → 3; March 6; the 27th 6.
+      expect(redated.body).toEqual({
+        ...before.body,
+        numbers: { life_path: 11, personal_year: 3, personal_month: 6, personal_day: 6, expression: 8 },
+        text: expect.stringContaining('Life path 11'),
+      });
+      expect((await get(user, '/api/readings?date=2027-03-27')).body).toEqual(redated.body);
+
+      expect((await profile(user, { birth_name: 'Jane Doe' })).status).toBe(200);
+      const renamed = await get(user, '/api/readings?date=2027-03-27');
+      // JANE 1+1+5+5 = 12 → 3, DOE 4+6+5 = 15 → 6: 9.
+      expect(renamed.body).toEqual({
+        ...redated.body,
+        numbers: { ...redated.body.numbers, expression: 9 },
+        text: expect.stringContaining('Expression 9'),
+      });
+      expect((await get(user, '/api/readings/today')).body).toEqual(renamed.body);
+      expect((await get(user, '/api/readings?date=2027-03-26')).body).toEqual(friday.body);
+    });
+
+    it('a birth date in the years 0001–0099 gives a reading (Date.UTC would have read 0050 as 1950)', async () => {
+      clock.set('2027-03-27T12:00:00Z');
+      const user = await createUser(server);
+      expect((await profile(user, { birth_date: '0050-06-15' })).body).toMatchObject({ birth_date: '0050-06-15' });
+      const res = await get(user, '/api/readings/today');
+      expect(res.status).toBe(200);
+      // 6 + (1+5 = 6) + 5 = 17 → 8; 2027: 6 + 6 + 2 = 14 → 5; March 8; the 27th 8 + 9 = 17 → 8.
+      expect(res.body.numbers).toEqual({
+        life_path: 8,
+        personal_year: 5,
+        personal_month: 8,
+        personal_day: 8,
+        expression: null,
+      });
+    });
+
     it("never shows another user's reading", async () => {
       clock.set('2027-03-27T12:00:00Z');
       const [a, b] = [await berliner(), await createUser(server)];

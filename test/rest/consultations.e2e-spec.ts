@@ -3,6 +3,7 @@ import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { ENGINE, expectConsultation, expectError, noteSkippedPostgres } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
+import { closeAll, openChat, say } from '../ws/helpers';
 
 noteSkippedPostgres('rest: consultations');
 
@@ -49,7 +50,7 @@ describe(`REST consultations (${ENGINE})`, () => {
       expect(res.status).toBe(201);
       expectConsultation(res.body, { scheduled_at: '2031-02-03T02:05:06.000Z' });
       // …and it reads back the same (no time-zone drift through the database).
-      expect((await get(client, res.body.id)).body).toEqual(res.body);
+      expect((await get(client, res.body.id)).body).toEqual({ ...res.body, unread_count: 0 });
     });
 
     it('404 when numerologist_id is a user who is not a numerologist', async () => {
@@ -91,9 +92,37 @@ describe(`REST consultations (${ENGINE})`, () => {
       for (const participant of [client, numerologist]) {
         const res = await get(participant, consultation.id);
         expect(res.status).toBe(200);
-        expectConsultation(res.body, { id: consultation.id, user_id: client.id, numerologist_id: numerologist.id });
-        expect(res.body).toEqual(consultation);
+        expectConsultation(res.body, {
+          id: consultation.id,
+          user_id: client.id,
+          numerologist_id: numerologist.id,
+          // The client booked it: the booking's system message is theirs, unread by the numerologist.
+          unread_count: participant === numerologist ? 1 : 0,
+        });
+        expect(res.body).toEqual({ ...consultation, unread_count: res.body.unread_count });
       }
+    });
+
+    it("carries the caller's unread_count, the same as their list item's, and follows their read marker", async () => {
+      const { consultation, client, numerologist } = await createConsultation(server, { status: 'active' });
+      const clientChat = await openChat(server, consultation.id, client);
+      const numerologistChat = await openChat(server, consultation.id, numerologist);
+      await say(clientChat, 'first');
+      const last = await say(clientChat, 'second');
+      const unread = async (user: TestUser) => {
+        const [one, all] = await Promise.all([get(user, consultation.id), list(user)]);
+        expect(all.body.items.find((item: { id: string }) => item.id === consultation.id)).toEqual(one.body);
+        return one.body.unread_count;
+      };
+      // booked (the client's) and the two messages; the numerologist's own "started" never counts for them.
+      expect(await unread(numerologist)).toBe(3);
+      expect(await unread(client)).toBe(1);
+
+      numerologistChat.send({ type: 'read_receipt', message_id: last.id });
+      await clientChat.next('read_receipt');
+      expect(await unread(numerologist)).toBe(0);
+      expect(await unread(client)).toBe(1);
+      await closeAll(clientChat, numerologistChat);
     });
 
     it("404 for someone else's consultation, the same as for one that does not exist", async () => {

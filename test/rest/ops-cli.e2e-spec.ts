@@ -51,6 +51,7 @@ describe(`ops CLI (${ENGINE})`, () => {
       user_id: demo.client.id,
       numerologist_id: demo.numerologist.id,
       status: 'active',
+      unread_count: expect.any(Number),
     });
     const asNumerologist = await http(server.httpUrl, 'GET', '/api/users/me', {
       token: demo.numerologist.access_token,
@@ -78,7 +79,7 @@ describe(`ops CLI (${ENGINE})`, () => {
     expect(active.body.items.map((c: { id: string }) => c.id)).toEqual([second.consultation.id]);
   });
 
-  it('demo starts a new active consultation once the previous one has ended', async () => {
+  it('demo starts a new active consultation once the previous one has ended, booked and started as through the API', async () => {
     const first = JSON.parse((await cli('demo', '--json')).out) as DemoSet;
     const ended = await http(server.httpUrl, 'PATCH', `/api/consultations/${first.consultation.id}`, {
       token: first.numerologist.access_token,
@@ -88,6 +89,25 @@ describe(`ops CLI (${ENGINE})`, () => {
     const next = JSON.parse((await cli('demo', '--json')).out) as DemoSet;
     expect(next.consultation).toMatchObject({ status: 'active', created: true });
     expect(next.consultation.id).not.toBe(first.consultation.id);
+    // The CLI has exited: the lifecycle steps' system messages are already stored, newest first.
+    const history = await http(server.httpUrl, 'GET', `/api/consultations/${next.consultation.id}/messages`, {
+      token: next.client.access_token,
+    });
+    expect(history.status).toBe(200);
+    expect(history.body.items).toEqual([
+      expect.objectContaining({
+        message_type: 'system',
+        event: 'consultation_started',
+        sender_id: next.numerologist.id,
+        content: 'Demo Numerologist started the consultation',
+      }),
+      expect.objectContaining({
+        message_type: 'system',
+        event: 'consultation_booked',
+        sender_id: next.client.id,
+        content: 'Demo Client booked this consultation',
+      }),
+    ]);
   });
 
   it('demo prints ready-to-paste wscat lines for the chat of the consultation', async () => {

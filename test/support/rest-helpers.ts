@@ -80,7 +80,7 @@ export function expectConsultation(
   expected: Partial<
     Record<'id' | 'user_id' | 'numerologist_id' | 'status', string> & {
       scheduled_at: string | null;
-      /** List items only. */
+      /** List items and GET /api/consultations/:id, never a created or changed one. */
       unread_count: number;
     }
   >,

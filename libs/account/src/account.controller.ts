@@ -1,17 +1,20 @@
-import { Body, Controller, Delete, Get, HttpCode, SetMetadata } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, SetMetadata, StreamableFile } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import {
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
+  ApiProduces,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { AuthService, PasswordConfirmationDto } from '@numerai/auth';
 import { CurrentUser, Principal } from '@numerai/common';
+import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { AUTH_ATTEMPT_ROUTES } from '@numerai/rate-limit';
 import { AccountEraser } from './account-eraser';
-import { AccountExport, AccountExporter } from './account-exporter';
+import { AccountExporter } from './account-exporter';
 
 /** The caller's own account as a whole: erase it, or take a copy of everything stored about it. */
 @ApiTags('users')
@@ -22,11 +25,16 @@ import { AccountExport, AccountExporter } from './account-exporter';
 @ApiTooManyRequestsResponse({ description: 'More than AUTH_RATE_LIMIT_PER_MINUTE calls by this user' })
 @Controller('api/users/me')
 export class AccountController {
+  private readonly logger: ContextLogger;
+
   constructor(
     private readonly auth: AuthService,
     private readonly eraser: AccountEraser,
     private readonly exporter: AccountExporter,
-  ) {}
+    loggers: LoggerFactory,
+  ) {
+    this.logger = loggers.forContext('AccountController');
+  }
 
   @Delete()
   @HttpCode(204)
@@ -40,8 +48,23 @@ export class AccountController {
   }
 
   @Get('export')
-  @ApiOkResponse({ description: 'Everything stored about the caller, as JSON' })
-  export(@CurrentUser() principal: Principal): Promise<AccountExport> {
-    return this.exporter.export(principal.id);
+  @ApiProduces('application/json')
+  @ApiOkResponse({
+    description:
+      'Everything stored about the caller, as one JSON object: exported_at, profile, consultations, messages, ' +
+      'notifications, read_markers, sessions, readings, notification_preferences, push_subscriptions (streamed)',
+    schema: { type: 'object' },
+  })
+  async export(@CurrentUser() principal: Principal): Promise<StreamableFile> {
+    const chunks = await this.exporter.open(principal.id);
+    // One chunk (a page of rows) buffered ahead: the next page is read once the socket has taken this one.
+    return new StreamableFile(Readable.from(chunks, { highWaterMark: 1 }), {
+      type: 'application/json; charset=utf-8',
+    }).setErrorHandler((error, response) => {
+      // A database failure between pages: the 200 and part of the document are out, so a cut
+      // connection is the only way left to say "incomplete" (never a well-formed truncation).
+      this.logger.error(`account export failed: ${error.message}`);
+      response.destroy?.(error);
+    });
   }
 }

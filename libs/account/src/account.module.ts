@@ -11,6 +11,7 @@ import {
   NotificationPreferencesEntity,
   PushSubscriptionEntity,
   ReadingEntity,
+  SessionEntity,
 } from '@numerai/database';
 import { UsersModule } from '@numerai/users';
 import { AccountController } from './account.controller';
@@ -37,6 +38,7 @@ import { AdminUsersController } from './admin-users.controller';
       NotificationPreferencesEntity,
       NotificationDeliveryEntity,
       PushSubscriptionEntity,
+      SessionEntity,
     ]),
   ],
   controllers: [AccountController, AdminUsersController],

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { ConsultationLifecycleEvent, DomainEventMap, EventBus } from '@numerai/events';
 import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { ChatService } from './chat.service';
@@ -19,8 +19,10 @@ const SENTENCE: Record<ConsultationLifecycleEvent, string> = {
  * consultation's chat, written once, by the instance that made the change.
  */
 @Injectable()
-export class LifecycleMessages {
+export class LifecycleMessages implements BeforeApplicationShutdown {
   private readonly logger: ContextLogger;
+  /** Messages being written: the REST answer (or the CLI command) has already returned. */
+  private readonly writing = new Set<Promise<void>>();
 
   constructor(
     events: EventBus,
@@ -29,8 +31,16 @@ export class LifecycleMessages {
   ) {
     this.logger = loggers.forContext('LifecycleMessages');
     events.onOrigin('consultation.lifecycle', (event) => {
-      this.post(event).catch((error: unknown) => this.logger.error(error instanceof Error ? error : String(error)));
+      const writing = this.post(event)
+        .catch((error: unknown) => this.logger.error(error instanceof Error ? error : String(error)))
+        .finally(() => this.writing.delete(writing));
+      this.writing.add(writing);
     });
+  }
+
+  /** Before the writer thread and the database close: a step just taken is not lost to a shutdown (or a CLI exiting). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.writing]);
   }
 
   private post(event: DomainEventMap['consultation.lifecycle']): Promise<void> {

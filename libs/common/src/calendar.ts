@@ -16,12 +16,18 @@ export function canonicalTimeZone(name: string): string | undefined {
   }
 }
 
-/** `YYYY-MM-DD` naming a day that exists on the proleptic Gregorian calendar (no 2023-02-30). */
+/**
+ * `YYYY-MM-DD` naming a day that exists on the proleptic Gregorian calendar (no 2023-02-30),
+ * from 0001-01-01 to 9999-12-31: the calendar counts no year 0 (1 BC is followed by AD 1).
+ */
 export function isCalendarDate(value: string): boolean {
   const match = DATE_PATTERN.exec(value);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
+  if (year < 1) return false;
+  // Not Date.UTC(year, …): it reads years 0–99 as 1900–1999, so 0050-01-01 would not round-trip.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 

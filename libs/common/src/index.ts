@@ -1,6 +1,7 @@
 export * from './pagination';
 export * from './principal';
 export * from './storable-text';
+export * from './visible-text';
 export * from './time';
 export * from './json-limits';
 export * from './calendar';

@@ -9,8 +9,14 @@ export class ConsultationView {
   @ApiProperty({ enum: CONSULTATION_STATUSES }) status!: ConsultationStatus;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) scheduled_at!: string | null;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
-  /** In lists: the caller's unread messages in this consultation's chat (the other participant's, after the caller's read marker). */
-  @ApiProperty({ required: false, minimum: 0 }) unread_count?: number;
+  /** In the list and GET /api/consultations/:id: the caller's unread messages in this consultation's chat (the other participant's, after the caller's read marker). */
+  @ApiProperty({
+    required: false,
+    minimum: 0,
+    description:
+      "the caller's unread messages in its chat (the other participant's, after the caller's read marker); in the list and GET /api/consultations/:id",
+  })
+  unread_count?: number;
 }
 
 export function toConsultationView(c: ConsultationEntity): ConsultationView {

@@ -30,9 +30,9 @@ export class ConsultationsController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ type: ConsultationView })
-  async get(@CurrentUser() user: Principal, @Param('id', consultationId) id: string): Promise<ConsultationView> {
-    return toConsultationView(await this.consultations.getForParticipant(id, user.id));
+  @ApiOkResponse({ type: ConsultationView, description: 'with the caller’s unread_count, as in the list' })
+  get(@CurrentUser() user: Principal, @Param('id', consultationId) id: string): Promise<ConsultationView> {
+    return this.consultations.viewForParticipant(id, user.id);
   }
 
   @Patch(':id')

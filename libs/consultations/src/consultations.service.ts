@@ -75,12 +75,24 @@ export class ConsultationsService {
     const limit = options.limit ?? DEFAULT_PAGE_SIZE;
     const rows = await this.consultations.pageForParticipant(userId, { ...options, limit });
     const page = toPage(rows, limit, toConsultationView);
+    await this.addUnreadCounts(userId, page.items);
+    return page;
+  }
+
+  /** One consultation as its participant sees it: with their `unread_count`, as in the list. */
+  async viewForParticipant(id: string, userId: string): Promise<ConsultationView> {
+    const view = toConsultationView(await this.getForParticipant(id, userId));
+    await this.addUnreadCounts(userId, [view]);
+    return view;
+  }
+
+  /** Sets each view's `unread_count` for `userId`, with one query for all of them. */
+  private async addUnreadCounts(userId: string, views: ConsultationView[]): Promise<void> {
     const unread = await this.consultations.unreadCounts(
       userId,
-      page.items.map((item) => item.id),
+      views.map((view) => view.id),
     );
-    for (const item of page.items) item.unread_count = unread.get(item.id) ?? 0;
-    return page;
+    for (const view of views) view.unread_count = unread.get(view.id) ?? 0;
   }
 
   /** The consultation if the user takes part in it; 404 otherwise, without saying which. */

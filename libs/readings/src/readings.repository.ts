@@ -28,4 +28,10 @@ export class ReadingsRepository {
       return (await this.find(userId, localDate))!;
     }
   }
+
+  /** New numbers and text for an existing row; its id, day and creation time stay. */
+  async rewrite(row: ReadingEntity, reading: { numbers: ReadingNumbers; text: string }): Promise<ReadingEntity> {
+    await this.readings.update({ id: row.id }, reading);
+    return Object.assign(row, reading);
+  }
 }

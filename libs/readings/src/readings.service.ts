@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError, localTime, NotFoundError } from '@numerai/common';
-import type { ReadingEntity, UserEntity } from '@numerai/database';
+import type { ReadingEntity, ReadingNumbers, UserEntity } from '@numerai/database';
 import { Clock } from '@numerai/scheduler';
 import { UsersService } from '@numerai/users';
 import { readingNumbers } from './reading-numbers';
@@ -25,12 +25,17 @@ export class ReadingsService {
     return localTime(this.clock.now(), user.timeZone ?? DEFAULT_TIME_ZONE).date;
   }
 
-  /** The stored reading of that local day, made on first use. The user must have a birth date. */
-  forDay(user: ReadingSubject & { birthDate: string }, localDate: string): Promise<ReadingEntity> {
-    return this.readings.findOrCreate(user.id, localDate, () => {
-      const numbers = readingNumbers(user.birthDate, user.birthName, localDate);
-      return { numbers, text: readingText(numbers) };
-    });
+  /**
+   * The stored reading of that local day (today's: callers never pass another), made on first
+   * use. It is of the birth date and birth name the user has now: after either changed, the
+   * stored row is rewritten in place (same id, so a notification pointing at it still leads
+   * to it). Past days keep the reading they were given. The user must have a birth date.
+   */
+  async forDay(user: ReadingSubject & { birthDate: string }, localDate: string): Promise<ReadingEntity> {
+    const numbers = readingNumbers(user.birthDate, user.birthName, localDate);
+    const current = { numbers, text: readingText(numbers) };
+    const stored = await this.readings.findOrCreate(user.id, localDate, () => current);
+    return sameNumbers(stored.numbers, numbers) ? stored : this.readings.rewrite(stored, current);
   }
 
   async today(userId: string): Promise<ReadingEntity> {
@@ -46,6 +51,11 @@ export class ReadingsService {
     if (!stored) throw new NotFoundError(`No reading for ${date}`);
     return stored;
   }
+}
+
+function sameNumbers(a: ReadingNumbers, b: ReadingNumbers): boolean {
+  const keys = Object.keys(b) as (keyof ReadingNumbers)[];
+  return Object.keys(a).length === keys.length && keys.every((key) => a[key] === b[key]);
 }
 
 function withBirthDate<T extends ReadingSubject>(user: T): T & { birthDate: string } {

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AuthModule } from '@numerai/auth';
+import { ChatCoreModule } from '@numerai/chat';
 import { AppConfig, ConfigModule } from '@numerai/config';
 import { ConsultationsModule } from '@numerai/consultations';
 import { DatabaseModule } from '@numerai/database';
@@ -10,7 +11,8 @@ import { UsersModule } from '@numerai/users';
 
 /**
  * What the ops commands need and nothing more: the services of the running app (so the
- * CLI shares their rules), without HTTP, WebSockets, Redis fan-out or rate limits.
+ * CLI shares their rules and side effects, such as the chat's lifecycle messages), without
+ * HTTP, WebSockets, Redis fan-out or rate limits.
  * The database is migrated when the context starts, as the app does.
  */
 @Module({})
@@ -26,6 +28,8 @@ export class CliModule {
         UsersModule,
         AuthModule,
         ConsultationsModule,
+        // Its lifecycle messages: a consultation the CLI books and starts gets the chat's system messages.
+        ChatCoreModule,
       ],
     };
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { IsStorableText } from '@numerai/common';
+import { HasVisibleText, IsStorableText } from '@numerai/common';
 
 /** Who may self-register: never `admin` (admins come from the ops CLI). */
 export const SELF_SERVICE_ROLES = ['user', 'numerologist'] as const;
@@ -22,6 +22,7 @@ export class RegisterDto {
   @IsNotEmpty()
   @MaxLength(200)
   @IsStorableText('full_name')
+  @HasVisibleText('full_name')
   full_name!: string;
 
   @ApiPropertyOptional({ enum: SELF_SERVICE_ROLES, default: 'user' })

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { IsStorableText } from '@numerai/common';
+import { HasVisibleText, IsStorableText } from '@numerai/common';
 
 /** Present → set; `null` → clear (birth fields and time zone only); absent → unchanged. */
 const present = (field: string) => ValidateIf((dto: Record<string, unknown>) => dto[field] !== undefined);
@@ -14,6 +14,7 @@ export class UpdateProfileDto {
   @IsNotEmpty({ message: 'full_name must not be empty' })
   @MaxLength(200)
   @IsStorableText('full_name')
+  @HasVisibleText('full_name')
   full_name?: string;
 
   @ApiPropertyOptional({ example: '1990-07-15', nullable: true, description: 'YYYY-MM-DD, not in the future' })
@@ -28,6 +29,7 @@ export class UpdateProfileDto {
   @IsNotEmpty({ message: 'birth_name must not be empty' })
   @MaxLength(200)
   @IsStorableText('birth_name')
+  @HasVisibleText('birth_name')
   birth_name?: string | null;
 
   @ApiPropertyOptional({ example: 'Europe/Berlin', nullable: true, description: 'IANA time zone name' })

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { ConsultationsModule } from '@numerai/consultations';
+import { ChatMessagesRepository } from './chat-messages.repository';
+import { ChatService } from './chat.service';
+import { ConsultationStatusCache } from './consultation-status.cache';
+import { LifecycleMessages } from './lifecycle-messages';
+import { MessageWriter } from './message-writer';
+import { TypingTracker } from './typing-tracker';
+
+/**
+ * Chat without its transports (REST history, the WebSocket gateway): storing messages and
+ * writing each consultation lifecycle step into the chat. The ops CLI runs on this alone, so
+ * what it books and starts leaves the same system messages as the API.
+ */
+@Module({
+  imports: [ConsultationsModule],
+  providers: [
+    ChatService,
+    ChatMessagesRepository,
+    ConsultationStatusCache,
+    LifecycleMessages,
+    MessageWriter,
+    TypingTracker,
+  ],
+  exports: [ChatService, MessageWriter],
+})
+export class ChatCoreModule {}
