@@ -51,7 +51,7 @@ describe(`notification preferences (${ENGINE})`, () => {
   });
 
   it.each([
-    [{}, 'types must be an object'],
+    [{}, 'types is required'],
     [{ types: [] }, 'types must be an object'],
     [{ types: { chat_message: true } }, 'types.chat_message must be exactly {in_app: boolean, push: boolean}'],
     [{ types: { chat_message: { in_app: 'no', push: true } } }, 'types.chat_message must be exactly'],
