@@ -93,7 +93,7 @@ describe('hostile: authorization matrix', () => {
     bob = pair.numerologist;
     consultationId = pair.consultation.id;
     // Carol has a consultation of her own (with someone else), so she is a user like Alice.
-    ({ client: carol, numerologist: carolsContact } = await createConsultation(server));
+    ({ client: carol, numerologist: carolsContact } = await createConsultation(server, { status: 'active' }));
     erin = await createUser(server, { role: 'numerologist' });
 
     const messageMarker = `private-message-${randomBytes(6).toString('hex')}`;

@@ -259,7 +259,7 @@ describe(`sessions (${ENGINE})`, () => {
 
   describe('DELETE /api/users/me', () => {
     it('erases the account: its open socket is closed at once, it cannot log in, the other participant keeps the history from "Deleted user"', async () => {
-      const { consultation, client, numerologist } = await createConsultation(server);
+      const { consultation, client, numerologist } = await createConsultation(server, { status: 'active' });
       const admin = await createAdmin(server);
       await adminNotify(server, admin, client.id, { title: 'private title' });
       const clientChat = await openChat(server, consultation.id, client);

@@ -176,7 +176,7 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
   });
 
   it('presence: online and offline (after the grace period) across instances, contacts only', async () => {
-    const { client, numerologist } = await createConsultation(A);
+    const { client, numerologist } = await createConsultation(A, { status: 'active' });
     const stranger = await createUser(A);
     const watcher = await on(A).presence(client);
     expect(await watcher.next('presence_state')).toEqual({ type: 'presence_state', users: [] });
