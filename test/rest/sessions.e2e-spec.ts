@@ -355,6 +355,7 @@ describe(`sessions (${ENGINE})`, () => {
       expect(res.status).toBe(200);
       const body = res.body;
       expect(Object.keys(body).sort()).toEqual([
+        'blocks',
         'consultations',
         'exported_at',
         'messages',

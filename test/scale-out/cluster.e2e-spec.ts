@@ -222,6 +222,31 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
     await strangerSocket.close();
   });
 
+  it('presence: a viewer connecting on another instance during a contact’s reload sees it online, and stays in step with REST (issue 23)', async () => {
+    const { client, numerologist } = await createConsultation(A, { status: 'active' });
+    const before = await on(A).notifications(numerologist);
+    // The reload: the contact's last socket closes on A; the viewer connects on B inside the grace period.
+    await before.close();
+    const watcher = await on(B).presence(client);
+    expect(await watcher.next('presence_state')).toEqual({
+      type: 'presence_state',
+      users: [{ user_id: numerologist.id, user_name: numerologist.name }],
+    });
+    const during = await http(C.httpUrl, 'GET', '/api/presence', { token: client.token });
+    expect(during.body.users).toEqual([{ user_id: numerologist.id, online: true, last_seen: null }]);
+
+    // The contact comes back on C: nothing to tell, not even once the grace period is over.
+    const back = await on(C).notifications(numerologist);
+    await watcher.socket.expectSilence(GRACE_MS + 500);
+    expect(watcher.all('user_offline')).toEqual([]);
+    const after = await http(A.httpUrl, 'GET', '/api/presence', { token: client.token });
+    expect(after.body.users).toEqual([{ user_id: numerologist.id, online: true, last_seen: null }]);
+
+    // And when it leaves for good, the viewer that was shown it online hears it go.
+    await back.close();
+    expect(await watcher.next('user_offline', 5000)).toMatchObject({ user_id: numerologist.id });
+  });
+
   it('at most 20 connections per user across all instances', async () => {
     const user = await createUser(A);
     const instances = [A, B, C];

@@ -9,6 +9,7 @@ import {
   NotificationPreferencesEntity,
   PushSubscriptionEntity,
   ReadingEntity,
+  UserBlockEntity,
 } from '@numerai/database';
 import { UsersService } from '@numerai/users';
 
@@ -33,6 +34,8 @@ export class AccountEraser {
     private readonly preferences: Repository<NotificationPreferencesEntity>,
     @InjectRepository(NotificationDeliveryEntity) private readonly deliveries: Repository<NotificationDeliveryEntity>,
     @InjectRepository(PushSubscriptionEntity) private readonly pushSubscriptions: Repository<PushSubscriptionEntity>,
+    // Blocks (libs/blocks): the ones the user made and the ones made of them.
+    @InjectRepository(UserBlockEntity) private readonly blocks: Repository<UserBlockEntity>,
   ) {}
 
   async erase(userId: string): Promise<void> {
@@ -43,6 +46,9 @@ export class AccountEraser {
     await this.readings.delete({ userId });
     await this.preferences.delete({ userId });
     await this.deliveries.delete({ userId });
+    // Blocks (libs/blocks): both sides of every block the user is in.
+    await this.blocks.delete({ blockerId: userId });
+    await this.blocks.delete({ blockedId: userId });
     await this.sessions.endAll(userId, 'account_deleted');
   }
 }

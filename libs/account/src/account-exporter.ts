@@ -14,6 +14,7 @@ import {
   PushSubscriptionEntity,
   ReadingEntity,
   SessionEntity,
+  UserBlockEntity,
 } from '@numerai/database';
 import { toNotificationData } from '@numerai/notifications';
 import { toPushSubscriptionView } from '@numerai/push';
@@ -23,8 +24,8 @@ import { toUserView, UsersService } from '@numerai/users';
 /**
  * Everything stored about one user, as JSON: the profile, consultations they take part
  * in, messages they sent, their notifications, read markers, daily readings and notification
- * preferences, their sessions' metadata and their Web Push subscriptions (endpoint and date, not
- * the keys). Never a password hash or a refresh-token hash.
+ * preferences, their sessions' metadata, their Web Push subscriptions (endpoint and date, not
+ * the keys) and the clients they blocked. Never a password hash or a refresh-token hash.
  */
 @Injectable()
 export class AccountExporter {
@@ -39,6 +40,7 @@ export class AccountExporter {
     @InjectRepository(NotificationPreferencesEntity)
     private readonly preferences: Repository<NotificationPreferencesEntity>,
     @InjectRepository(PushSubscriptionEntity) private readonly pushSubscriptions: Repository<PushSubscriptionEntity>,
+    @InjectRepository(UserBlockEntity) private readonly blocks: Repository<UserBlockEntity>,
   ) {}
 
   async export(userId: string) {
@@ -57,6 +59,7 @@ export class AccountExporter {
         this.preferences.findOneBy({ userId }),
         this.pushSubscriptions.find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } }),
       ]);
+    const blocks = await this.blocks.find({ where: { blockerId: userId }, order: { id: 'ASC' } });
     return {
       exported_at: new Date().toISOString(),
       profile: { ...toUserView(user), blocked_at: iso(user.blockedAt) },
@@ -79,6 +82,7 @@ export class AccountExporter {
       readings: readings.map(toReadingView),
       notification_preferences: preferences?.types ?? {},
       push_subscriptions: pushSubscriptions.map(toPushSubscriptionView),
+      blocks: blocks.map((block) => ({ user_id: block.blockedId, created_at: iso(block.createdAt) })),
     };
   }
 }

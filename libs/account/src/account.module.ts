@@ -10,6 +10,7 @@ import {
   NotificationPreferencesEntity,
   PushSubscriptionEntity,
   ReadingEntity,
+  UserBlockEntity,
 } from '@numerai/database';
 import { UsersModule } from '@numerai/users';
 import { AccountController } from './account.controller';
@@ -35,6 +36,7 @@ import { AdminUsersController } from './admin-users.controller';
       NotificationPreferencesEntity,
       NotificationDeliveryEntity,
       PushSubscriptionEntity,
+      UserBlockEntity,
     ]),
   ],
   controllers: [AccountController, AdminUsersController],

@@ -128,6 +128,10 @@ export class ConsultationsRepository {
     return [...contacts];
   }
 
+  existsBetween(userId: string, numerologistId: string): Promise<boolean> {
+    return this.consultations.existsBy({ userId, numerologistId });
+  }
+
   findOpenBetween(userId: string, numerologistId: string): Promise<ConsultationEntity | null> {
     return this.consultations.findOneBy({ userId, numerologistId, status: In([...OPEN_CONSULTATION_STATUSES]) });
   }
