@@ -22,7 +22,15 @@ const RESULTS = join(ROOT, 'bench', 'results');
 /** Soak results the document used are kept here too: bench/results/ is the benchmark's to clean. */
 const SOAKS = join(ARTIFACTS, 'soak');
 const DOC = join(ROOT, 'docs', 'reliability.md');
-const AREAS = ['Fuzzed frames', 'Authorization', 'Slow consumers', 'Floods', 'Secrets', 'Consent and limits'];
+const AREAS = [
+  'Fuzzed frames',
+  'Authorization',
+  'Slow consumers',
+  'Floods',
+  'Secrets',
+  'Consent and limits',
+  'Presence and consent',
+];
 
 interface Artifact {
   suite: string;
