@@ -179,7 +179,7 @@ describeWithBrowser(CHROMIUM, describeWithGateways)('demo page in Chromium: two 
   }, 120_000);
 
   it('one types and sends; the other sees typing, the message, its unread badge, and reads it', async () => {
-    const { consultation, client, numerologist } = await createConsultation(server);
+    const { consultation, client, numerologist } = await createConsultation(server, { status: 'active' });
     const clientPage = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
     const numerologistPage = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
     const pageErrors: string[] = [];
@@ -198,17 +198,17 @@ describeWithBrowser(CHROMIUM, describeWithGateways)('demo page in Chromium: two 
     await openChat(clientPage, consultation.id);
     await clientPage.getByTestId('composer').fill('Hello from the browser');
     await clientPage.getByTestId('send').click();
-    // The chat opens with the booking's system message; the client's own message follows it.
+    // The chat opens with the booking's and the acceptance's system messages; the client's own message follows.
     await clientPage.getByTestId('message-content').filter({ hasText: 'Hello from the browser' }).waitFor();
     await waitForText(numerologistPage, 'unread-count', '1');
 
     // Opening the chat shows the message (history) and marks it read: the sender sees ✓✓.
     await openChat(numerologistPage, consultation.id);
     await numerologistPage.getByTestId('message-content').filter({ hasText: 'Hello from the browser' }).waitFor();
-    // The booking is the consultation's own line (no bubble, no receipt); the client's message is read.
+    // The booking and its acceptance are the consultation's own lines (no bubble, no receipt); the client's message is read.
     await clientPage.locator('[data-testid=receipt][data-read=true]').first().waitFor();
-    expect(await clientPage.locator('[data-kind=system]').count()).toBe(1);
-    expect(await clientPage.locator('[data-kind=system]').innerText()).toMatch(/booked/i);
+    expect(await clientPage.locator('[data-kind=system]').count()).toBe(2);
+    expect(await clientPage.locator('[data-kind=system]').first().innerText()).toMatch(/booked/i);
 
     // Typing travels live, then the message does, and the indicator goes away.
     await clientPage.getByTestId('composer').pressSequentially('Your numbers look', { delay: 20 });

@@ -364,7 +364,7 @@ describeWithGateways('SDK ↔ real server', () => {
   });
 
   it('sees a contact come online', async () => {
-    const { client, numerologist } = await createConsultation(server);
+    const { client, numerologist } = await createConsultation(server, { status: 'active' });
     const p = track(createPresenceWebSocket(client.token, options));
     const state = next(p, 'presence_state');
     await connected(p);

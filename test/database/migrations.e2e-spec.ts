@@ -42,6 +42,7 @@ const TABLES = [
   'readings',
   'refresh_tokens',
   'sessions',
+  'user_blocks',
   'users',
 ];
 

@@ -77,6 +77,8 @@ describe('hostile: authorization matrix', () => {
   let carolsContact: TestUser;
   /** A numerologist Carol has no open consultation with, so her POST may open one (one per pair). */
   let erin: TestUser;
+  /** A client Bob (a numerologist) has blocked: another user must not be able to lift that. */
+  let blockedByBob: TestUser;
   let consultationId: string;
   let notificationId: string;
   let pushSubscriptionId: string;
@@ -97,8 +99,10 @@ describe('hostile: authorization matrix', () => {
     bob = pair.numerologist;
     consultationId = pair.consultation.id;
     // Carol has a consultation of her own (with someone else), so she is a user like Alice.
-    ({ client: carol, numerologist: carolsContact } = await createConsultation(server));
+    ({ client: carol, numerologist: carolsContact } = await createConsultation(server, { status: 'active' }));
     erin = await createUser(server, { role: 'numerologist' });
+    ({ client: blockedByBob } = await createConsultation(server, { numerologist: bob }));
+    await http(server.httpUrl, 'POST', '/api/blocks', { token: bob.token, body: { user_id: blockedByBob.id } });
 
     const messageMarker = `private-message-${randomBytes(6).toString('hex')}`;
     const noteMarker = `private-note-${randomBytes(6).toString('hex')}`;
@@ -388,6 +392,39 @@ describe('hostile: authorization matrix', () => {
         template: '/api/push/subscriptions/{id}',
         path: `/api/push/subscriptions/${pushSubscriptionId}`,
         otherUser: { status: 404 },
+      },
+      {
+        method: 'GET',
+        template: '/api/blocks',
+        path: '/api/blocks',
+        otherUser: {
+          status: 200,
+          check: (r) =>
+            JSON.stringify(r.body) === '{"items":[],"next_before":null}' ? undefined : JSON.stringify(r.body),
+        },
+      },
+      // Carol is a client: only a numerologist blocks.
+      {
+        method: 'POST',
+        template: '/api/blocks',
+        path: '/api/blocks',
+        body: { user_id: alice.id },
+        otherUser: { status: 403 },
+      },
+      {
+        method: 'DELETE',
+        template: '/api/blocks/{user_id}',
+        path: `/api/blocks/${blockedByBob.id}`,
+        // Idempotent, and only ever the caller's own blocks: Bob's stays.
+        otherUser: {
+          status: 204,
+          check: async () => {
+            const bobs = await http(server.httpUrl, 'GET', '/api/blocks', { token: bob.token });
+            return bobs.body?.items?.some((b: { user_id: string }) => b.user_id === blockedByBob.id)
+              ? undefined
+              : 'lifted Bob’s block';
+          },
+        },
       },
       {
         method: 'GET',

@@ -269,7 +269,7 @@ describe(`hostile: fuzzed frames (seed ${SEED})`, () => {
   }, 600_000);
 
   it(`presence: ${FRAMES_PER_ENDPOINT} generated frames to a server → client only endpoint`, async () => {
-    const { client: attacker, numerologist: contact } = await createConsultation(server);
+    const { client: attacker, numerologist: contact } = await createConsultation(server, { status: 'active' });
     const { socket: attackerSocket } = await openPresence(server, attacker);
     const { socket: contactSocket } = await openPresence(server, contact);
     // The contact coming online is announced to the attacker before the fuzz starts.

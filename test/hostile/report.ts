@@ -32,6 +32,7 @@ const AREAS = [
   'Erasure and spam',
   'Web Push abuse',
   'Sessions and input',
+  'Presence and consent',
 ];
 
 interface Artifact {

@@ -273,7 +273,7 @@ describe(`sessions (${ENGINE})`, () => {
 
   describe('DELETE /api/users/me', () => {
     it('erases the account: its open socket is closed at once, it cannot log in, the other participant keeps the history from "Deleted user"', async () => {
-      const { consultation, client, numerologist } = await createConsultation(server);
+      const { consultation, client, numerologist } = await createConsultation(server, { status: 'active' });
       const admin = await createAdmin(server);
       await adminNotify(server, admin, client.id, { title: 'private title' });
       const clientChat = await openChat(server, consultation.id, client);
@@ -369,6 +369,7 @@ describe(`sessions (${ENGINE})`, () => {
       expect(res.status).toBe(200);
       const body = res.body;
       expect(Object.keys(body).sort()).toEqual([
+        'blocks',
         'consultations',
         'exported_at',
         'messages',

@@ -176,7 +176,7 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
   });
 
   it('presence: online and offline (after the grace period) across instances, contacts only', async () => {
-    const { client, numerologist } = await createConsultation(A);
+    const { client, numerologist } = await createConsultation(A, { status: 'active' });
     const stranger = await createUser(A);
     const watcher = await on(A).presence(client);
     expect(await watcher.next('presence_state')).toEqual({ type: 'presence_state', users: [] });
@@ -220,6 +220,31 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
     const rest = await http(C.httpUrl, 'GET', '/api/presence', { token: client.token });
     expect(rest.body.users).toEqual([{ user_id: numerologist.id, online: false, last_seen: offline.last_seen }]);
     await strangerSocket.close();
+  });
+
+  it('presence: a viewer connecting on another instance during a contact’s reload sees it online, and stays in step with REST (issue 23)', async () => {
+    const { client, numerologist } = await createConsultation(A, { status: 'active' });
+    const before = await on(A).notifications(numerologist);
+    // The reload: the contact's last socket closes on A; the viewer connects on B inside the grace period.
+    await before.close();
+    const watcher = await on(B).presence(client);
+    expect(await watcher.next('presence_state')).toEqual({
+      type: 'presence_state',
+      users: [{ user_id: numerologist.id, user_name: numerologist.name }],
+    });
+    const during = await http(C.httpUrl, 'GET', '/api/presence', { token: client.token });
+    expect(during.body.users).toEqual([{ user_id: numerologist.id, online: true, last_seen: null }]);
+
+    // The contact comes back on C: nothing to tell, not even once the grace period is over.
+    const back = await on(C).notifications(numerologist);
+    await watcher.socket.expectSilence(GRACE_MS + 500);
+    expect(watcher.all('user_offline')).toEqual([]);
+    const after = await http(A.httpUrl, 'GET', '/api/presence', { token: client.token });
+    expect(after.body.users).toEqual([{ user_id: numerologist.id, online: true, last_seen: null }]);
+
+    // And when it leaves for good, the viewer that was shown it online hears it go.
+    await back.close();
+    expect(await watcher.next('user_offline', 5000)).toMatchObject({ user_id: numerologist.id });
   });
 
   it('at most 20 connections per user across all instances', async () => {

@@ -29,7 +29,7 @@ describeScaleOut('scale-out: failures', () => {
   afterAll(() => cluster?.stopAndCheck(), 60_000);
 
   it('Redis down for 5 s: nobody crashes, local delivery never stops, cross-instance resumes within 5 s', async () => {
-    const { consultation, client, numerologist } = await createConsultation(A);
+    const { consultation, client, numerologist } = await createConsultation(A, { status: 'active' });
     const watcher = await createUser(A);
     const sender = await on(A).chat(client, consultation.id);
     const localPeer = await on(A).chat(numerologist, consultation.id); // same instance as the sender
@@ -113,7 +113,7 @@ describeScaleOut('scale-out: failures', () => {
   it('SIGKILL an instance: its users go offline elsewhere within 30 s; its clients catch up on another', async () => {
     // An instance of its own to kill, so the suite's A, B and C stay up whatever order its tests run in.
     const C = await cluster.add();
-    const { consultation, client, numerologist } = await createConsultation(A);
+    const { consultation, client, numerologist } = await createConsultation(A, { status: 'active' });
 
     // The client lives on C (about to die), the numerologist on A; B watches presence.
     const clientChat = await on(C).chat(client, consultation.id);
@@ -176,7 +176,7 @@ describeScaleOut('scale-out: failures', () => {
 
   it('SIGTERM an instance: clients get 1001; a user who does not come back goes offline on the others', async () => {
     const D = await cluster.add();
-    const { client, numerologist } = await createConsultation(A);
+    const { client, numerologist } = await createConsultation(A, { status: 'active' });
     const watcher = await on(A).presence(numerologist);
     await watcher.next('presence_state');
     const leaving = await on(D).notifications(client);

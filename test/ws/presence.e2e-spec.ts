@@ -16,20 +16,34 @@ describe('ws: presence', () => {
   });
   afterAll(() => server.close());
 
+  /** A consultation the numerologist accepted (active): only that makes its two participants contacts. */
+  const contactPair = (options: Parameters<typeof createConsultation>[1] = {}, on = server) =>
+    createConsultation(on, { status: 'active', ...options });
+
   /** A client and a numerologist sharing a consultation, and a stranger who shares none with either. */
   async function trio() {
-    const { consultation, client, numerologist } = await createConsultation(server);
+    const { consultation, client, numerologist } = await contactPair();
     const stranger = await createUser(server);
     // The stranger has contacts of their own, so they do hear presence in general.
-    await createConsultation(server, { client: stranger });
+    await contactPair({ client: stranger });
     return { consultation, client, numerologist, stranger };
   }
 
-  const lookup = (user: TestUser, query = '') =>
-    http(server.httpUrl, 'GET', `/api/presence${query}`, { token: user.token });
+  const lookup = (user: TestUser, query = '', on = server) =>
+    http(on.httpUrl, 'GET', `/api/presence${query}`, { token: user.token });
 
   /** Online = one connection on any endpoint; this opens a notifications one. */
-  const goOnline = async (user: TestUser) => (await openNotifications(server, user)).socket;
+  const goOnline = async (user: TestUser, on = server) => (await openNotifications(on, user)).socket;
+
+  /** A presence socket's view: its snapshot, then the changes after it. */
+  function viewOf({ socket, users }: { socket: TestSocket; users: { user_id: string }[] }): string[] {
+    const online = new Set(users.map((u) => u.user_id));
+    for (const frame of socket.frames.slice(2)) {
+      if (frame.type === 'user_online') online.add(frame.user_id);
+      if (frame.type === 'user_offline') online.delete(frame.user_id);
+    }
+    return [...online].sort();
+  }
 
   /**
    * The marker for "nothing about anyone else, even once the grace period is over": a new contact
@@ -37,12 +51,12 @@ describe('ws: presence', () => {
    * the grace timers of connections that closed before it run out first, so the watcher's next two
    * frames are the marker's own only when nothing else (no offline, no second online) was on its way.
    */
-  async function graceMarker(watcher: TestSocket, viewer: TestUser): Promise<void> {
-    const { numerologist: marker } = await createConsultation(server, { client: viewer });
-    const socket = await goOnline(marker);
+  async function graceMarker(watcher: TestSocket, viewer: TestUser, on = server, graceMs = GRACE_MS): Promise<void> {
+    const { numerologist: marker } = await contactPair({ client: viewer }, on);
+    const socket = await goOnline(marker, on);
     expect(await watcher.next()).toEqual({ type: 'user_online', user_id: marker.id, user_name: marker.name });
     await socket.close();
-    expect(await watcher.next(undefined, GRACE_MS * 10)).toEqual({
+    expect(await watcher.next(undefined, graceMs * 10)).toEqual({
       type: 'user_offline',
       user_id: marker.id,
       last_seen: expect.stringMatching(ISO),
@@ -51,7 +65,7 @@ describe('ws: presence', () => {
 
   it('presence_state lists the contacts online right now, never strangers or oneself', async () => {
     const { client, numerologist, stranger } = await trio();
-    await createConsultation(server, { client }); // a second contact, offline
+    await contactPair({ client }); // a second contact, offline
     const online = [await goOnline(numerologist), await goOnline(stranger)];
     const { socket, users } = await openPresence(server, client);
     expect(users).toEqual([{ user_id: numerologist.id, user_name: numerologist.name }]);
@@ -104,16 +118,9 @@ describe('ws: presence', () => {
       const { client, numerologist } = await trio();
       const watching = openPresence(server, client);
       const arriving = goOnline(numerologist);
-      const [{ socket, users }, contact] = await Promise.all([watching, arriving]);
-      // The client's view: the snapshot, then the changes after it.
-      const view = () => {
-        const online = new Set(users.map((u) => u.user_id));
-        for (const frame of socket.frames.slice(2)) {
-          if (frame.type === 'user_online') online.add(frame.user_id);
-          if (frame.type === 'user_offline') online.delete(frame.user_id);
-        }
-        return [...online];
-      };
+      const [watcher, contact] = await Promise.all([watching, arriving]);
+      const socket = watcher.socket;
+      const view = () => viewOf(watcher);
       await waitFor('the contact in the view', () => view().includes(numerologist.id));
       // Then a marker: whatever else was on its way to this socket comes before its answer.
       await socket.expectSilence('user_offline');
@@ -190,7 +197,7 @@ describe('ws: presence', () => {
       const client = await createUser(server);
       const cancelled = await createConsultation(server, { client, status: 'cancelled' });
       const completed = await createConsultation(server, { client, status: 'completed' });
-      const marker = await createConsultation(server, { client });
+      const marker = await contactPair({ client });
       const formers = [cancelled.numerologist, completed.numerologist];
       const online = [await goOnline(formers[0])];
       const { socket, users } = await openPresence(server, client);
@@ -211,10 +218,10 @@ describe('ws: presence', () => {
     });
 
     it('a contact that ends gets one user_offline (no last_seen) and nothing after', async () => {
-      const { consultation, client, numerologist } = await createConsultation(server);
+      const { consultation, client, numerologist } = await contactPair();
       // Someone who stays the numerologist's contact, to see when the numerologist's later comings and goings happened.
-      const loyal = await createConsultation(server, { numerologist });
-      const marker = await createConsultation(server, { client });
+      const loyal = await contactPair({ numerologist });
+      const marker = await contactPair({ client });
       const clientView = await openPresence(server, client);
       const loyalView = await openPresence(server, loyal.client);
       let numerologistSocket = await goOnline(numerologist);
@@ -249,8 +256,8 @@ describe('ws: presence', () => {
       expect((await watcher.socket.next()).type).toBe('user_online');
       expect((await end(numerologist, consultation.id, 'completed')).status).toBe(200);
       expect(await watcher.socket.next()).toEqual({ type: 'user_offline', user_id: numerologist.id });
-      // A new one makes them contacts again: the numerologist is seen online on the next connection.
-      const again = await createConsultation(server, { client, numerologist });
+      // A new one, once accepted, makes them contacts again: the numerologist is seen online at once.
+      const again = await contactPair({ client, numerologist });
       expect(again.consultation.id).not.toBe(consultation.id);
       expect((await lookup(client, `?user_ids=${numerologist.id}`)).body).toEqual({
         users: [{ user_id: numerologist.id, online: true, last_seen: null }],
@@ -259,10 +266,109 @@ describe('ws: presence', () => {
     });
   });
 
+  describe('consent: only a consultation the numerologist accepted (active) makes contacts (issue 23)', () => {
+    it('a booking (scheduled) shows neither side to the other; accepting it shows both at once, on sockets and REST', async () => {
+      const { consultation, client, numerologist } = await createConsultation(server);
+      const numerologistOnline = await goOnline(numerologist);
+      const clientView = await openPresence(server, client);
+      const numerologistView = await openPresence(server, numerologist);
+      expect(clientView.users).toEqual([]);
+      expect(numerologistView.users).toEqual([]);
+      expect((await lookup(client, `?user_ids=${numerologist.id}`)).body).toEqual({ users: [] });
+      expect((await lookup(numerologist, `?user_ids=${client.id}`)).body).toEqual({ users: [] });
+
+      const accepted = await http(server.httpUrl, 'PATCH', `/api/consultations/${consultation.id}`, {
+        token: numerologist.token,
+        body: { status: 'active' },
+      });
+      expect(accepted.status).toBe(200);
+      // The first thing either side hears: the other, online (nothing came about them before).
+      expect(await clientView.socket.next()).toEqual({
+        type: 'user_online',
+        user_id: numerologist.id,
+        user_name: numerologist.name,
+      });
+      expect(await numerologistView.socket.next()).toEqual({
+        type: 'user_online',
+        user_id: client.id,
+        user_name: client.name,
+      });
+      expect((await lookup(client, `?user_ids=${numerologist.id}`)).body).toEqual({
+        users: [{ user_id: numerologist.id, online: true, last_seen: null }],
+      });
+      await closeAll(clientView.socket, numerologistView.socket, numerologistOnline);
+    });
+  });
+
+  describe('a viewer connecting while a contact reloads (inside the grace period) — issue 23', () => {
+    // Long enough that a slow machine still connects the viewer inside it.
+    const RELOAD_GRACE_MS = 3000;
+    let slow: TestServer;
+    beforeAll(async () => {
+      slow = await startTestServer({ PRESENCE_GRACE_MS: String(RELOAD_GRACE_MS) });
+    });
+    afterAll(() => slow.close());
+
+    /** The contact's last socket closes, then the viewer connects: its snapshot shows the contact online, as REST does. */
+    async function viewerDuringReload() {
+      const { client, numerologist } = await contactPair({}, slow);
+      const before = await goOnline(numerologist, slow);
+      await before.close();
+      const watcher = await openPresence(slow, client);
+      expect(watcher.users).toEqual([{ user_id: numerologist.id, user_name: numerologist.name }]);
+      expect((await lookup(client, `?user_ids=${numerologist.id}`, slow)).body).toEqual({
+        users: [{ user_id: numerologist.id, online: true, last_seen: null }],
+      });
+      return { client, numerologist, watcher };
+    }
+
+    it('the contact comes back: the viewer shows it online, hears no flap, and matches GET /api/presence', async () => {
+      const { client, numerologist, watcher } = await viewerDuringReload();
+      const back = await goOnline(numerologist, slow);
+      // Nothing about the contact, not even once the grace period is over: the marker's frames come first.
+      await graceMarker(watcher.socket, client, slow, RELOAD_GRACE_MS);
+      expect(viewOf(watcher)).toEqual([numerologist.id]);
+      expect((await lookup(client, `?user_ids=${numerologist.id}`, slow)).body).toEqual({
+        users: [{ user_id: numerologist.id, online: true, last_seen: null }],
+      });
+      await closeAll(watcher.socket, back);
+    });
+
+    it('the contact does not come back: user_offline follows the online it was shown, and REST agrees', async () => {
+      const { client, numerologist, watcher } = await viewerDuringReload();
+      const offline = await watcher.socket.next(undefined, RELOAD_GRACE_MS * 10);
+      expect(offline).toEqual({
+        type: 'user_offline',
+        user_id: numerologist.id,
+        last_seen: expect.stringMatching(ISO),
+      });
+      expect(viewOf(watcher)).toEqual([]);
+      expect((await lookup(client, `?user_ids=${numerologist.id}`, slow)).body).toEqual({
+        users: [{ user_id: numerologist.id, online: false, last_seen: (offline as { last_seen: string }).last_seen }],
+      });
+      await watcher.socket.close();
+    });
+  });
+
+  it('no user_offline about a contact the viewer was never shown online (a contact that ends while away)', async () => {
+    const { consultation, client, numerologist } = await contactPair();
+    const watcher = await openPresence(server, client);
+    expect(watcher.users).toEqual([]);
+    const cancelled = await http(server.httpUrl, 'PATCH', `/api/consultations/${consultation.id}`, {
+      token: client.token,
+      body: { status: 'cancelled' },
+    });
+    expect(cancelled.status).toBe(200);
+    // The marker's user_online is the first frame: no user_offline about the numerologist came before it.
+    await graceMarker(watcher.socket, client);
+    expect((await lookup(client, `?user_ids=${numerologist.id}`)).body).toEqual({ users: [] });
+    await watcher.socket.close();
+  });
+
   describe('GET /api/presence', () => {
     it('contacts only: online flag and last_seen; strangers are left out even when asked for by id', async () => {
       const { client, numerologist, stranger } = await trio();
-      const second = await createConsultation(server, { client });
+      const second = await contactPair({ client });
       const online = await goOnline(numerologist);
       await goOnline(stranger);
 

@@ -37,7 +37,7 @@ describe('@numerai/testing', () => {
 
   it('notifications resume with last_seq and end the replay with replay_complete; presence opens with its state', async () => {
     const client = testClient(app);
-    const { consultation, client: user, numerologist } = await client.createConsultation();
+    const { consultation, client: user, numerologist } = await client.createConsultation({ status: 'active' });
     const inbox = await client.notifications(numerologist);
     expect(await inbox.next('unread_count')).toEqual({ type: 'unread_count', count: 0 });
     await inbox.close();

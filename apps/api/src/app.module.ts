@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AccountModule } from '@numerai/account';
 import { AuthModule, JwtAuthGuard } from '@numerai/auth';
+import { BlocksModule } from '@numerai/blocks';
 import { ChatModule } from '@numerai/chat';
 import { AppConfig, ConfigModule } from '@numerai/config';
 import { ConsultationsModule } from '@numerai/consultations';
@@ -47,6 +48,7 @@ export class AppModule implements NestModule {
         AuthModule,
         AccountModule,
         ConsultationsModule,
+        BlocksModule,
         RealtimeModule.forRoot(infrastructure.directory),
         ChatModule,
         NotificationsModule,

@@ -13,6 +13,7 @@ import {
   PushSubscriptionEntity,
   ReadingEntity,
   SessionEntity,
+  UserBlockEntity,
 } from '@numerai/database';
 import { toNotificationData } from '@numerai/notifications';
 import { toPushSubscriptionView } from '@numerai/push';
@@ -26,8 +27,8 @@ export const EXPORT_BATCH = 500;
 /**
  * Everything stored about one user, as JSON: the profile, consultations they take part
  * in, messages they sent, their notifications, read markers, daily readings and notification
- * preferences, their sessions' metadata and their Web Push subscriptions (endpoint and date, not
- * the keys). Never a password hash or a refresh-token hash.
+ * preferences, their sessions' metadata, their Web Push subscriptions (endpoint and date, not
+ * the keys) and the clients they blocked. Never a password hash or a refresh-token hash.
  *
  * Streamed: each table is read in keyset pages of EXPORT_BATCH rows, and the next page is read
  * only once the consumer (the response, under backpressure) has taken the previous one.
@@ -45,6 +46,7 @@ export class AccountExporter {
     @InjectRepository(NotificationPreferencesEntity)
     private readonly preferences: Repository<NotificationPreferencesEntity>,
     @InjectRepository(PushSubscriptionEntity) private readonly pushSubscriptions: Repository<PushSubscriptionEntity>,
+    @InjectRepository(UserBlockEntity) private readonly blocks: Repository<UserBlockEntity>,
   ) {}
 
   /**
@@ -68,6 +70,7 @@ export class AccountExporter {
       ['readings', jsonArray(this.readingPages(userId), toReadingView)],
       ['notification_preferences', async () => (await this.preferences.findOneBy({ userId }))?.types ?? {}],
       ['push_subscriptions', jsonArray(this.pushSubscriptionPages(userId), toPushSubscriptionView)],
+      ['blocks', jsonArray(this.ascending(this.blocks, { blockerId: userId }, 'id'), toBlockExport)],
     ]);
   }
 
@@ -158,6 +161,10 @@ function toReadMarkerExport(marker: ChatReadMarkerEntity) {
     last_read_seq: marker.lastReadSeq,
     read_at: iso(marker.readAt),
   };
+}
+
+function toBlockExport(block: UserBlockEntity) {
+  return { user_id: block.blockedId, created_at: iso(block.createdAt) };
 }
 
 function toSessionMetadata(session: SessionEntity) {

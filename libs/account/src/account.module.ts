@@ -12,6 +12,7 @@ import {
   PushSubscriptionEntity,
   ReadingEntity,
   SessionEntity,
+  UserBlockEntity,
 } from '@numerai/database';
 import { UsersModule } from '@numerai/users';
 import { AccountController } from './account.controller';
@@ -39,6 +40,7 @@ import { AdminUsersController } from './admin-users.controller';
       NotificationDeliveryEntity,
       PushSubscriptionEntity,
       SessionEntity,
+      UserBlockEntity,
     ]),
   ],
   controllers: [AccountController, AdminUsersController],

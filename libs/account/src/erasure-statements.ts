@@ -19,7 +19,8 @@ const NAMING_STEPS = Object.keys(LIFECYCLE_COPY) as ConsultationLifecycleEvent[]
  *   put in front when read). The email becomes a unique address that can never receive mail
  *   (`.invalid`), so the real one is free to register again; the empty hash never verifies;
  * - what only ever concerned this user goes: Web Push subscriptions and queued pushes,
- *   notifications, read markers, readings, notification preferences and delivery records;
+ *   notifications, read markers, readings, notification preferences and delivery records, and
+ *   every block the user made or was the subject of;
  * - the other participants' notifications that named it ("Ada booked a consultation with you")
  *   now name "Deleted user". Each such notice is one of a lifecycle step by the erased user: in
  *   their consultations, a notice to anyone but them is about what they did.
@@ -54,6 +55,8 @@ export function erasureStatements(engine: 'sqlite' | 'postgres', userId: string,
       'notification_preferences',
       'notification_deliveries',
     ].map((table) => ({ sql: `DELETE FROM ${table} WHERE user_id = ?`, params: [userId] })),
+    // Blocks (libs/blocks): both sides of every block the user is in.
+    { sql: 'DELETE FROM user_blocks WHERE blocker_id = ? OR blocked_id = ?', params: [userId, userId] },
     ...NAMING_STEPS.map((step) => ({
       sql: `UPDATE notifications SET message = ? WHERE notification_type = ?
             AND ${consultationOf} IN (SELECT ${idText} FROM consultations WHERE ${mine})`,

@@ -7,7 +7,6 @@ import {
   ConsultationEntity,
   ConsultationStatus,
   newId,
-  OPEN_CONSULTATION_SQL,
   OPEN_CONSULTATION_STATUSES,
 } from '@numerai/database';
 import { ClientLock } from './client-lock';
@@ -121,18 +120,26 @@ export class ConsultationsRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Everyone who shares an open consultation with the user: the people allowed to see their presence. */
+  /**
+   * Everyone who shares an active consultation with the user: the people allowed to see their
+   * presence. Active, not merely scheduled: the numerologist's accepting it is the consent, so
+   * a client's booking alone never lets them watch a numerologist.
+   */
   async contactIds(userId: string): Promise<string[]> {
     const rows = await this.consultations
       .createQueryBuilder('c')
       .select(['c.user_id AS user_id', 'c.numerologist_id AS numerologist_id'])
       .where('(c.user_id = :userId OR c.numerologist_id = :userId)', { userId })
-      .andWhere(`c.${OPEN_CONSULTATION_SQL}`)
+      .andWhere(`c.status = :contact`, { contact: 'active' satisfies ConsultationStatus })
       .getRawMany<{ user_id: string; numerologist_id: string }>();
     const contacts = new Set<string>();
     for (const row of rows) contacts.add(row.user_id === userId ? row.numerologist_id : row.user_id);
     contacts.delete(userId);
     return [...contacts];
+  }
+
+  existsBetween(userId: string, numerologistId: string): Promise<boolean> {
+    return this.consultations.existsBy({ userId, numerologistId });
   }
 
   findOpenBetween(userId: string, numerologistId: string): Promise<ConsultationEntity | null> {

@@ -13,6 +13,7 @@ import { ConsultationEntity, ConsultationStatus } from '@numerai/database';
 import { EventBus } from '@numerai/events';
 import { UsersService } from '@numerai/users';
 import { BookingLimit } from './booking-limit';
+import type { BookingGuard } from './booking-guard';
 import { ConsultationView, toConsultationView } from './consultation.view';
 import { ConsultationsRepository } from './consultations.repository';
 import { lifecycleEvent } from './lifecycle-event';
@@ -27,6 +28,8 @@ const TRANSITIONS: Record<ConsultationStatus, ConsultationStatus[]> = {
 
 @Injectable()
 export class ConsultationsService {
+  private readonly guards: BookingGuard[] = [];
+
   constructor(
     private readonly consultations: ConsultationsRepository,
     private readonly users: UsersService,
@@ -51,6 +54,7 @@ export class ConsultationsService {
       throw new NotFoundError('Numerologist not found');
     }
     await this.bookingLimit.check(client.id, numerologistId);
+    await this.refuseIfGuarded(client.id, numerologistId);
     const max = this.config.consultations.maxOpenPerClient;
     const created = await this.consultations.createOpen(
       { userId: client.id, numerologistId, scheduledAt, status },
@@ -66,6 +70,18 @@ export class ConsultationsService {
         ? `An open consultation with this numerologist already exists: ${created.openId}`
         : `At most ${created.max} open consultations per client: complete or cancel one first`,
     );
+  }
+
+  /** Lets another feature refuse a pair their bookings (and acceptances); see BookingGuard. */
+  addBookingGuard(guard: BookingGuard): void {
+    this.guards.push(guard);
+  }
+
+  private async refuseIfGuarded(clientId: string, numerologistId: string): Promise<void> {
+    for (const guard of this.guards) {
+      const reason = await guard.refusal(clientId, numerologistId);
+      if (reason) throw new NotAllowedError(reason);
+    }
   }
 
   async list(
@@ -115,6 +131,11 @@ export class ConsultationsService {
     return this.consultations.contactIds(userId);
   }
 
+  /** Whether the pair has ever had a consultation, in any status: how a numerologist knows of a client. */
+  haveMet(clientId: string, numerologistId: string): Promise<boolean> {
+    return this.consultations.existsBetween(clientId, numerologistId);
+  }
+
   async changeStatus(id: string, actor: Principal, status: ConsultationStatus): Promise<ConsultationEntity> {
     const consultation = await this.getForParticipant(id, actor.id);
     if (consultation.status === status) return consultation;
@@ -125,6 +146,8 @@ export class ConsultationsService {
     if (!TRANSITIONS[consultation.status].includes(status)) {
       throw new ConflictError(`A ${consultation.status} consultation cannot become ${status}`);
     }
+    // Accepting makes the two contacts: a guard that refuses the pair a booking refuses that too.
+    if (status === 'active') await this.refuseIfGuarded(consultation.userId, consultation.numerologistId);
     // Conditional on the status just checked: of two racing changes only one moves it.
     if (!(await this.consultations.changeStatus(id, consultation.status, status))) {
       throw new ConflictError('The consultation changed meanwhile; read it again');

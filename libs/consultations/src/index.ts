@@ -1,3 +1,4 @@
+export * from './booking-guard';
 export * from './consultation.view';
 export { isChatOpen, isParticipant } from './consultations.repository';
 export * from './consultations.module';

@@ -10,6 +10,8 @@ export abstract class PresenceStore {
   abstract markOnline(userId: string): Promise<boolean>;
   /** Records the user as gone; true if they had been announced online (so announce offline now). */
   abstract markOffline(userId: string, lastSeen: Date): Promise<boolean>;
+  /** Those of `userIds` announced online and not yet marked offline: online, or inside the grace period. */
+  abstract announcedAmong(userIds: string[]): Promise<Set<string>>;
   abstract lastSeen(userIds: string[]): Promise<Map<string, string>>;
 }
 
@@ -27,6 +29,10 @@ export class InProcessPresenceStore extends PresenceStore {
   async markOffline(userId: string, lastSeen: Date): Promise<boolean> {
     this.seen.set(userId, lastSeen.toISOString());
     return this.online.delete(userId);
+  }
+
+  async announcedAmong(userIds: string[]): Promise<Set<string>> {
+    return new Set(userIds.filter((id) => this.online.has(id)));
   }
 
   async lastSeen(userIds: string[]): Promise<Map<string, string>> {

@@ -1,5 +1,5 @@
 import { EventBus } from '@numerai/events';
-import { presenceEndpoint, type ServerFrame } from '@numerai/protocol';
+import { type PresenceContext, presenceEndpoint, type ServerFrame } from '@numerai/protocol';
 import {
   Admission,
   ClientConnection,
@@ -10,6 +10,7 @@ import {
   UpgradeContext,
 } from '@numerai/realtime';
 import { PresenceService } from './presence.service';
+import { passesView } from './presence-view';
 
 const roomOf = presenceEndpoint.room;
 
@@ -31,25 +32,35 @@ export class PresenceGateway extends RealtimeGateway<typeof presenceEndpoint> {
             user_id: change.user_id,
             ...(change.last_seen ? { last_seen: change.last_seen } : {}),
           };
-      registry.broadcastToRooms(change.recipient_ids.map(roomOf), frame);
+      registry.broadcastToRooms(change.recipient_ids.map(roomOf), frame, (connection) =>
+        passesView((connection as ClientConnection<PresenceContext>).context, frame),
+      );
     });
   }
 
-  async admit({ principal }: UpgradeContext): Promise<Admission<undefined>> {
-    return { room: roomOf(principal.id), context: undefined };
+  async admit({ principal }: UpgradeContext): Promise<Admission<PresenceContext>> {
+    return { room: roomOf(principal.id), context: { shown: null } };
   }
 
   established() {
     return { message: 'Connected to presence' };
   }
 
-  /** The snapshot first; changes that happen while it is taken follow it, so the client's view ends up right. */
-  async opened(connection: ClientConnection): Promise<void> {
+  /**
+   * The snapshot first; changes that happen while it is taken follow it, checked against it
+   * (see passesView), so the client's view ends up right.
+   */
+  async opened(connection: ClientConnection<PresenceContext>): Promise<void> {
     connection.hold();
+    const view = connection.context;
     try {
-      connection.send({ type: 'presence_state', users: await this.presence.onlineContacts(connection.userId) });
+      const users = await this.presence.onlineContacts(connection.userId);
+      view.shown = new Set(users.map((user) => user.user_id));
+      connection.send({ type: 'presence_state', users });
     } finally {
-      connection.release();
+      view.shown ??= new Set();
+      // No linger: the view filters every later frame itself.
+      connection.release((frame) => !passesView(view, frame), 0);
     }
   }
 }

@@ -10,9 +10,12 @@ import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { PresenceStore } from './presence-store';
 
 /**
- * Online = at least one authenticated connection anywhere. Announces `online` on the
- * first, `offline` only after the last has stayed closed for the grace period (so a
- * reload does not flap), and only ever to contacts: users who share an open consultation.
+ * Online = at least one authenticated connection anywhere, or the last one closed less than
+ * the grace period ago (announced online, not yet offline): one notion for the snapshot, the
+ * events and REST, so a viewer who connects during someone's reload sees them online. Announces
+ * `online` on the first connection, `offline` only after the last has stayed closed for the
+ * grace period (so a reload does not flap), and only ever to contacts: users who share an
+ * active consultation (the numerologist accepted it).
  */
 @Injectable()
 export class PresenceService implements UserConnectivityListener, OnModuleInit, OnModuleDestroy {
@@ -35,7 +38,8 @@ export class PresenceService implements UserConnectivityListener, OnModuleInit, 
     this.directory.subscribe(this);
     // Once, on the instance that made the change: the event reaches every instance.
     this.events.onOrigin('consultation.status_changed', ({ status, participant_ids }) => {
-      if (!isChatOpen(status)) this.run(() => this.endContactIfLast(participant_ids));
+      if (status === 'active') this.run(() => this.startContact(participant_ids));
+      else if (!isChatOpen(status)) this.run(() => this.endContactIfLast(participant_ids));
     });
   }
 
@@ -71,7 +75,7 @@ export class PresenceService implements UserConnectivityListener, OnModuleInit, 
   /** Contacts of the user who are online right now, with names: the `presence_state` snapshot. */
   async onlineContacts(userId: string): Promise<PresenceUser[]> {
     const contacts = await this.consultations.contactIds(userId);
-    const online = await this.directory.onlineAmong(contacts);
+    const online = await this.onlineAmong(contacts);
     const users = await this.users.findByIds([...online]);
     return users.map((user) => ({ user_id: user.id, user_name: user.fullName }));
   }
@@ -80,12 +84,37 @@ export class PresenceService implements UserConnectivityListener, OnModuleInit, 
   async lookup(userId: string, requested: string[] | undefined) {
     const contacts = await this.consultations.contactIds(userId);
     const ids = requested ? contacts.filter((id) => requested.includes(id)) : contacts;
-    const [online, seen] = await Promise.all([this.directory.onlineAmong(ids), this.store.lastSeen(ids)]);
+    const [online, seen] = await Promise.all([this.onlineAmong(ids), this.store.lastSeen(ids)]);
     return ids.map((id) => ({
       user_id: id,
       online: online.has(id),
       last_seen: online.has(id) ? null : (seen.get(id) ?? null),
     }));
+  }
+
+  /** Who of `userIds` is online: holds a connection, or is still announced (inside the grace period). */
+  private async onlineAmong(userIds: string[]): Promise<Set<string>> {
+    const [connected, announced] = await Promise.all([
+      this.directory.onlineAmong(userIds),
+      this.store.announcedAmong(userIds),
+    ]);
+    return new Set([...connected, ...announced]);
+  }
+
+  /** A consultation became active (the numerologist's consent): each side sees the other if they are online. */
+  private async startContact([clientId, numerologistId]: [string, string]): Promise<void> {
+    if (!(await this.consultations.contactIds(clientId)).includes(numerologistId)) return;
+    const online = await this.onlineAmong([clientId, numerologistId]);
+    const users = await this.users.findByIds([...online]);
+    for (const user of users) {
+      this.events.publish('presence.changed', {
+        user_id: user.id,
+        user_name: user.fullName,
+        online: true,
+        last_seen: null,
+        recipient_ids: [user.id === clientId ? numerologistId : clientId],
+      });
+    }
   }
 
   /**
@@ -112,6 +141,11 @@ export class PresenceService implements UserConnectivityListener, OnModuleInit, 
     if ((await this.directory.connectionCount(userId)) > 0) return;
     if (!(await this.store.markOffline(userId, lastSeen))) return;
     await this.announce(userId, '', false, lastSeen.toISOString());
+    // A connection that opened between the count and markOffline found the user still announced
+    // and said nothing: announce them again, or they would stay offline while connected.
+    if ((await this.directory.connectionCount(userId)) === 0 || !(await this.store.markOnline(userId))) return;
+    const [user] = await this.users.findByIds([userId]);
+    await this.announce(userId, user?.fullName ?? '', true, null);
   }
 
   private async announce(userId: string, userName: string, online: boolean, lastSeen: string | null): Promise<void> {

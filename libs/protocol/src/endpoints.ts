@@ -289,7 +289,15 @@ export const notificationsEndpoint = endpoint<undefined>()({
   },
 });
 
-export const presenceEndpoint = endpoint<undefined>()({
+/**
+ * A presence connection's state: the contacts it has been shown online, so it is told
+ * `user_offline` only about someone it saw online. Null until its `presence_state` is sent.
+ */
+export interface PresenceContext {
+  shown: Set<string> | null;
+}
+
+export const presenceEndpoint = endpoint<PresenceContext>()({
   name: 'presence',
   address: '/ws/presence/',
   route: '/ws/presence',

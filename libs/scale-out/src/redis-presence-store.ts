@@ -48,6 +48,17 @@ export class RedisPresenceStore extends PresenceStore {
     );
   }
 
+  async announcedAmong(userIds: string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    return this.shared(
+      async () => {
+        const flags = await this.redis.commands.smismember(this.keys.announced, ...userIds);
+        return new Set(userIds.filter((_, i) => flags[i] === 1));
+      },
+      () => this.local.announcedAmong(userIds),
+    );
+  }
+
   async lastSeen(userIds: string[]): Promise<Map<string, string>> {
     if (userIds.length === 0) return new Map();
     return this.shared(

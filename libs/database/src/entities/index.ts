@@ -8,6 +8,7 @@ import { PushDeliveryEntity } from './push-delivery.entity';
 import { PushSubscriptionEntity } from './push-subscription.entity';
 import { RefreshTokenEntity, SessionEntity } from './session.entity';
 import { ReadingEntity } from './reading.entity';
+import { UserBlockEntity } from './user-block.entity';
 import { UserEntity } from './user.entity';
 
 export * from './chat-message.entity';
@@ -20,6 +21,7 @@ export * from './push-delivery.entity';
 export * from './push-subscription.entity';
 export * from './session.entity';
 export * from './reading.entity';
+export * from './user-block.entity';
 export * from './user.entity';
 
 export const ENTITIES = [
@@ -35,4 +37,5 @@ export const ENTITIES = [
   NotificationPreferencesEntity,
   PushSubscriptionEntity,
   PushDeliveryEntity,
+  UserBlockEntity,
 ];

@@ -1,0 +1,3 @@
+export * from './blocks.module';
+export * from './block.view';
+export { BLOCKED_BOOKING } from './blocks.service';
