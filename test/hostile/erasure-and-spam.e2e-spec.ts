@@ -7,6 +7,7 @@ import { ENGINE } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
 import { waitFor } from '../support/wait-for';
 import { PushFixture } from '../push/support/push-fixture';
+import { LOCAL_PUSH_SERVICE_ENV } from '../push/support/push-service';
 import { history, notificationsOf, openChat } from '../ws/helpers';
 import { ReliabilityRecorder } from './support/recorder';
 
@@ -30,7 +31,12 @@ describe(`hostile: erasure and spam (${ENGINE})`, () => {
 
   beforeAll(async () => {
     server = await startTestServer(
-      { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn', PUSH_GRACE_MS: String(GRACE_MS) },
+      {
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        LOG_LEVEL: 'warn',
+        PUSH_GRACE_MS: String(GRACE_MS),
+        ...LOCAL_PUSH_SERVICE_ENV,
+      },
       { clock },
     );
     push = await PushFixture.start(server);

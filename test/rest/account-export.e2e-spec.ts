@@ -95,6 +95,7 @@ describe(`account export, streamed (${ENGINE})`, () => {
       'readings',
       'notification_preferences',
       'push_subscriptions',
+      'blocks',
     ]);
     expect(Date.parse(body.exported_at)).not.toBeNaN();
     expect(body.profile).toEqual({ ...(await get(client, '/api/users/me')).body, blocked_at: null });
