@@ -116,7 +116,7 @@ describeWithGateways('React hooks ↔ real server', () => {
   });
 
   it('usePresence: a contact comes online, and goes offline after the grace period once unmounted', async () => {
-    const { client, numerologist } = await createConsultation(server);
+    const { client, numerologist } = await createConsultation(server, { status: 'active' });
     const watcher = renderHook(() => usePresence(), { wrapper: wrapperFor(client) });
     await waitFor(() => expect(watcher.result.current.isConnected).toBe(true));
     expect(watcher.result.current.onlineUserIds).not.toContain(numerologist.id);
