@@ -82,23 +82,23 @@ export class Instance {
     while (Date.now() < deadline) {
       if (!this.running)
         throw new Error(`instance ${this.name} exited (${this.child?.exitCode ?? this.child?.signalCode})`);
-      if ((await this.health()) === 200) return;
+      if ((await this.health()).status === 200) return;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     throw new Error(`instance ${this.name} did not answer /health with 200 within ${timeoutMs} ms`);
   }
 
-  /** /health's status code, or 0 when nothing answered within `timeoutMs`. */
-  async health(timeoutMs = 2000): Promise<number> {
+  /** /health's status code (0 when nothing answered within `timeoutMs`) and, when not 200, what it said. */
+  async health(timeoutMs = 5000): Promise<{ status: number; body?: unknown }> {
     try {
       const response = await fetch(`${this.url}/health`, {
         signal: AbortSignal.timeout(timeoutMs),
         headers: { connection: 'close' },
       });
-      await response.arrayBuffer();
-      return response.status;
+      const text = await response.text();
+      return { status: response.status, body: response.status === 200 ? undefined : text.slice(0, 300) };
     } catch {
-      return 0;
+      return { status: 0 };
     }
   }
 
