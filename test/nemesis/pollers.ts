@@ -26,11 +26,12 @@ export class Pollers {
   private async poll(instance: Instance): Promise<void> {
     for (let tick = 0; !this.stopped && tick < 1_000_000; tick++) {
       const started = Date.now();
-      const status = await instance.health(2000);
+      const { status, body } = await instance.health();
       this.history.add({
         type: 'health',
         inst: instance.name,
         status,
+        body,
         ms: Date.now() - started,
         start: instance.starts,
       });
