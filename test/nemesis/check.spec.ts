@@ -265,4 +265,16 @@ describe('nemesis checker', () => {
     const { failed } = run(({ entries }) => (entries.filter((e) => e.type === 'mem')[1].rss = 400e6));
     expect(failed).toEqual({ 'no memory growth on instances that stayed up': 1 });
   });
+
+  it('memory is judged on the last process of a restarted instance, not across the restart', () => {
+    const { failed, findings } = run(({ entries }) => {
+      const index = entries.findIndex((e) => e.type === 'mem');
+      entries.splice(index, 0, { type: 'mem', inst: 'A', rss: 10e6, start: 0 });
+      entries.filter((e) => e.type === 'mem')[2].rss = 400e6;
+    });
+    expect(failed).toEqual({ 'no memory growth on instances that stayed up': 1 });
+    expect(findings.find((f) => f.invariant.startsWith('no memory'))!.violations[0]).toMatch(
+      /95 MB in the first minute, 381 MB/,
+    );
+  });
 });

@@ -70,9 +70,9 @@ export function checkReminders({ entries, db }: CheckInput): Finding {
 
 /**
  * /health: an instance answers 200 whenever no fault touches it (faults of its own, and those of
- * the shared PostgreSQL and Redis) and the slack after one has passed; and no instance that ran
- * the whole time grew its resident memory from the first minute to the last by more than half
- * again plus 64 MB.
+ * the shared PostgreSQL and Redis) and the slack after one has passed; and no instance process
+ * that ran three minutes or more grew its resident memory from its first minute to its last by
+ * more than half again plus 64 MB.
  */
 export function checkHealth({ entries, settings }: CheckInput): Finding[] {
   const windows = faultWindows(entries);
@@ -93,14 +93,17 @@ export function checkHealth({ entries, settings }: CheckInput): Finding[] {
       );
   }
   const memory: Finding = { invariant: 'no memory growth on instances that stayed up', checked: 0, violations: [] };
-  const restarted = new Set(windows.filter((window) => window.kind === 'kill').map((window) => window.inst));
-  const first = entries.find((entry) => entry.type === 'mem')?.t ?? 0;
-  const end = entries.filter((entry) => entry.type === 'mem').at(-1)?.t ?? 0;
-  for (const [inst, samples] of groupBy(
+  // Each instance's last process (a killed one starts afresh), if it lived at least three minutes:
+  // its first minute against its last.
+  for (const [inst, all] of groupBy(
     entries.filter((entry) => entry.type === 'mem'),
     (entry) => String(entry.inst),
   )) {
-    if (restarted.has(inst) || samples.some((sample) => sample.start !== 1)) continue;
+    const lastStart = Math.max(...all.map((sample) => Number(sample.start)));
+    const samples = all.filter((sample) => Number(sample.start) === lastStart);
+    const first = samples[0].t;
+    const end = samples[samples.length - 1].t;
+    if (end - first < 180_000) continue;
     memory.checked++;
     const early = samples.filter((sample) => sample.t <= first + 60_000).map((sample) => Number(sample.rss));
     const late = samples
