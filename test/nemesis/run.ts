@@ -9,12 +9,13 @@
  *   --cluster          a three-master Redis Cluster instead of one redis-server
  *   --out DIR          where the history, logs and verdict go (default test/nemesis/results/<run>)
  *   --skip-if-missing  exit 0 saying why when PostgreSQL, redis-server or libfaketime is missing
+ *   --check DIR        only run the checker again on a finished run's history.jsonl and db.json
  *
  * Exits 1 when any invariant was violated. See README.md, "Nemesis".
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { check, violationCount, writeVerdict } from './check';
@@ -28,7 +29,7 @@ import { postgresMissing, PrivatePostgres } from './postgres';
 import { Proxy } from './proxy';
 import { Random } from './random';
 import { REDIS_SERVER, RunRedis } from './redis';
-import { snapshot } from './snapshot';
+import { DbSnapshot, snapshot } from './snapshot';
 import { sleep, Workload } from './workload/context';
 import { Generator } from './workload/generator';
 import { createCast } from './workload/setup';
@@ -43,6 +44,7 @@ interface Options {
   out: string | undefined;
   skipIfMissing: boolean;
   rooms: number;
+  checkOnly: string | undefined;
 }
 
 function parse(argv: string[]): Options {
@@ -53,6 +55,7 @@ function parse(argv: string[]): Options {
     out: undefined,
     skipIfMissing: false,
     rooms: 8,
+    checkOnly: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const next = () => argv[++i] ?? '';
@@ -63,6 +66,7 @@ function parse(argv: string[]): Options {
     else if (arg === '--out') options.out = next();
     else if (arg === '--rooms') options.rooms = Number(next());
     else if (arg === '--skip-if-missing') options.skipIfMissing = true;
+    else if (arg === '--check') options.checkOnly = next();
     else throw new Error(`unknown option ${arg}`);
   }
   if (!(options.minutes >= 1 && options.minutes <= 60)) throw new Error('--minutes must be 1–60');
@@ -102,6 +106,7 @@ class Resources {
 
 async function main(): Promise<number> {
   const options = parse(process.argv.slice(2));
+  if (options.checkOnly) return recheck(options.checkOnly);
   const why = missing();
   if (why) {
     process.stdout.write(`nemesis: skipped: ${why}\n`);
@@ -301,6 +306,27 @@ async function runWith(
     findings,
   );
   process.stdout.write(`\n${text}\n`);
+  return violationCount(findings) === 0 ? 0 : 1;
+}
+
+/**
+ * The checker alone, on a finished run's directory (e.g. after the checker learned something):
+ * prints the table and rewrites the verdict, keeping the run's header.
+ */
+function recheck(dir: string): number {
+  const db = JSON.parse(readFileSync(join(dir, 'db.json'), 'utf8')) as DbSnapshot;
+  const findings = check(readHistory(join(dir, 'history.jsonl')), db);
+  const previous = join(dir, 'verdict.md');
+  const header = existsSync(previous)
+    ? readFileSync(previous, 'utf8').split('\n| invariant |')[0].trimEnd().split('\n')
+    : [];
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+  const text = writeVerdict(
+    previous,
+    [...header, `Checked again from the stored history by the checker of commit ${commit}.`],
+    findings,
+  );
+  process.stdout.write(`${text}\n`);
   return violationCount(findings) === 0 ? 0 : 1;
 }
 
