@@ -27,6 +27,7 @@ export function nemesisSection(root: string): string[] {
     '- **Replay released past a gap when PostgreSQL fails mid-resume** (`PagedReplay.resume`): if the unread count, the resume point or a page read throws, the held live frames are released as if nothing had been replayed, so a connection asking `last_seq=6` got live seq 8 and 9 and never 7, and no `replay_complete` (seed 2 `--cluster`, 2 min: PostgreSQL crashed 2 s after the reader connected).',
     '- **Stale unread count after a Redis fault**: a count change made on another instance while Redis restarts (or the instance is still reconnecting) never reaches a long-lived notifications tab, and nothing re-announces counts once Redis is back: the tab shows 1 while the database holds 0 until the next change (seed 2 `--cluster`; seed 1 single Redis).',
     '- **Slow Redis Cluster recovery**: after one master is restarted and the cluster is `ok` again, instances stayed “Redis connection lost” (`Failed to refresh slots cache`) for 7–46 s, answering `/health` 503 and fanning out nothing cross-instance meanwhile (seed 2 `--cluster`).',
+    '- **Scheduled work stops after Redis loses its data**: the BullMQ job schedulers are upserted only at start-up (`BullmqJobRunner.onApplicationBootstrap`), so after a Redis restart without persistence (or a failover to a node without them) no reminder, reading or push sweep runs anywhere until an instance restarts: a reminder due 5 s after the Redis restart was never sent (seed 20261207, 2 min, the CI run).',
     '',
   );
   const latest = runs.at(-1);
