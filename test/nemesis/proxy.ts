@@ -53,6 +53,8 @@ interface Pair {
   client: Socket;
   upstream: Socket | undefined;
   pipes: Pipe[];
+  /** What the client sent before the upstream connection existed (accepted during a partition). */
+  early: Buffer[];
 }
 
 /**
@@ -122,15 +124,12 @@ export class Proxy {
   }
 
   private accept(client: Socket): void {
-    const pair: Pair = { client, upstream: undefined, pipes: [] };
+    const pair: Pair = { client, upstream: undefined, pipes: [], early: [] };
     this.pairs.add(pair);
     client.setNoDelay(true);
     client.on('error', () => this.drop(pair, false));
     client.on('close', () => this.drop(pair, false));
-    // Until the upstream exists, what the client sends waits in the up pipe of a placeholder.
-    const early: Buffer[] = [];
-    client.on('data', (chunk: Buffer) => (pair.pipes[0] ? pair.pipes[0].push(chunk) : early.push(chunk)));
-    (pair as Pair & { early: Buffer[] }).early = early;
+    client.on('data', (chunk: Buffer) => (pair.pipes[0] ? pair.pipes[0].push(chunk) : pair.early.push(chunk)));
     if (!this.partitioned) this.dial(pair);
   }
 
@@ -141,7 +140,7 @@ export class Proxy {
     const up = new Pipe(upstream, this, 'up');
     const down = new Pipe(pair.client, this, 'down');
     pair.pipes = [up, down];
-    for (const chunk of (pair as Pair & { early: Buffer[] }).early.splice(0)) up.push(chunk);
+    for (const chunk of pair.early.splice(0)) up.push(chunk);
     upstream.on('data', (chunk: Buffer) => down.push(chunk));
     pair.client.on('end', () => up.end());
     upstream.on('end', () => down.end());
