@@ -206,6 +206,13 @@ describe('nemesis checker', () => {
     );
   });
 
+  it('presence: a last connection that was never shown anything is judged too', () => {
+    const { failed } = run(({ entries }) =>
+      entries.splice(22, 0, { type: 'open', f: 'presence', proc: 'view:client', conn: 'k9' }),
+    );
+    expect(failed).toEqual({ 'presence after the quiet period equals who holds sockets': 1 });
+  });
+
   it('presence: a non-contact shown at any time is flagged', () => {
     const { failed } = run(({ entries }) =>
       entries.splice(21, 0, {

@@ -19,6 +19,7 @@ export function checkPresence({ entries }: CheckInput): Finding[] {
   const strangers: Finding = { invariant: 'presence never shows a non-contact', checked: 0, violations: [] };
   const shown = new Map<string, { viewer: string; conn: string; users: Set<string>; last?: Entry }>();
   const lastConn = new Map<string, string>();
+  const viewerOf = new Map<string, string>();
   for (const entry of entries) {
     if (entry.type !== 'presence') continue;
     const viewer = String(entry.viewer);
@@ -36,6 +37,7 @@ export function checkPresence({ entries }: CheckInput): Finding[] {
     else if (entry.f === 'offline') users.forEach((user) => state.users.delete(user));
     state.last = entry;
     lastConn.set(String(entry.proc), conn);
+    viewerOf.set(String(entry.proc), viewer);
   }
   for (const entry of entries)
     if (entry.type === 'open' && entry.f === 'presence') lastConn.set(String(entry.proc), String(entry.conn));
@@ -47,9 +49,10 @@ export function checkPresence({ entries }: CheckInput): Finding[] {
   const opens = new Map(entries.filter((entry) => entry.type === 'open').map((entry) => [String(entry.conn), entry]));
   for (const [proc, conn] of lastConn) {
     const open = opens.get(conn);
-    const viewer = String(open && shown.get(conn)?.viewer ? shown.get(conn)!.viewer : (open?.viewer ?? ''));
     const state = shown.get(conn);
-    const viewerId = state?.viewer ?? viewer;
+    // A last connection that was never shown anything still belongs to its viewer.
+    const viewerId = state?.viewer ?? viewerOf.get(proc);
+    if (viewerId === undefined) continue;
     for (const contact of contacts[viewerId] ?? []) {
       final.checked++;
       const isOnline = online.has(contact);
