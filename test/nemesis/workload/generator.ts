@@ -18,7 +18,10 @@ export class Generator {
   private readonly tabs: NotificationTab[];
   private readonly viewers: PresenceViewer[];
   private readonly producers: Array<{ run(): Promise<void> }>;
-  private running: Promise<unknown>[] = [];
+  /** Workers that return once the run is stopping. */
+  private stopping: Promise<unknown>[] = [];
+  /** Tabs run until closed for good (their final state is part of the truth). */
+  private tabsRunning: Promise<unknown>[] = [];
 
   constructor(
     private readonly w: Workload,
@@ -60,13 +63,13 @@ export class Generator {
   }
 
   start(): void {
-    this.running = [
+    this.stopping = [
       ...this.senders.map((sender) => sender.run()),
       ...this.readers.map((reader) => reader.run()),
-      ...this.tabs.map((tab) => tab.run()),
       ...this.viewers.map((viewer) => viewer.run()),
       ...this.producers.map((producer) => producer.run()),
     ];
+    this.tabsRunning = this.tabs.map((tab) => tab.run());
   }
 
   /**
@@ -77,8 +80,7 @@ export class Generator {
    */
   async finish(): Promise<{ readersDone: number; readersTotal: number; online: string[]; tabs: NotificationTab[] }> {
     this.w.stopping = true;
-    await Promise.all(this.running.slice(0, this.senders.length + this.readers.length));
-    await Promise.all(this.running.slice(this.senders.length + this.readers.length + this.tabs.length));
+    await Promise.all(this.stopping);
     for (const room of this.cast.rooms) {
       if (room.index % 2 === 1) await this.tabs[room.index * 2 + 1].stop();
     }
@@ -105,6 +107,7 @@ export class Generator {
   /** Closes every remaining socket. */
   async close(): Promise<void> {
     await Promise.all([...this.tabs.map((tab) => tab.stop()), ...this.viewers.map((viewer) => viewer.stop())]);
+    await Promise.all(this.tabsRunning);
   }
 
   /** Every viewer's contacts: the checker flags anyone else shown to it. */

@@ -61,6 +61,10 @@ export class NotificationTab {
         await sleep(500);
         continue;
       }
+      if (this.finished) {
+        await opened.socket.close(); // stopped while connecting
+        break;
+      }
       this.socket = opened.socket;
       const conn = opened.socket.id;
       opened.socket.listen((frame) => {
