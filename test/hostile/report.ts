@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { ReliabilityRow } from './support/recorder';
+import { nemesisSection } from '../nemesis/report-section';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'reliability');
@@ -252,6 +253,7 @@ function render(artifacts: Artifact[], soak: { file: string; soak: SoakFile } | 
     }
   }
   out();
+  nemesisSection(ROOT).forEach((line) => out(line));
   out('## Bugs these suites found (fixed)');
   out();
   out('| found by | bug | fix |');

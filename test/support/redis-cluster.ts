@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { freePort } from './process-server';
 import { killRedisProcess, startRedisProcess } from './redis-process';
-import { waitFor } from './wait-for';
+// The helper itself, not the @numerai/testing barrel: the nemesis run (test/nemesis) uses this
+// file outside Jest, where the barrel's entities would need decorator metadata.
+import { waitFor } from '../../libs/testing/src/wait-for';
 
 /**
  * A real three-master Redis Cluster on free ports, from the machine's `redis-server` and
@@ -13,7 +15,7 @@ import { waitFor } from './wait-for';
  * `stop` + `restart` brings back the same cluster, empty, like a restarted Redis).
  */
 export class RedisClusterServer {
-  private children: ChildProcess[] = [];
+  private children = new Map<number, ChildProcess>();
   private created = false;
 
   private constructor(
@@ -22,10 +24,14 @@ export class RedisClusterServer {
     private readonly dir: string,
   ) {}
 
-  static async start(redisServer: string, masters = 3): Promise<RedisClusterServer> {
+  static async start(
+    redisServer: string,
+    masters = 3,
+    pickPort: () => Promise<number> = freePort,
+  ): Promise<RedisClusterServer> {
     const ports: number[] = [];
     while (ports.length < masters) {
-      const port = await freePort();
+      const port = await pickPort();
       // The cluster bus listens on port + 10000: both must be free and distinct.
       if (port + 10000 < 65536 && !ports.includes(port)) ports.push(port);
     }
@@ -67,7 +73,7 @@ export class RedisClusterServer {
 
   /** Starts every node again from its saved layout and waits until the cluster serves every slot. */
   async restart(): Promise<void> {
-    if (this.children.length > 0) throw new Error('the Redis Cluster is already running');
+    if (this.children.size > 0) throw new Error('the Redis Cluster is already running');
     await Promise.all(this.ports.map((port) => this.startNode(port)));
     // A fresh start has no slots assigned until `--cluster create`; a restart reloads them.
     if (this.created) await this.waitClusterOk();
@@ -75,9 +81,19 @@ export class RedisClusterServer {
 
   /** SIGKILL every node: the connections drop as if the machines went away. */
   async stop(): Promise<void> {
-    const children = this.children;
-    this.children = [];
+    const children = [...this.children.values()];
+    this.children.clear();
     await Promise.all(children.map(killRedisProcess));
+  }
+
+  /** SIGKILL one master, start it again `downMs` later (empty), and wait until every slot is served. */
+  async restartNode(port: number, downMs: number): Promise<void> {
+    const child = this.children.get(port);
+    this.children.delete(port);
+    if (child) await killRedisProcess(child);
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    await this.startNode(port);
+    await this.waitClusterOk();
   }
 
   /** Stops the nodes and removes their layout. */
@@ -97,7 +113,7 @@ export class RedisClusterServer {
       '--dir',
       this.dir,
     ]);
-    this.children.push(child);
+    this.children.set(port, child);
   }
 
   private async waitClusterOk(): Promise<void> {

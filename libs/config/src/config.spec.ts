@@ -48,6 +48,15 @@ describe('loadConfig', () => {
     expect(() => load({ JWT_SECRET: SECRET, REDIS_CLUSTER_NODES: 'a:70000' })).toThrow(/REDIS_CLUSTER_NODES/);
   });
 
+  it('reads REDIS_CLUSTER_NAT_MAP as announced address → dialled address and refuses anything else', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET }).redisClusterNatMap).toBeUndefined();
+    expect(
+      loadConfig({ JWT_SECRET: SECRET, REDIS_CLUSTER_NAT_MAP: '127.0.0.1:7000=127.0.0.1:17000, b:7001=c:1' })
+        .redisClusterNatMap,
+    ).toEqual({ '127.0.0.1:7000': { host: '127.0.0.1', port: 17000 }, 'b:7001': { host: 'c', port: 1 } });
+    expect(() => loadConfig({ JWT_SECRET: SECRET, REDIS_CLUSTER_NAT_MAP: 'a:7000' })).toThrow(/REDIS_CLUSTER_NAT_MAP/);
+  });
+
   it('names every bad variable at once', () => {
     let error: unknown;
     try {

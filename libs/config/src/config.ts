@@ -21,6 +21,13 @@ export class AppConfig {
    * Cluster instead of REDIS_URL (a few seed nodes are enough; the rest are discovered).
    */
   redisClusterNodes!: RedisNode[] | undefined;
+  /**
+   * REDIS_CLUSTER_NAT_MAP (`host:port=host:port,…`, test-only): the address a cluster node
+   * announces → the address this instance dials instead. The nemesis run (test/nemesis) puts a
+   * TCP proxy of its own between each instance and each node; the nodes still announce their
+   * real ports, so the instance must be told to go through its proxies.
+   */
+  redisClusterNatMap!: Record<string, RedisNode> | undefined;
   /** Namespaces every Redis key and channel, so instances of separate deployments (or tests) never meet. */
   redisKeyPrefix!: string;
   jwt!: {
@@ -148,6 +155,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (redisClusterNodes.length === 0) problems.push('REDIS_CLUSTER_NODES names no node');
   }
 
+  let redisClusterNatMap: Record<string, RedisNode> | undefined;
+  if (env.REDIS_CLUSTER_NAT_MAP) {
+    redisClusterNatMap = {};
+    for (const entry of env.REDIS_CLUSTER_NAT_MAP.split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      const match = /^([^:\s=]+:\d{1,5})=([^:\s=]+):(\d{1,5})$/.exec(entry);
+      if (!match) {
+        problems.push(`REDIS_CLUSTER_NAT_MAP must be host:port=host:port pairs separated by commas (got "${entry}")`);
+      } else {
+        redisClusterNatMap[match[1]] = { host: match[2], port: Number(match[3]) };
+      }
+    }
+  }
+
   const expiresInSeconds = parseDuration(env.JWT_EXPIRES_IN ?? '1h');
   if (expiresInSeconds === undefined) {
     problems.push(`JWT_EXPIRES_IN must be a duration such as 900, 15m, 1h or 7d (got "${env.JWT_EXPIRES_IN}")`);
@@ -209,6 +231,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseConnectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 0, 300_000),
     redisUrl,
     redisClusterNodes,
+    redisClusterNatMap,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'numerai',
     jwt: {
       secret,

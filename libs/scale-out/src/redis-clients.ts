@@ -38,7 +38,10 @@ export class RedisClients implements OnApplicationShutdown {
   private lastError: string | undefined;
   private stopping = false;
 
+  private readonly natMap: AppConfig['redisClusterNatMap'];
+
   constructor(config: AppConfig, loggers: LoggerFactory) {
+    this.natMap = config.redisClusterNatMap;
     this.logger = loggers.forContext('Redis');
     const target = config.redisClusterNodes ?? config.redisUrl;
     if (!target) throw new Error('RedisClients needs REDIS_URL or REDIS_CLUSTER_NODES');
@@ -109,6 +112,7 @@ export class RedisClients implements OnApplicationShutdown {
             enableReadyCheck: true,
             enableOfflineQueue: options.enableOfflineQueue,
             clusterRetryStrategy: backOff,
+            natMap: this.natMap,
             // One subscriber connection per master: SSUBSCRIBE goes to the shard owning the channel.
             shardedSubscribers: role === 'subscriber',
             redisOptions: {

@@ -36,7 +36,7 @@ export class BullmqJobRunner extends JobRunner implements OnApplicationBootstrap
     // BullMQ's blocking worker needs retries without limit on its connection.
     const nodes = this.config.redisClusterNodes;
     this.connection = nodes
-      ? new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: null } })
+      ? new Cluster(nodes, { natMap: this.config.redisClusterNatMap, redisOptions: { maxRetriesPerRequest: null } })
       : new Redis(this.config.redisUrl!, { maxRetriesPerRequest: null });
     this.connection.on('error', ignoreConnectionError);
     // On a cluster a queue's keys must share one slot: the hash tag does that.

@@ -1,0 +1,39 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The "Nemesis" section of docs/reliability.md (test/hostile/report.ts renders it): what the run
+ * does, and the verdict of the latest run committed under test/nemesis/results/ (run directories
+ * are named by date first, so the last name is the newest).
+ */
+export function nemesisSection(root: string): string[] {
+  const results = join(root, 'test', 'nemesis', 'results');
+  const runs = existsSync(results)
+    ? readdirSync(results, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && existsSync(join(results, entry.name, 'verdict.md')))
+        .map((entry) => entry.name)
+        .sort()
+    : [];
+  const lines = [
+    '## Nemesis (faults on a seeded schedule)',
+    '',
+    '`npm run nemesis -- --minutes N [--seed S] [--cluster]` (`test/nemesis/`, described in README.md): three instances on a private PostgreSQL and Redis, every link through a proxy of the run’s own; SIGKILL/restart, SIGSTOP, Redis and PostgreSQL restarts, one-way and two-way partitions, latency, connection resets and ±2 s clock jumps on a seeded schedule while clients chat, resume, read notifications, watch presence and log out; then a quiet period and a checker over the history and the database.',
+    '',
+  ];
+  lines.push(
+    'Found by nemesis runs and not fixed yet (each with the run that showed it):',
+    '',
+    '- **Presence grace (issue 23)**: a viewer that opens `/ws/presence/` while a contact is inside the 5 s grace, the contact reconnecting within it, keeps showing the contact offline — every even room’s viewer in the final reload of seed 42 (10 min) and seeds 1, 2, 7. Being fixed separately.',
+    '- **Replay released past a gap when PostgreSQL fails mid-resume** (`PagedReplay.resume`): if the unread count, the resume point or a page read throws, the held live frames are released as if nothing had been replayed, so a connection asking `last_seq=6` got live seq 8 and 9 and never 7, and no `replay_complete` (seed 2 `--cluster`, 2 min: PostgreSQL crashed 2 s after the reader connected).',
+    '- **Stale unread count after a Redis fault**: a count change made on another instance while Redis restarts (or the instance is still reconnecting) never reaches a long-lived notifications tab, and nothing re-announces counts once Redis is back: the tab shows 1 while the database holds 0 until the next change (seed 2 `--cluster`; seed 1 single Redis).',
+    '- **Slow Redis Cluster recovery**: after one master is restarted and the cluster is `ok` again, instances stayed “Redis connection lost” (`Failed to refresh slots cache`) for 7–46 s, answering `/health` 503 and fanning out nothing cross-instance meanwhile (seed 2 `--cluster`).',
+    '- **Scheduled work stops after Redis loses its data**: the BullMQ job schedulers are upserted only at start-up (`BullmqJobRunner.onApplicationBootstrap`), so after a Redis restart without persistence (or a failover to a node without them) no reminder, reading or push sweep runs anywhere until an instance restarts: a reminder due 5 s after the Redis restart was never sent (seed 20261207, 2 min, the CI run).',
+    '',
+  );
+  const latest = runs.at(-1);
+  if (!latest) return [...lines, 'No verdict under `test/nemesis/results/` yet.', ''];
+  const verdict = readFileSync(join(results, latest, 'verdict.md'), 'utf8')
+    .split('\n')
+    .filter((line) => !line.startsWith('# '));
+  return [...lines, `Latest verdict (\`test/nemesis/results/${latest}/verdict.md\`):`, ...verdict, ''];
+}
