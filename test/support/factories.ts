@@ -1,4 +1,4 @@
-// One implementation for every suite and for other modules' tests: libs/testing.
+// One implementation for every suite and for other modules' tests: apps/api/testing.
 export {
   createConsultation,
   createUser,

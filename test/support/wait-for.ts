@@ -1,2 +1,2 @@
-// The one way suites wait for a condition (libs/testing/src/wait-for.ts).
+// The one way suites wait for a condition (apps/api/testing/wait-for.ts).
 export { sleep, waitFor } from '@numerai/testing';

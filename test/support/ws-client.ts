@@ -1,2 +1,2 @@
-// The raw socket of libs/testing; `testClient(app)` there gives the contract-typed one.
+// The raw socket of apps/api/testing; `testClient(app)` there gives the contract-typed one.
 export { connect, TestSocket } from '@numerai/testing';

@@ -1,6 +1,6 @@
 import { ConnectionRefused, http, startTestApp, testClient, waitFor, type TestApp } from '@numerai/testing';
 
-/** libs/testing as another module's integration test uses it (README: "Testing your module against the gateways"). */
+/** apps/api/testing as another module's integration test uses it (README: "Testing your module against the gateways"). */
 describe('@numerai/testing', () => {
   let app: TestApp;
   beforeAll(async () => (app = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '1000' } })));

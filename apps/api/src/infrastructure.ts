@@ -2,14 +2,13 @@ import type { DynamicModule, Provider } from '@nestjs/common';
 import type { AppConfig } from '@numerai/config';
 import { DomainEventMap, DomainEventName, InProcessEventBus } from '@numerai/events';
 import { realtimeMetrics } from '@numerai/metrics';
-import { InProcessPresenceStore } from '@numerai/presence';
+import { InProcessPresenceStore, RedisPresenceStore } from '@numerai/presence';
 import type { RateLimitModuleOptions } from '@numerai/rate-limit';
 import { InProcessConnectionDirectory } from '@numerai/realtime';
 import {
   RedisClients,
   RedisConnectionDirectory,
   RedisEventBus,
-  RedisPresenceStore,
   RedisThrottlerStorage,
   ScaleOutModule,
 } from '@numerai/scale-out';

@@ -3,6 +3,5 @@ export * from './presence-scripts';
 export * from './redis-clients';
 export * from './redis-connection-directory';
 export * from './redis-event-bus';
-export * from './redis-presence-store';
 export * from './redis-throttler-storage';
 export * from './scale-out.module';

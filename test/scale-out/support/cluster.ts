@@ -90,7 +90,7 @@ import { sleep, waitFor } from '../../support/wait-for';
 export { sleep, waitFor };
 
 /**
- * For a describe block: `on(instance)` is the typed test client of that instance (libs/testing),
+ * For a describe block: `on(instance)` is the typed test client of that instance (apps/api/testing),
  * and every socket opened through it is closed after each test.
  */
 export function testClientsClosedAfterEach(): (instance: Instance) => TestClient {

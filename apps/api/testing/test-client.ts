@@ -1,5 +1,5 @@
 import type { ClientFrameMap, Endpoint, ServerFrameMap, ServerFrameType } from '@numerai/protocol';
-import type { EndpointClientFrames, EndpointServerFrames, PayloadArgs } from '../../client/src/types';
+import type { EndpointClientFrames, EndpointServerFrames, PayloadArgs } from '../../../libs/client/src/types';
 import {
   createConsultation,
   createUser,

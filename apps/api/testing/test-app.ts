@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AppConfig, loadConfig } from '@numerai/config';
 import { captureLogs } from '@numerai/logging';
 import type { Clock } from '@numerai/scheduler';
-import { createApp } from '../../../apps/api/src/bootstrap';
+import { createApp } from '../src/bootstrap';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 /** The secret `startTestApp` configures; tokens minted with it are genuine, with any other forged. */

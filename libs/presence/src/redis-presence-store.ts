@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
-import { InProcessPresenceStore, PresenceStore } from '@numerai/presence';
 import { ContextLogger, LoggerFactory } from '@numerai/logging';
-import { PresenceKeys, presenceScripts, PresenceScripts } from './presence-scripts';
-import { RedisClients } from './redis-clients';
+import { PresenceKeys, presenceScripts, PresenceScripts, RedisClients } from '@numerai/scale-out';
+import { InProcessPresenceStore, PresenceStore } from './presence-store';
 
 /**
  * Who has been announced online, and when each user was last seen, shared by every
