@@ -7,7 +7,7 @@ import { freePort } from './process-server';
 import { killRedisProcess, startRedisProcess } from './redis-process';
 // The helper itself, not the @numerai/testing barrel: the nemesis run (test/nemesis) uses this
 // file outside Jest, where the barrel's entities would need decorator metadata.
-import { waitFor } from '../../libs/testing/src/wait-for';
+import { waitFor } from '../../apps/api/testing/wait-for';
 
 /**
  * A real three-master Redis Cluster on free ports, from the machine's `redis-server` and

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 // The helper itself, not the @numerai/testing barrel: the nemesis run (test/nemesis) uses this
 // file outside Jest, where the barrel's entities would need decorator metadata.
-import { waitFor } from '../../libs/testing/src/wait-for';
+import { waitFor } from '../../apps/api/testing/wait-for';
 
 /** Every test redis-server: on the loopback only, nothing written to disk, so a restart is empty. */
 const EPHEMERAL = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'];
