@@ -1,4 +1,4 @@
-import { createConsultation, createUser, TestUser } from '../support/factories';
+import { createConsultation, createUser } from '../support/factories';
 import { http } from '../support/http';
 import { connect } from '../support/ws-client';
 import { Cluster, describeScaleOut, Instance, testClientsClosedAfterEach } from './support/cluster';
@@ -20,12 +20,6 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
   let B: Instance;
   let C: Instance;
   const on = testClientsClosedAfterEach();
-
-  const createAdmin = async (): Promise<TestUser> => {
-    const user = await createUser(A, { name: 'Admin' });
-    await cluster.sql(`UPDATE users SET role = 'admin' WHERE id = $1`, [user.id]);
-    return { ...user, role: 'admin' };
-  };
 
   beforeAll(async () => {
     cluster = await Cluster.start(3, {
@@ -133,7 +127,7 @@ describeScaleOut('scale-out: three instances, one chat, notification and presenc
   });
 
   it('a notification created on one instance reaches every tab on the others, with equal unread_count', async () => {
-    const admin = await createAdmin();
+    const admin = await cluster.createAdmin(A);
     const user = await createUser(A);
     const tabA = await on(A).notifications(user);
     const tabC = await on(C).notifications(user);

@@ -30,4 +30,15 @@ export abstract class EventBus {
   unfollow(keys: ChannelKey[]): void {
     void keys;
   }
+
+  /**
+   * Calls `listener` each time events from other instances start reaching this instance
+   * (its subscription is ready: after a lost connection came back, or first connected late). Events published meanwhile may
+   * never arrive — delivery across instances is at most once — so a plain value they carry
+   * (not a positioned stream, which catches up by its positions) should be read again then.
+   * Never called in-process, where nothing is lost.
+   */
+  onResubscribed(listener: () => void): void {
+    void listener;
+  }
 }

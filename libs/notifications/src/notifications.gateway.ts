@@ -4,7 +4,6 @@ import {
   type ClientFrameMap,
   type NotificationData,
   notificationsEndpoint,
-  type ServerFrame,
   type ServerFrameMap,
 } from '@numerai/protocol';
 import {
@@ -19,15 +18,11 @@ import {
   RealtimeRuntime,
   UpgradeContext,
 } from '@numerai/realtime';
+import { sendUnreadCount, toNotificationSockets } from './notification-sockets';
 import { NotificationsService } from './notifications.service';
 
 type Notifications = typeof notificationsEndpoint;
 const roomOf = notificationsEndpoint.room;
-
-/** Sends a frame to the user's notification sockets, serialised once. */
-function deliver(registry: ConnectionRegistry, userId: string, frame: ServerFrame): void {
-  registry.broadcast(roomOf(userId), frame);
-}
 
 /** A notification on its way to a user's sockets; the count is unknown for one read back from the database. */
 interface Announced {
@@ -59,8 +54,8 @@ export class NotificationsGateway extends RealtimeGateway<Notifications> impleme
           (await this.notifications.after(userId, afterSeq, limit)).map((notification) => ({ notification })),
       },
       deliver: (userId, { notification, unread_count }) => {
-        deliver(registry, userId, { type: 'notification', data: notification });
-        if (unread_count !== undefined) deliver(registry, userId, { type: 'unread_count', count: unread_count });
+        toNotificationSockets(registry, userId, { type: 'notification', data: notification });
+        if (unread_count !== undefined) sendUnreadCount(registry, userId, unread_count);
         else this.announceCount(userId);
       },
     });
@@ -69,9 +64,7 @@ export class NotificationsGateway extends RealtimeGateway<Notifications> impleme
     events.on('notification.created', created);
     events.on('notification.replaced', created);
     events.on('notification.created_many', ({ items }) => items.forEach(created));
-    events.on('notification.unread_count', ({ user_id, count }) =>
-      deliver(registry, user_id, { type: 'unread_count', count }),
-    );
+    events.on('notification.unread_count', ({ user_id, count }) => sendUnreadCount(registry, user_id, count));
   }
 
   async admit({ principal }: UpgradeContext): Promise<Admission<undefined>> {
@@ -118,7 +111,7 @@ export class NotificationsGateway extends RealtimeGateway<Notifications> impleme
   /** After notifications read back from the database: their count was not announced with them. */
   private announceCount(userId: string): void {
     this.notifications.unreadCount(userId).then(
-      (count) => deliver(this.registry, userId, { type: 'unread_count', count }),
+      (count) => sendUnreadCount(this.registry, userId, count),
       () => undefined, // the next change announces it again
     );
   }

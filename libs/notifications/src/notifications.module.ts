@@ -11,6 +11,7 @@ import { NotificationsService } from './notifications.service';
 import { PreferencesController } from './preferences/preferences.controller';
 import { PreferencesRepository } from './preferences/preferences.repository';
 import { PreferencesService } from './preferences/preferences.service';
+import { UnreadCountRecount } from './unread-count-recount';
 
 @Module({
   imports: [TypeOrmModule.forFeature([NotificationEntity, NotificationPreferencesEntity]), AuthModule, UsersModule],
@@ -19,6 +20,7 @@ import { PreferencesService } from './preferences/preferences.service';
     NotificationsService,
     NotificationsRepository,
     NotificationsGateway,
+    UnreadCountRecount,
     ChatNotifier,
     PreferencesRepository,
     PreferencesService,

@@ -10,7 +10,7 @@ import { NewNotification, NotificationsRepository } from './notifications.reposi
 import { PreferencesService } from './preferences/preferences.service';
 
 /** Recipients per statement and per event of a bulk send (bounded SQL parameters and bus messages). */
-const BULK_CHUNK = 500;
+export const BULK_CHUNK = 500;
 
 /**
  * The one way any module notifies a user: `notify(userId, …)` stores the notification
@@ -82,6 +82,12 @@ export class NotificationsService {
 
   unreadCount(userId: string): Promise<number> {
     return this.notifications.countUnread(userId);
+  }
+
+  /** Each user's unread count with one query (0 for those with none). */
+  async unreadCounts(userIds: string[]): Promise<Map<string, number>> {
+    const counts = await this.notifications.countUnreadMany(userIds);
+    return new Map(userIds.map((userId) => [userId, counts.get(userId) ?? 0]));
   }
 
   /** Marks one of the user's notifications read; 404 for unknown ids and for other users' alike. */

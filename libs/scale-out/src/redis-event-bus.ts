@@ -61,6 +61,7 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
   private malformedLogged = false;
   private sequence = 0;
   private readonly seen = new Set<string>();
+  private readonly resubscribedListeners: Array<() => void> = [];
 
   constructor(
     private readonly redis: RedisClients,
@@ -79,6 +80,7 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
     this.redis.subscriber.on('smessage', (channel: string, message: string) => this.receive(channel, message));
     void this.subscriptions.acquire(this.channelOf(BROADCAST_CHANNEL));
     this.redis.commands.on('ready', () => this.scheduleFlush());
+    this.redis.subscriber.on('ready', () => this.subscriberReady());
   }
 
   publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
@@ -107,6 +109,10 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
 
   override unfollow(keys: ChannelKey[]): void {
     for (const key of keys) this.subscriptions.release(this.channelOf(key));
+  }
+
+  override onResubscribed(listener: () => void): void {
+    this.resubscribedListeners.push(listener);
   }
 
   /** Whether events from other instances are reaching us: the subscriber connection is up. */
@@ -179,6 +185,31 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
     this.droppedSinceLoss = 0;
     if (batch.length > 0) this.logger.log(`published ${batch.length} events held while Redis was away`);
     for (const { channel, message } of batch) this.send(channel, message);
+  }
+
+  /**
+   * Every 'ready' but the first at start-up follows a time without Redis (and at start-up
+   * sockets opened before Redis was reachable missed the others' events too; with none,
+   * listeners have nothing to do). On a reconnect ioredis sends the SSUBSCRIBEs again before
+   * 'ready' reaches us; one more (of the broadcast channel, followed for good) is answered
+   * after them, so once it is confirmed events reach us again and a value read from then on
+   * misses nothing.
+   */
+  private subscriberReady(): void {
+    this.redis.subscriber.ssubscribe(this.channelOf(BROADCAST_CHANNEL)).then(
+      () => this.announceResubscribed(),
+      () => undefined, // lost again before the answer: the next 'ready' tries again
+    );
+  }
+
+  private announceResubscribed(): void {
+    for (const listener of this.resubscribedListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.logger.error(`a listener for the resubscription failed: ${String(error)}`);
+      }
+    }
   }
 
   private receive(channel: string, message: string): void {

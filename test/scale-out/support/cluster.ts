@@ -7,6 +7,7 @@ import { Cluster as RedisClusterClient, Redis } from 'ioredis';
 import { Client } from 'pg';
 import { OpenSockets, testClient, type TestClient } from '@numerai/testing';
 import { createTestDatabase, TestDatabase } from '../../support/database';
+import { createUser, type TestUser } from '../../support/factories';
 import { freePort, MAIN } from '../../support/process-server';
 import { RedisClusterServer } from '../../support/redis-cluster';
 import { killRedisProcess, startRedisProcess } from '../../support/redis-process';
@@ -335,6 +336,13 @@ export class Cluster {
     this.instances.push(instance);
     await instance.waitHealthy();
     return instance;
+  }
+
+  /** A new user on `instance`, promoted to admin. */
+  async createAdmin(instance: Instance): Promise<TestUser> {
+    const user = await createUser(instance, { name: 'Admin' });
+    await this.sql(`UPDATE users SET role = 'admin' WHERE id = $1`, [user.id]);
+    return { ...user, role: 'admin' };
   }
 
   /** Runs SQL on the suite's database (e.g. to promote an admin). */
