@@ -8,12 +8,19 @@ import { JobRunner } from './job-runner';
 const QUEUE = 'scheduler';
 /** A shutdown waits this long at most for the running tick, then as long for the worker to close (a cut tick is redone by the next run). */
 const CLOSE_WAIT_MS = 2000;
+/** The self-check runs every SCHEDULER_TICK_MS, but not more often than this. */
+const SELF_CHECK_MIN_MS = 5000;
 
 /**
  * With REDIS_URL: one BullMQ queue, one job scheduler per job (`every` SCHEDULER_TICK_MS),
  * and a worker on every instance. Each tick becomes one BullMQ job that exactly one worker
  * takes, so the cluster runs each tick once; if that instance dies mid-run, BullMQ hands the
  * stalled job to another. Every instance upserts the same schedulers (idempotent by id).
+ *
+ * The schedulers live in Redis only: a Redis restarted without persistence, a FLUSH or a
+ * failover to an empty node loses them, and then no tick runs anywhere. So every instance
+ * registers them again whenever its connection becomes ready (start-up and every reconnect),
+ * and checks that they still exist once a tick interval (see `selfCheck`).
  */
 @Injectable()
 export class BullmqJobRunner extends JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,6 +30,10 @@ export class BullmqJobRunner extends JobRunner implements OnApplicationBootstrap
   private worker: Worker | undefined;
   /** The tick this instance is running, if any: shutdown lets it finish, for a while. */
   private running: Promise<void> | undefined;
+  /** A registration or self-check under way (see `schedulersWork`). */
+  private schedulersBusy: Promise<void> | undefined;
+  private registerWanted = false;
+  private selfCheckTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -60,13 +71,19 @@ export class BullmqJobRunner extends JobRunner implements OnApplicationBootstrap
     // 'error' event nobody listens to would crash the process.
     this.worker.on('error', ignoreConnectionError);
     this.queue.on('error', ignoreConnectionError);
-    // Not awaited: start-up must not wait for Redis (commands queue until it is reachable).
-    this.upsertSchedulers(this.queue).catch((error: unknown) =>
-      this.logger.error(`could not register the job schedulers: ${error instanceof Error ? error.message : error}`),
-    );
+    // 'ready' comes on the first connection and again after every reconnect (ioredis backs its
+    // retries off, so this is no tight loop). Not awaited: start-up must not wait for Redis.
+    const queue = this.queue;
+    this.connection.on('ready', () => this.schedulersWork('register', queue));
+    // The ready event misses a FLUSH on a live connection and a cluster failover to an empty
+    // replica (the connection never drops), so a cheap read confirms the schedulers still exist.
+    const every = Math.max(this.config.schedule.tickMs, SELF_CHECK_MIN_MS);
+    this.selfCheckTimer = setInterval(() => this.schedulersWork('check', queue), every);
+    this.selfCheckTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.selfCheckTimer);
     await within(
       CLOSE_WAIT_MS,
       this.running?.catch(() => undefined),
@@ -76,6 +93,39 @@ export class BullmqJobRunner extends JobRunner implements OnApplicationBootstrap
     // cut here is handed on as stalled, and the next run redoes it.
     await within(CLOSE_WAIT_MS, Promise.all([this.worker?.close(true), this.queue?.close()]));
     this.connection?.disconnect();
+  }
+
+  /**
+   * One registration or self-check at a time, so a long outage cannot pile them up in the
+   * offline queue. A registration asked for meanwhile (a reconnect during a check) runs right
+   * after; a check asked for meanwhile is dropped (the next interval brings another).
+   */
+  private schedulersWork(work: 'register' | 'check', queue: Queue): void {
+    if (work === 'register') this.registerWanted = true;
+    if (this.schedulersBusy) return;
+    this.schedulersBusy = (async () => {
+      try {
+        do {
+          const register = this.registerWanted;
+          this.registerWanted = false;
+          await (register ? this.upsertSchedulers(queue) : this.selfCheck(queue));
+        } while (this.registerWanted);
+      } catch (error) {
+        this.logger.error(`could not register the job schedulers: ${error instanceof Error ? error.message : error}`);
+      } finally {
+        this.schedulersBusy = undefined;
+      }
+    })();
+  }
+
+  /** Registers the schedulers again if any is gone (reads only while all is well). */
+  private async selfCheck(queue: Queue): Promise<void> {
+    for (const name of this.jobs.keys()) {
+      if (!(await queue.getJobScheduler(name))) {
+        this.logger.warn(`the job scheduler ${name} was gone from Redis: registering the schedulers again`);
+        return this.upsertSchedulers(queue);
+      }
+    }
   }
 
   /** Every instance upserts the same schedulers (idempotent by id); the first tick comes within SCHEDULER_TICK_MS. */
