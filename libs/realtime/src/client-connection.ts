@@ -126,6 +126,16 @@ export class ClientConnection<Context = unknown> {
     this.release(alreadySent, lingerMs);
   }
 
+  /**
+   * Ends a connection that can no longer be served in order (a replay that failed part-way):
+   * what was held is dropped, never sent, and the socket closes with `code`. Closes once; a
+   * socket the client closed meanwhile is left alone. Its close event forgets the connection.
+   */
+  abort(code: number, reason: string): void {
+    this.held = null;
+    if (this.isOpen) this.socket.close(code, reason);
+  }
+
   /** A broadcast frame for this connection: sent now, kept while the connection holds, or dropped if a replay covered it. */
   deliver(frame: ServerFrame, payload: Buffer): void {
     if (this.covered) {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { SEQ_MAX } from '@numerai/common';
+import { DomainError, SEQ_MAX } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
-import type { ServerFrame, ServerFrameMap } from '@numerai/protocol';
+import { type ContextLogger, LoggerFactory } from '@numerai/logging';
+import { CloseCode, type ServerFrame, type ServerFrameMap } from '@numerai/protocol';
 import { RequestBudget } from '@numerai/rate-limit';
 import type { ClientConnection } from './client-connection';
 import { errorFrame, WsError } from './ws-error';
@@ -62,36 +63,72 @@ const SLICE_BYTES = 64 * 1024;
  */
 @Injectable()
 export class PagedReplay {
+  private readonly logger: ContextLogger;
+
   constructor(
     private readonly config: AppConfig,
     private readonly budget: RequestBudget,
-  ) {}
+    loggers: LoggerFactory,
+  ) {
+    this.logger = loggers.forContext('PagedReplay');
+  }
 
   /**
    * Resumes a stream on a connection that is in its room already: live frames are held while
    * `before` and the replay run, then let through, less the ones the replay already sent — so
-   * nothing arrives twice, out of order, or not at all.
+   * nothing arrives twice, out of order, or not at all. A replay that fails part-way (the
+   * database went away) ends the connection instead: see `abandon`.
    */
   async resume<K extends StreamFrameType>(connection: ClientConnection, plan: ResumePlan<K>): Promise<void> {
     connection.hold();
-    let lastSeq = 0; // nothing replayed (yet): nothing live is dropped
+    let lastSeq: number;
     try {
-      await plan.before?.();
-      const afterSeq = await plan.afterSeq();
-      if (afterSeq === undefined) return;
-      ({ lastSeq } = await this.run(connection, {
-        afterSeq,
-        liveFrom: plan.liveFrom,
-        read: (after, limit) => plan.read(after, limit),
-        seqOf: (item) => item.seq ?? 0,
-        // The item is the data of a frame of this type (StreamItem<K>); TypeScript cannot relate the two generically.
-        frame: (item) => ({ type: plan.type, data: item }) as unknown as ServerFrame,
-      }));
-    } finally {
-      await connection.releaseDrained(
-        (frame) => frame.type === plan.type && ((frame as { data: Positioned }).data.seq ?? 0) <= lastSeq,
-      );
+      lastSeq = await this.catchUp(connection, plan);
+    } catch (error) {
+      if (!refusesResumePoint(error)) return this.abandon(connection, error);
+      // The client's position was refused before anything was replayed (its error frame says why): live goes on.
+      await this.releaseAfter(connection, plan.type, 0);
+      throw error;
     }
+    await this.releaseAfter(connection, plan.type, lastSeq);
+  }
+
+  /** `before`, then the replay; the position of the last item sent (0 when the client asked for none). */
+  private async catchUp<K extends StreamFrameType>(connection: ClientConnection, plan: ResumePlan<K>): Promise<number> {
+    await plan.before?.();
+    const afterSeq = await plan.afterSeq();
+    if (afterSeq === undefined) return 0;
+    const { lastSeq } = await this.run(connection, {
+      afterSeq,
+      liveFrom: plan.liveFrom,
+      read: (after, limit) => plan.read(after, limit),
+      seqOf: (item) => item.seq ?? 0,
+      // The item is the data of a frame of this type (StreamItem<K>); TypeScript cannot relate the two generically.
+      frame: (item) => ({ type: plan.type, data: item }) as unknown as ServerFrame,
+    });
+    return lastSeq;
+  }
+
+  /** Lets the held live frames through, less the stream's frames up to `lastSeq` (the replay sent those). */
+  private releaseAfter(connection: ClientConnection, type: StreamFrameType, lastSeq: number): Promise<void> {
+    return connection.releaseDrained(
+      (frame) => frame.type === type && ((frame as { data: Positioned }).data.seq ?? 0) <= lastSeq,
+    );
+  }
+
+  /**
+   * A replay that failed part-way cannot be finished: the live frames held meanwhile lie past a
+   * gap (what it did not read), and without `replay_complete` the client never learns it. So
+   * they are dropped and the connection closes with 1011; the client reconnects and resumes
+   * from the last position it got, which the replay's pages (sent in order) left it at.
+   */
+  private abandon(connection: ClientConnection, error: unknown): void {
+    // The error only: the bound SQL parameters are stripped by the serializer, and no frame is logged.
+    this.logger.error(
+      { err: error, endpoint: connection.endpoint, connection_id: connection.id },
+      'Replay failed: closing the connection with 1011 so that the client resumes',
+    );
+    connection.abort(CloseCode.InternalError, 'Replay failed, reconnect to resume');
   }
 
   async run<T>(connection: ClientConnection, plan: ReplayPlan<T>): Promise<ReplayOutcome> {
@@ -151,6 +188,11 @@ export class PagedReplay {
     }
     return connection.isOpen;
   }
+}
+
+/** A refusal of what the client asked for (an unknown or invalid resume point), not a failure of ours. */
+function refusesResumePoint(error: unknown): boolean {
+  return error instanceof WsError || (error instanceof DomainError && error.kind !== 'unavailable');
 }
 
 /**
