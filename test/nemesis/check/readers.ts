@@ -13,7 +13,7 @@ interface Connection {
  * all its connections a reader gets every stored item of its stream exactly once.
  */
 export function checkReaders({ entries, db }: CheckInput, f: 'chat' | 'notifications'): Finding {
-  const rows = new Map<string, Map<number, { id: string; hash: string }>>();
+  const rows = new Map<string, Map<number, { id: string; hash: string; type: string }>>();
   for (const row of f === 'chat' ? db.messages : db.notifications) {
     if (!rows.has(row.stream)) rows.set(row.stream, new Map());
     rows.get(row.stream)!.set(row.seq, row);
