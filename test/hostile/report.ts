@@ -133,7 +133,7 @@ function render(artifacts: Artifact[], soak: { file: string; soak: SoakFile } | 
   );
   out();
   out(
-    'What the hostile suites (`test/hostile/`) and the soak (`bench/soak.ts`) tried against the server, what protocol.md, rest.md and issues 8 and 17 say must happen, and what was seen. ' +
+    'What the hostile suites (`test/hostile/`) and the soak (`bench/soak.ts`) tried against the server, what protocol.md, rest.md and issues 8, 17 and 23 say must happen, and what was seen. ' +
       'Every row is written by the test that asserts it, from the figures it observed, before it asserts: a row that says `no` is a failing test.',
   );
   out();
@@ -296,6 +296,36 @@ function render(artifacts: Artifact[], soak: { file: string; soak: SoakFile } | 
   );
   out(
     '| issue 17 attack run | A 4429 close after a burst left 284–293 of 299 stored messages unacknowledged. | `fix(realtime)`: the close waits for the answers to accepted frames and carries `retry_after_ms`. |',
+  );
+  out(
+    '| issue 23 newcomer | A viewer that opened `/ws/presence/` while a contact was inside the 5 s grace (a page reload) never saw them online again while REST said online; a viewer could get `user_offline` for a contact it never saw online. | `fix(presence)`: one notion of online (a socket, or inside the grace) for the snapshot, events and REST, on one instance and across instances; each socket only hears `user_offline` about a contact it was shown online. The nemesis (issue 24) finds the old behaviour on its own. |',
+  );
+  out(
+    '| issue 23 attack run | A push service answering 201 + 200 MB took an instance from 183 to 1,466 MB in 4 s. | `fix(push)`: the sender reads status and `Retry-After` only and destroys the answer; at most `PUSH_SEND_CONCURRENCY` sends per sweep (Web Push abuse rows). |',
+  );
+  out(
+    "| issue 23 attack run | Push endpoints on `[::ffff:127.0.0.1]`, `127.0.0.2`, `0.0.0.0`, `localhost.`, private, link-local and metadata addresses were accepted and requested. | `fix(push)`: only the browsers' push-service hosts (`PUSH_ENDPOINT_HOSTS` adds more), every resolved address checked and pinned at send time, private endpoints an explicit opt-in that warns. |",
+  );
+  out(
+    "| issue 23 attack run | Any client's booking made the numerologist a presence contact; the numerologist could only cancel. | `feat(blocks)`: only an accepted (`active`) consultation makes contacts; a numerologist can block a client (no booking, no presence, no notifications). |",
+  );
+  out(
+    "| issue 23 attack run | 60 book/cancel cycles in 0.5 s gave the numerologist 120 notifications and pushes titled with a name of the attacker's choosing. | `fix(notifications)`: `BOOKINGS_PER_PAIR_PER_HOUR`, booked/cancelled notices collapse per pair, fixed titles. |",
+  );
+  out(
+    '| issue 23 attack run | After `DELETE /api/users/me` open consultations stayed open, a chat notification was stored for the erased account, system messages kept the old name; erasure was not one transaction. | `fix(account)`: one transaction; consultations end with the system message and `user_offline`; nothing notified to an erased account; names rendered at read time. |',
+  );
+  out(
+    '| issue 23 attack run | Logins racing a password change or an admin block kept a session (15 of 36); two refreshes of one token at once logged the user out; positions ≥ 2^31 answered 500 on PostgreSQL; 64 KB bodies nested 32 deep cost 78 ms of CPU. | `fix(auth)`, `fix(http)`, `fix(chat)`: conditional session insert, a refresh grace returning the same successor, `SEQ_MAX`, per-field nesting limits before class-transformer (Sessions and input rows). |',
+  );
+  out(
+    '| nemesis (issue 24) | After Redis lost its data (restart without persistence, FLUSHALL) no scheduled job ran anywhere until an instance restarted: a reminder due after it was never sent. | `fix(scheduler)`: the job schedulers are upserted again on every reconnect and by a periodic self-check. |',
+  );
+  out(
+    '| nemesis (issue 24) | A catch-up replay that failed part-way (PostgreSQL gone) released the held live frames: the socket got seq 8 and 9 after 6, never 7. | `fix(realtime)`: a failed replay drops the held frames and closes with 1011; the client resumes from its last seq. |',
+  );
+  out(
+    "| nemesis (issue 24) | An unread count changed on another instance while Redis was down never reached an open tab. | `fix(notifications)`: when the bus has resubscribed, each local user's count is read from the database and sent again. |",
   );
   out();
   out('## How the suites work');
