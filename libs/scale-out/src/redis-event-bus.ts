@@ -16,6 +16,10 @@ import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { ChannelSubscriptions } from './channel-subscriptions';
 import { RedisClients } from './redis-clients';
 
+/** How often, and how far apart, a refused confirming SSUBSCRIBE is tried again (up to a minute). */
+const RESUBSCRIBE_ATTEMPTS = 120;
+const RESUBSCRIBE_RETRY_MS = 500;
+
 /** Events kept for other instances while Redis is away; beyond either bound the oldest are dropped (and counted). */
 export const MAX_BUFFERED_EVENTS = 10_000;
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
@@ -195,10 +199,16 @@ export class RedisEventBus extends EventBus implements OnModuleInit {
    * after them, so once it is confirmed events reach us again and a value read from then on
    * misses nothing.
    */
-  private subscriberReady(): void {
+  private subscriberReady(attempt = 0): void {
     this.redis.subscriber.ssubscribe(this.channelOf(BROADCAST_CHANNEL)).then(
       () => this.announceResubscribed(),
-      () => undefined, // lost again before the answer: the next 'ready' tries again
+      () => {
+        // A Redis Cluster reports 'ready' while its slots may still be moving (CLUSTERDOWN,
+        // a shard subscriber still connecting): no further 'ready' follows, so try again a
+        // bounded number of times while the connection stays up. Lost again: the next 'ready'.
+        if (attempt >= RESUBSCRIBE_ATTEMPTS || this.redis.subscriber.status !== 'ready') return;
+        setTimeout(() => this.subscriberReady(attempt + 1), RESUBSCRIBE_RETRY_MS).unref();
+      },
     );
   }
 

@@ -65,20 +65,10 @@ let currentMode: RedisMode = 'single';
  * `describe` once per Redis mode (single server, then cluster), or a skipped block that
  * says why (no PostgreSQL or no redis-server here). `Cluster.start` in the body picks the mode.
  */
-export function describeScaleOut(
-  name: string,
-  body: () => void,
-  /** A mode the suite cannot pass yet, and why: that block is skipped, saying so. */
-  notYet?: { mode: RedisMode; why: string },
-): void {
+export function describeScaleOut(name: string, body: () => void): void {
   const reason = skipReason();
   if (!reason) {
     for (const mode of redisModes()) {
-      if (notYet?.mode === mode) {
-        process.stdout.write(`${name} [${mode} Redis]: skipped: ${notYet.why}\n`);
-        describe.skip(`${name} [${mode} Redis] (skipped: ${notYet.why})`, body);
-        continue;
-      }
       describe(`${name} [${mode} Redis]`, () => {
         beforeAll(() => {
           currentMode = mode;
