@@ -108,6 +108,11 @@ export interface TestRedis {
   client(): Redis | RedisClusterClient;
   stop(): Promise<void>;
   restart(): Promise<void>;
+  /**
+   * SIGKILL one node — the only server, or the cluster master serving the slot of `channelKey`
+   * (a hash-tag key such as `room:chat:<id>`) — start it again empty `downMs` later, and wait until it serves.
+   */
+  restartOneNode(downMs: number, channelKey: string): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -133,6 +138,19 @@ class ClusterRedis implements TestRedis {
 
   restart(): Promise<void> {
     return this.server.restart();
+  }
+
+  async restartOneNode(downMs: number, channelKey: string): Promise<void> {
+    const client = this.server.client();
+    try {
+      const slot = Number(await client.cluster('KEYSLOT', channelKey));
+      const ranges = await client.cluster('SLOTS');
+      const owner = ranges.find(([from, to]) => slot >= from && slot <= to);
+      if (!owner) throw new Error(`no master serves slot ${slot}`);
+      await this.server.restartNode(owner[2][1], downMs);
+    } finally {
+      client.disconnect();
+    }
   }
 
   destroy(): Promise<void> {
@@ -171,6 +189,12 @@ export class RedisServer implements TestRedis {
   async restart(): Promise<void> {
     if (this.child) throw new Error('redis-server is already running');
     this.child = (await startRedisProcess(REDIS_SERVER!, this.port)).child;
+  }
+
+  async restartOneNode(downMs: number): Promise<void> {
+    await this.stop();
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    await this.restart();
   }
 
   /** SIGKILL: the connections drop as if the machine went away. */
