@@ -73,6 +73,10 @@ function undocumented(routes: string[], document: Document): string[] {
     const statuses = Object.keys(operation.responses);
     if (!operation.summary) problems.push(`${route}: no summary`);
     if (!statuses.some((status) => /^2/.test(status))) problems.push(`${route}: no success answer`);
+    for (const status of statuses.filter((status) => /^2/.test(status) && status !== '204')) {
+      const content = Object.values(operation.responses[status].content ?? {});
+      if (!content.some(({ schema }) => schema)) problems.push(`${route}: ${status} without a schema`);
+    }
     if (!statuses.some((status) => /^4/.test(status))) problems.push(`${route}: no 4xx`);
     if (operation.security === undefined) problems.push(`${route}: says nothing of authentication`);
     if (operation.security?.length && !statuses.includes('401')) problems.push(`${route}: needs a token but no 401`);
@@ -123,7 +127,7 @@ describe('OpenAPI document', () => {
     expect(redoclyLint(broken).totals.errors).toBe(1);
   });
 
-  it('documents every route the app serves, with a summary, a success answer and its errors', () => {
+  it('documents every route the app serves, with a summary, a typed success answer and its errors', () => {
     const routes = servedRoutes(server);
 
     expect(routes).toContain('GET /api/consultations/{id}');
@@ -136,9 +140,11 @@ describe('OpenAPI document', () => {
     const broken = structuredClone(document);
     delete broken.paths['/api/readings/today'].get.summary;
     delete broken.paths['/api/blocks/{user_id}'];
+    delete broken.paths['/api/presence'].get.responses['200'].content;
 
-    expect(undocumented(servedRoutes(server), broken)).toEqual([
+    expect(undocumented(servedRoutes(server), broken).sort()).toEqual([
       'DELETE /api/blocks/{user_id}: not in the document',
+      'GET /api/presence: 200 without a schema',
       'GET /api/readings/today: no summary',
     ]);
   });

@@ -27,7 +27,12 @@ export class PresenceController {
   constructor(private readonly presence: PresenceService) {}
 
   @Get()
-  @ApiQuery({ name: 'user_ids', required: false, description: 'comma-separated; non-contacts are left out' })
+  @ApiQuery({
+    name: 'user_ids',
+    required: false,
+    type: String,
+    description: 'comma-separated UUIDs (at most 200); non-contacts are left out',
+  })
   @ApiOperation({ summary: 'Who of the caller’s contacts is online' })
   @ApiOkResponse({
     schema: {

@@ -18,7 +18,13 @@ export class ReadingsController {
   }
 
   @Get()
-  @ApiQuery({ name: 'date', example: '2026-12-02' })
+  @ApiQuery({
+    name: 'date',
+    type: String,
+    format: 'date',
+    example: '2026-12-02',
+    description: 'a local day, YYYY-MM-DD',
+  })
   @ApiOperation({ summary: 'The reading of a past day' })
   @ApiOkResponse({ type: ReadingView, description: 'the reading of that local day' })
   @ApiErrors({ invalid: 'date is not a calendar date as YYYY-MM-DD', not_found: 'No reading for that day' })
