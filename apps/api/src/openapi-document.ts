@@ -49,7 +49,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
         'REST API of the NumerAI real-time backend. The WebSocket endpoints: [AsyncAPI document](/api/asyncapi) ([JSON](/api/asyncapi.json)).',
       )
       .setVersion('1.0')
-      // package.json's licence: not licensed for use outside NumerAI.
+      // package.json's licence, UNLICENSED: no rights granted (npm's definition of the term is the link).
       .setLicense('UNLICENSED', 'https://docs.npmjs.com/cli/configuring-npm/package-json#license')
       // Relative: the server that serves this document (any host, port or proxy prefix it is reached by).
       .addServer('/', 'The server this document is served by')
