@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import { createOpenApiDocument } from './openapi-document';
 import { pageSecurityHeaders } from './http/page-security';
 
 /** Swagger UI's page and its files; the OpenAPI JSON is at API_DOCS_JSON. */
@@ -26,17 +27,7 @@ const API_DOCS_CSP = [
 
 /** Serves the OpenAPI document of every controller and Swagger UI over it, under its own CSP. */
 export function setupApiDocs(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('NumerAI API')
-      .setDescription(
-        'REST API of the NumerAI real-time backend. The WebSocket endpoints: [AsyncAPI document](/api/asyncapi) ([JSON](/api/asyncapi.json)).',
-      )
-      .setVersion('1.0')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = createOpenApiDocument(app);
   app.use(API_DOCS_PATH, pageSecurityHeaders(API_DOCS_CSP));
   SwaggerModule.setup(API_DOCS_PATH.slice(1), app, document, {
     jsonDocumentUrl: API_DOCS_JSON.slice(1),

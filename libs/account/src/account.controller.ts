@@ -1,16 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, SetMetadata, StreamableFile } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiProduces,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AuthService, PasswordConfirmationDto } from '@numerai/auth';
-import { CurrentUser, Principal } from '@numerai/common';
+import { ApiErrors, CurrentUser, Principal } from '@numerai/common';
 import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { AUTH_ATTEMPT_ROUTES } from '@numerai/rate-limit';
 import { AccountEraser } from './account-eraser';
@@ -18,11 +10,10 @@ import { AccountExporter } from './account-exporter';
 
 /** The caller's own account as a whole: erase it, or take a copy of everything stored about it. */
 @ApiTags('users')
-@ApiBearerAuth()
 // Password checks are credential guessing with a stolen access token: they spend the
 // AUTH_RATE_LIMIT_PER_MINUTE budget (per user here), not the large per-user request budget.
 @SetMetadata(AUTH_ATTEMPT_ROUTES, true)
-@ApiTooManyRequestsResponse({ description: 'More than AUTH_RATE_LIMIT_PER_MINUTE calls by this user' })
+@ApiErrors({ rate_limited: 'More than AUTH_RATE_LIMIT_PER_MINUTE calls by this user' })
 @Controller('api/users/me')
 export class AccountController {
   private readonly logger: ContextLogger;
@@ -38,16 +29,18 @@ export class AccountController {
 
   @Delete()
   @HttpCode(204)
+  @ApiOperation({ summary: 'Erase the caller’s account' })
   @ApiNoContentResponse({
     description: 'Account erased (see the README data-erasure policy); sessions and sockets ended',
   })
-  @ApiForbiddenResponse({ description: 'password is wrong' })
+  @ApiErrors({ not_allowed: 'password is wrong' })
   async erase(@CurrentUser() principal: Principal, @Body() dto: PasswordConfirmationDto): Promise<void> {
     await this.auth.confirmPassword(principal.id, dto.password, 'password is wrong');
     await this.eraser.erase(principal.id);
   }
 
   @Get('export')
+  @ApiOperation({ summary: 'Export everything stored about the caller' })
   @ApiProduces('application/json')
   @ApiOkResponse({
     description:

@@ -11,17 +11,9 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, Page, PageQuery, Principal } from '@numerai/common';
+import { ApiErrors, ApiPageResponse, CurrentUser, Page, PageQuery, Principal } from '@numerai/common';
 import { BlocksService } from './blocks.service';
 import { BlockView } from './block.view';
 import { CreateBlockDto } from './dto/block.dto';
@@ -29,18 +21,18 @@ import { CreateBlockDto } from './dto/block.dto';
 const userId = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('user_id must be a UUID') });
 
 @ApiTags('blocks')
-@ApiBearerAuth()
 @Controller('api/blocks')
 export class BlocksController {
   constructor(private readonly blocks: BlocksService) {}
 
   @Post()
-  @ApiCreatedResponse({
-    type: BlockView,
-    description: 'blocked; 200 with the same when the client was blocked already',
+  @ApiOperation({ summary: 'Block a client (numerologists only)' })
+  @ApiCreatedResponse({ type: BlockView, description: 'blocked' })
+  @ApiOkResponse({ type: BlockView, description: 'the client was blocked already: that block' })
+  @ApiErrors({
+    not_allowed: 'the caller is not a numerologist',
+    not_found: 'no such client, or one who never had a consultation with the caller',
   })
-  @ApiForbiddenResponse({ description: 'the caller is not a numerologist' })
-  @ApiNotFoundResponse({ description: 'no such client, or one who never had a consultation with the caller' })
   async block(
     @CurrentUser() user: Principal,
     @Body() dto: CreateBlockDto,
@@ -52,13 +44,15 @@ export class BlocksController {
   }
 
   @Get()
-  @ApiOkResponse({ description: '{items: block[], next_before} newest first' })
+  @ApiOperation({ summary: 'The caller’s blocks, newest first' })
+  @ApiPageResponse(BlockView, 'newest first')
   list(@CurrentUser() user: Principal, @Query() query: PageQuery): Promise<Page<BlockView>> {
     return this.blocks.list(user.id, query);
   }
 
   @Delete(':user_id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Unblock a client' })
   @ApiNoContentResponse({ description: 'unblocked (also when the client was not blocked): they may book again' })
   async unblock(@CurrentUser() user: Principal, @Param('user_id', userId) clientId: string): Promise<void> {
     await this.blocks.unblock(user.id, clientId);

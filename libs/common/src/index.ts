@@ -7,3 +7,4 @@ export * from './json-limits';
 export * from './calendar';
 export * from './errors';
 export * from './preview';
+export * from './api-page';

@@ -1,10 +1,21 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppConfig } from '@numerai/config';
-import { CurrentUser, Principal, Public } from '@numerai/common';
+import { ApiErrors, CurrentUser, Principal, Public } from '@numerai/common';
 import { CreatePushSubscriptionDto } from './dto/push-subscription.dto';
 import { PushSubscriptionsService } from './push-subscriptions.service';
+
+/** A push subscription as the API shows it (toPushSubscriptionView): never its keys. */
+const SUBSCRIPTION = {
+  type: 'object',
+  required: ['id', 'endpoint', 'created_at'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    endpoint: { type: 'string', format: 'uri' },
+    created_at: { type: 'string', format: 'date-time' },
+  },
+};
 
 @ApiTags('push')
 @Controller('api/push')
@@ -17,14 +28,26 @@ export class PushController {
   /** Public: it is the key browsers pass to `pushManager.subscribe({applicationServerKey})`. */
   @Public()
   @Get('vapid-public-key')
-  @ApiOkResponse({ description: '{public_key}: the VAPID public key, base64url' })
+  @ApiOperation({ summary: 'The VAPID public key browsers subscribe with' })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      required: ['public_key'],
+      properties: { public_key: { type: 'string', description: 'base64url' } },
+    },
+  })
   vapidPublicKey() {
     return { public_key: this.config.push.vapid.publicKey };
   }
 
   @Post('subscriptions')
-  @ApiBearerAuth()
-  @ApiCreatedResponse({ description: '{id, endpoint, created_at}; 200 with the same when the caller had it already' })
+  @ApiOperation({ summary: 'Subscribe this browser to push notifications' })
+  @ApiCreatedResponse({ schema: SUBSCRIPTION, description: 'subscribed' })
+  @ApiOkResponse({ schema: SUBSCRIPTION, description: 'the caller had this endpoint already: its keys were updated' })
+  @ApiErrors({
+    invalid: 'keys.p256dh is not a P-256 public key, or the endpoint is not one a push service would accept',
+    conflict: 'At most PUSH_MAX_SUBSCRIPTIONS subscriptions per user, or a concurrent registration won',
+  })
   async subscribe(
     @CurrentUser() user: Principal,
     @Body() dto: CreatePushSubscriptionDto,
@@ -36,16 +59,17 @@ export class PushController {
   }
 
   @Get('subscriptions')
-  @ApiBearerAuth()
-  @ApiOkResponse({ description: '[{id, endpoint, created_at}], oldest first' })
+  @ApiOperation({ summary: 'The caller’s push subscriptions' })
+  @ApiOkResponse({ schema: { type: 'array', items: SUBSCRIPTION }, description: 'oldest first' })
   list(@CurrentUser() user: Principal) {
     return this.subscriptions.list(user.id);
   }
 
   @Delete('subscriptions/:id')
-  @ApiBearerAuth()
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'deleted; 404 for unknown ids and other users’ alike' })
+  @ApiOperation({ summary: 'Delete a push subscription' })
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiErrors({ not_found: 'No such subscription, or another user’s (the same answer)' })
   async unsubscribe(@CurrentUser() user: Principal, @Param('id') id: string): Promise<void> {
     await this.subscriptions.unsubscribe(user.id, id);
   }

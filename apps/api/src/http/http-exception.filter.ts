@@ -1,25 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
-import { DomainError, type DomainErrorKind, InvalidError, RateLimitedError } from '@numerai/common';
+import { DomainError, HTTP_STATUS_OF, InvalidError, RateLimitedError } from '@numerai/common';
 import { isDatabaseUnavailable } from '@numerai/database';
 import { ContextLogger, LoggerFactory } from '@numerai/logging';
 
-/** The one table from domain errors to HTTP statuses. */
-const STATUS_OF: Record<DomainErrorKind, number> = {
-  invalid: HttpStatus.BAD_REQUEST,
-  unauthenticated: HttpStatus.UNAUTHORIZED,
-  not_allowed: HttpStatus.FORBIDDEN,
-  not_found: HttpStatus.NOT_FOUND,
-  conflict: HttpStatus.CONFLICT,
-  closed: HttpStatus.CONFLICT,
-  rate_limited: HttpStatus.TOO_MANY_REQUESTS,
-  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
-};
-
 /**
  * The one place REST errors get their shape: `{statusCode, error, message}` as rest.md
- * shows. Domain errors get their status from STATUS_OF; Nest's own HttpExceptions (guards,
+ * shows. Domain errors get their status from HTTP_STATUS_OF; Nest's own HttpExceptions (guards,
  * pipes, routing) keep theirs. A database that is not serving is a 503 (retry later); any
  * other unknown error is logged and becomes a bare 500 that reveals nothing.
  */
@@ -35,7 +23,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') return;
     const response = host.switchToHttp().getResponse<Response>();
     if (exception instanceof DomainError) {
-      const status = STATUS_OF[exception.kind];
+      const status = HTTP_STATUS_OF[exception.kind];
       if (exception instanceof RateLimitedError) {
         response.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.retryAfterMs / 1000))));
       }

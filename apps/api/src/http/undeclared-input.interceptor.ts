@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 
 /** What a handler declares it reads: a whole body/query (a DTO the pipes check), or some named fields. */
-interface DeclaredInput {
+export interface DeclaredInput {
   body: true | Set<string>;
   query: true | Set<string>;
 }
@@ -41,27 +41,34 @@ export class UndeclaredInputInterceptor implements NestInterceptor {
     const handler = context.getHandler();
     let declared = this.declared.get(handler);
     if (declared === undefined) {
-      const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {}) as Record<
-        string,
-        { data?: unknown }
-      >;
-      declared = { body: new Set(), query: new Set() };
-      for (const [key, { data }] of Object.entries(args)) {
-        const type = Number(key.split(':')[0]);
-        if (type === RouteParamtypes.REQUEST || type === RouteParamtypes.RESPONSE) {
-          declared = null;
-          break;
-        }
-        const side = type === RouteParamtypes.BODY ? 'body' : type === RouteParamtypes.QUERY ? 'query' : undefined;
-        if (!side) continue;
-        const fields = declared[side];
-        if (typeof data === 'string' && fields !== true) fields.add(data);
-        else declared[side] = true;
-      }
+      declared = declaredInputOf(context.getClass(), handler);
       this.declared.set(handler, declared);
     }
     return declared;
   }
+}
+
+/**
+ * What a handler of `controller` declares it reads, from its parameter decorators; null when it
+ * takes the raw request or response, which this interceptor leaves alone. The OpenAPI document
+ * asks it too: a route this interceptor checks can answer 400.
+ */
+export function declaredInputOf(controller: object, handler: { name: string }): DeclaredInput | null {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name) ?? {}) as Record<
+    string,
+    { data?: unknown }
+  >;
+  const declared: DeclaredInput = { body: new Set(), query: new Set() };
+  for (const [key, { data }] of Object.entries(args)) {
+    const type = Number(key.split(':')[0]);
+    if (type === RouteParamtypes.REQUEST || type === RouteParamtypes.RESPONSE) return null;
+    const side = type === RouteParamtypes.BODY ? 'body' : type === RouteParamtypes.QUERY ? 'query' : undefined;
+    if (!side) continue;
+    const fields = declared[side];
+    if (typeof data === 'string' && fields !== true) fields.add(data);
+    else declared[side] = true;
+  }
+  return declared;
 }
 
 function undeclaredFields(input: unknown, declared: true | Set<string>): string[] {

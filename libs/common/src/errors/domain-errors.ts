@@ -1,7 +1,7 @@
 /**
  * What went wrong, in the domain's words. Services throw these and never a transport's
- * exception; each transport maps them once: to HTTP statuses in the app's HttpExceptionFilter,
- * to `error` frames in the realtime WsExceptionFilter. Anything that is not a DomainError
+ * exception; each transport maps them once: to HTTP statuses with HTTP_STATUS_OF (http-status.ts,
+ * which the app's HttpExceptionFilter answers with and `@ApiErrors` documents), to `error` frames in the realtime WsExceptionFilter. Anything that is not a DomainError
  * (a dependency failing, a bug) stays unknown to both and is logged and answered as internal.
  */
 export type DomainErrorKind =

@@ -1,1 +1,3 @@
 export * from './domain-errors';
+export * from './http-status';
+export * from './api-errors';

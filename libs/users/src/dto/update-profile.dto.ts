@@ -17,13 +17,23 @@ export class UpdateProfileDto {
   @HasVisibleText('full_name')
   full_name?: string;
 
-  @ApiPropertyOptional({ example: '1990-07-15', nullable: true, description: 'YYYY-MM-DD, not in the future' })
+  @ApiPropertyOptional({
+    type: String,
+    example: '1990-07-15',
+    nullable: true,
+    description: 'YYYY-MM-DD, not in the future',
+  })
   @presentAndNotNull('birth_date')
   @IsString({ message: 'birth_date must be a date as YYYY-MM-DD' })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birth_date must be a date as YYYY-MM-DD' })
   birth_date?: string | null;
 
-  @ApiPropertyOptional({ example: 'Augusta Ada Byron', nullable: true, description: 'full name at birth' })
+  @ApiPropertyOptional({
+    type: String,
+    example: 'Augusta Ada Byron',
+    nullable: true,
+    description: 'full name at birth',
+  })
   @presentAndNotNull('birth_name')
   @IsString({ message: 'birth_name must be a string' })
   @IsNotEmpty({ message: 'birth_name must not be empty' })
@@ -32,7 +42,7 @@ export class UpdateProfileDto {
   @HasVisibleText('birth_name')
   birth_name?: string | null;
 
-  @ApiPropertyOptional({ example: 'Europe/Berlin', nullable: true, description: 'IANA time zone name' })
+  @ApiPropertyOptional({ type: String, example: 'Europe/Berlin', nullable: true, description: 'IANA time zone name' })
   @presentAndNotNull('time_zone')
   @IsString({ message: 'time_zone must be an IANA time zone name such as Europe/Berlin' })
   @MaxLength(64, { message: 'time_zone must be an IANA time zone name such as Europe/Berlin' })
