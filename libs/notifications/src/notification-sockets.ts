@@ -5,8 +5,3 @@ import type { ConnectionRegistry } from '@numerai/realtime';
 export function toNotificationSockets(registry: ConnectionRegistry, userId: string, frame: ServerFrame): void {
   registry.broadcast(notificationsEndpoint.room(userId), frame);
 }
-
-/** The user's unread count, to their notification sockets on this instance. */
-export function sendUnreadCount(registry: ConnectionRegistry, userId: string, count: number): void {
-  toNotificationSockets(registry, userId, { type: 'unread_count', count });
-}

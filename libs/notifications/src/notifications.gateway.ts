@@ -18,7 +18,8 @@ import {
   RealtimeRuntime,
   UpgradeContext,
 } from '@numerai/realtime';
-import { sendUnreadCount, toNotificationSockets } from './notification-sockets';
+import { toNotificationSockets } from './notification-sockets';
+import { UnreadCountSockets } from './unread-count-sockets';
 import { NotificationsService } from './notifications.service';
 
 type Notifications = typeof notificationsEndpoint;
@@ -39,7 +40,8 @@ export class NotificationsGateway extends RealtimeGateway<Notifications> impleme
   constructor(
     runtime: RealtimeRuntime,
     private readonly notifications: NotificationsService,
-    private readonly registry: ConnectionRegistry,
+    registry: ConnectionRegistry,
+    private readonly counts: UnreadCountSockets,
     private readonly replay: PagedReplay,
     events: EventBus,
     loggers: LoggerFactory,
@@ -55,7 +57,7 @@ export class NotificationsGateway extends RealtimeGateway<Notifications> impleme
       },
       deliver: (userId, { notification, unread_count }) => {
         toNotificationSockets(registry, userId, { type: 'notification', data: notification });
-        if (unread_count !== undefined) sendUnreadCount(registry, userId, unread_count);
+        if (unread_count !== undefined) counts.send(userId, unread_count);
         else this.announceCount(userId);
       },
     });
@@ -64,7 +66,7 @@ export class NotificationsGateway extends RealtimeGateway<Notifications> impleme
     events.on('notification.created', created);
     events.on('notification.replaced', created);
     events.on('notification.created_many', ({ items }) => items.forEach(created));
-    events.on('notification.unread_count', ({ user_id, count }) => sendUnreadCount(registry, user_id, count));
+    events.on('notification.unread_count', ({ user_id, count }) => counts.send(user_id, count));
   }
 
   async admit({ principal }: UpgradeContext): Promise<Admission<undefined>> {
@@ -111,7 +113,7 @@ export class NotificationsGateway extends RealtimeGateway<Notifications> impleme
   /** After notifications read back from the database: their count was not announced with them. */
   private announceCount(userId: string): void {
     this.notifications.unreadCount(userId).then(
-      (count) => sendUnreadCount(this.registry, userId, count),
+      (count) => this.counts.send(userId, count),
       () => undefined, // the next change announces it again
     );
   }

@@ -12,6 +12,7 @@ import { PreferencesController } from './preferences/preferences.controller';
 import { PreferencesRepository } from './preferences/preferences.repository';
 import { PreferencesService } from './preferences/preferences.service';
 import { UnreadCountRecount } from './unread-count-recount';
+import { UnreadCountSockets } from './unread-count-sockets';
 
 @Module({
   imports: [TypeOrmModule.forFeature([NotificationEntity, NotificationPreferencesEntity]), AuthModule, UsersModule],
@@ -21,6 +22,7 @@ import { UnreadCountRecount } from './unread-count-recount';
     NotificationsRepository,
     NotificationsGateway,
     UnreadCountRecount,
+    UnreadCountSockets,
     ChatNotifier,
     PreferencesRepository,
     PreferencesService,

@@ -3,8 +3,8 @@ import { EventBus } from '@numerai/events';
 import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { notificationsEndpoint } from '@numerai/protocol';
 import { ConnectionRegistry } from '@numerai/realtime';
-import { sendUnreadCount } from './notification-sockets';
 import { BULK_CHUNK, NotificationsService } from './notifications.service';
+import { UnreadCountSockets } from './unread-count-sockets';
 
 /**
  * Open notification sockets learn their unread count from events, and delivery across
@@ -27,6 +27,7 @@ export class UnreadCountRecount implements OnModuleInit {
     private readonly events: EventBus,
     private readonly registry: ConnectionRegistry,
     private readonly notifications: NotificationsService,
+    private readonly counts: UnreadCountSockets,
     loggers: LoggerFactory,
   ) {
     this.logger = loggers.forContext('UnreadCountRecount');
@@ -75,7 +76,7 @@ export class UnreadCountRecount implements OnModuleInit {
       } finally {
         this.announcedDuringRead = undefined;
       }
-      for (const [userId, count] of counts) if (!announced.has(userId)) sendUnreadCount(this.registry, userId, count);
+      for (const [userId, count] of counts) if (!announced.has(userId)) this.counts.send(userId, count);
     }
   }
 

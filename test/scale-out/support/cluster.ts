@@ -12,6 +12,7 @@ import { freePort, MAIN } from '../../support/process-server';
 import { RedisClusterServer } from '../../support/redis-cluster';
 import { killRedisProcess, startRedisProcess } from '../../support/redis-process';
 import { TEST_JWT_SECRET } from '../../support/rest-helpers';
+import { Proxy } from '../../nemesis/proxy';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -104,6 +105,8 @@ export function testClientsClosedAfterEach(): (instance: Instance) => TestClient
 export interface TestRedis {
   /** The instances' settings naming it (REDIS_URL or REDIS_CLUSTER_NODES). */
   readonly env: Record<string, string>;
+  /** The port of every node (one for a single server). */
+  readonly ports: number[];
   /** A client of the test's own (the caller quits it). */
   client(): Redis | RedisClusterClient;
   stop(): Promise<void>;
@@ -126,6 +129,10 @@ class ClusterRedis implements TestRedis {
 
   get env(): Record<string, string> {
     return { REDIS_CLUSTER_NODES: this.server.nodes };
+  }
+
+  get ports(): number[] {
+    return this.server.ports;
   }
 
   client(): RedisClusterClient {
@@ -176,6 +183,10 @@ export class RedisServer implements TestRedis {
 
   get env(): Record<string, string> {
     return { REDIS_URL: this.url };
+  }
+
+  get ports(): number[] {
+    return [this.port];
   }
 
   client(): Redis {
@@ -306,6 +317,7 @@ export class Instance {
 /** N instances on one fresh PostgreSQL database and one Redis of our own. */
 export class Cluster {
   readonly instances: Instance[] = [];
+  private readonly proxies: Proxy[] = [];
 
   private constructor(
     readonly redis: TestRedis,
@@ -352,14 +364,34 @@ export class Cluster {
   }
 
   /** Starts one more instance; `wrapper` runs it under another command (e.g. faketime). */
-  async add(wrapper: string[] = []): Promise<Instance> {
+  async add(wrapper: string[] = [], env: Record<string, string> = {}): Promise<Instance> {
     const port = await freePort();
     // Named and listed synchronously, so instances started together get distinct names.
     const name = String.fromCharCode(65 + this.instances.length);
-    const instance = new Instance(name, this.main, port, this.env, wrapper);
+    const instance = new Instance(name, this.main, port, { ...this.env, ...env }, wrapper);
     this.instances.push(instance);
     await instance.waitHealthy();
     return instance;
+  }
+
+  /**
+   * One more instance whose every link to Redis goes through a TCP proxy of the test's own (one
+   * per node; on a cluster the nodes' announced addresses are mapped to them), so the test can
+   * cut that instance alone off from Redis: `partition('both')`, then `heal()`.
+   */
+  async addBehindRedisProxies(): Promise<{ instance: Instance; redisLinks: Proxy[] }> {
+    const redisLinks: Proxy[] = [];
+    for (const port of this.redis.ports) redisLinks.push(await Proxy.start(`redis:${port}`, await freePort(), port));
+    this.proxies.push(...redisLinks);
+    const at = (proxy: Proxy) => `127.0.0.1:${proxy.port}`;
+    const env: Record<string, string> =
+      this.mode === 'cluster'
+        ? {
+            REDIS_CLUSTER_NODES: redisLinks.map(at).join(','),
+            REDIS_CLUSTER_NAT_MAP: redisLinks.map((proxy) => `127.0.0.1:${proxy.targetPort}=${at(proxy)}`).join(','),
+          }
+        : { REDIS_URL: `redis://${at(redisLinks[0])}` };
+    return { instance: await this.add([], env), redisLinks };
   }
 
   /** A new user on `instance`, promoted to admin. */
@@ -399,6 +431,7 @@ export class Cluster {
 
   async stop(): Promise<void> {
     await Promise.all(this.instances.map((instance) => instance.stop()));
+    await Promise.all(this.proxies.map((proxy) => proxy.close()));
     // SCALE_OUT_LOGS=<dir> keeps every instance's log for a look afterwards.
     const keep = process.env.SCALE_OUT_LOGS;
     if (keep) {
