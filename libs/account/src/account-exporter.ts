@@ -1,23 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, LessThan, MoreThan, Repository } from 'typeorm';
-import { toChatMessageData } from '@numerai/chat';
+import { toChatMessageData, ChatMessageEntity, ChatReadMarkerEntity } from '@numerai/chat';
 import { iso } from '@numerai/common';
-import { toConsultationView } from '@numerai/consultations';
-import {
-  ChatMessageEntity,
-  ChatReadMarkerEntity,
-  ConsultationEntity,
-  NotificationEntity,
-  NotificationPreferencesEntity,
-  PushSubscriptionEntity,
-  ReadingEntity,
-  SessionEntity,
-  UserBlockEntity,
-} from '@numerai/database';
-import { toNotificationData } from '@numerai/notifications';
-import { toPushSubscriptionView } from '@numerai/push';
-import { toReadingView } from '@numerai/readings';
+import { toConsultationView, ConsultationEntity } from '@numerai/consultations';
+import { SessionEntity } from '@numerai/auth';
+import { UserBlockEntity } from '@numerai/blocks';
+import { toNotificationData, NotificationEntity, NotificationPreferencesEntity } from '@numerai/notifications';
+import { toPushSubscriptionView, PushSubscriptionEntity } from '@numerai/push';
+import { toReadingView, ReadingEntity } from '@numerai/readings';
 import { toUserView, UsersService } from '@numerai/users';
 import { jsonArray, jsonObject, keysetPages } from './json-stream';
 

@@ -1,19 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthModule } from '@numerai/auth';
-import { ConsultationsModule } from '@numerai/consultations';
-import {
-  ChatMessageEntity,
-  ChatReadMarkerEntity,
-  ConsultationEntity,
-  NotificationDeliveryEntity,
-  NotificationEntity,
-  NotificationPreferencesEntity,
-  PushSubscriptionEntity,
-  ReadingEntity,
-  SessionEntity,
-  UserBlockEntity,
-} from '@numerai/database';
+import { AuthModule, SessionEntity } from '@numerai/auth';
+import { ConsultationsModule, ConsultationEntity } from '@numerai/consultations';
+import { ChatMessageEntity, ChatReadMarkerEntity } from '@numerai/chat';
+import { NotificationDeliveryEntity } from '@numerai/scheduler';
+import { NotificationEntity, NotificationPreferencesEntity } from '@numerai/notifications';
+import { PushSubscriptionEntity } from '@numerai/push';
+import { ReadingEntity } from '@numerai/readings';
+import { UserBlockEntity } from '@numerai/blocks';
 import { UsersModule } from '@numerai/users';
 import { AccountController } from './account.controller';
 import { AccountEraser } from './account-eraser';

@@ -1,4 +1,5 @@
-import { OPEN_CONSULTATION_SQL, type SqlStatement } from '@numerai/database';
+import { type SqlStatement } from '@numerai/database';
+import { OPEN_CONSULTATION_SQL } from '@numerai/consultations';
 import type { ConsultationLifecycleEvent } from '@numerai/events';
 import { LIFECYCLE_COPY } from '@numerai/lifecycle';
 import { DELETED_USER_NAME } from '@numerai/users';

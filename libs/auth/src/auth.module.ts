@@ -3,7 +3,7 @@ import { createSecretKey } from 'node:crypto';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@numerai/config';
-import { RefreshTokenEntity, SessionEntity } from '@numerai/database';
+import { RefreshTokenEntity, SessionEntity } from './sessions/session.entity';
 import { UsersModule } from '@numerai/users';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';

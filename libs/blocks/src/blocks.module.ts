@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsultationsModule } from '@numerai/consultations';
-import { UserBlockEntity } from '@numerai/database';
+import { UserBlockEntity } from './user-block.entity';
 import { UsersModule } from '@numerai/users';
 import { BlocksController } from './blocks.controller';
 import { BlocksRepository } from './blocks.repository';

@@ -8,3 +8,5 @@ export * from './calendar';
 export * from './errors';
 export * from './preview';
 export * from './api-page';
+export * from './user-role';
+export * from './consultation-status';

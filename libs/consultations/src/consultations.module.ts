@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConsultationEntity } from '@numerai/database';
+import { ConsultationEntity } from './consultation.entity';
 import { UsersModule } from '@numerai/users';
 import { BookingLimit } from './booking-limit';
 import { ClientLock } from './client-lock';

@@ -1,14 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, MoreThan, Repository } from 'typeorm';
-import {
-  ChatMessageEntity,
-  ChatReadMarkerEntity,
-  ConsultationEntity,
-  ConsultationStatus,
-  newId,
-  OPEN_CONSULTATION_STATUSES,
-} from '@numerai/database';
+import { newId } from '@numerai/database';
+import { ConsultationEntity, OPEN_CONSULTATION_STATUSES } from './consultation.entity';
+import { ConsultationStatus } from '@numerai/common';
 import { ClientLock } from './client-lock';
 
 /** Why a consultation could not be opened: the pair already has one, or the client holds too many. */
@@ -99,14 +94,17 @@ export class ConsultationsRepository {
    * The user's unread count in each of these consultations' chats — messages of the other
    * participant after the user's read marker, by seq — in one grouped query (never one per item).
    * Consultations with nothing unread are absent from the map.
+   * The chat's tables are named, not imported: the chat imports this feature, so importing its
+   * entities back would be a cycle. (To do: a port the chat implements, so the chat answers this.)
    */
   async unreadCounts(userId: string, consultationIds: string[]): Promise<Map<string, number>> {
     if (consultationIds.length === 0) return new Map();
     const rows = await this.consultations.manager
-      .createQueryBuilder(ChatMessageEntity, 'm')
+      .createQueryBuilder()
+      .from('chat_messages', 'm')
       .select('m.consultation_id', 'consultation_id')
       .addSelect('COUNT(*)', 'count')
-      .leftJoin(ChatReadMarkerEntity, 'r', 'r.consultation_id = m.consultation_id AND r.user_id = :userId', { userId })
+      .leftJoin('chat_read_markers', 'r', 'r.consultation_id = m.consultation_id AND r.user_id = :userId', { userId })
       .where('m.consultation_id IN (:...consultationIds)', { consultationIds })
       .andWhere('m.sender_id <> :userId AND m.seq > COALESCE(r.last_read_seq, 0)', { userId })
       .groupBy('m.consultation_id')

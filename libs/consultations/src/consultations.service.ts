@@ -7,9 +7,10 @@ import {
   type Page,
   type Principal,
   toPage,
+  ConsultationStatus,
 } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
-import { ConsultationEntity, ConsultationStatus } from '@numerai/database';
+import { ConsultationEntity } from './consultation.entity';
 import { EventBus } from '@numerai/events';
 import { UsersService } from '@numerai/users';
 import { BookingLimit } from './booking-limit';

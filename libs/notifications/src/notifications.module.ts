@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@numerai/auth';
-import { NotificationEntity, NotificationPreferencesEntity } from '@numerai/database';
+import { NotificationEntity } from './notification.entity';
+import { NotificationPreferencesEntity } from './preferences/notification-preferences.entity';
 import { UsersModule } from '@numerai/users';
 import { ChatNotifier } from './chat-notifier';
 import { AdminNotificationsController, NotificationsController } from './notifications.controller';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { PushDeliveryEntity, PushSubscriptionEntity } from '@numerai/database';
+import { PushDeliveryEntity } from './push-delivery.entity';
+import { PushSubscriptionEntity } from './push-subscription.entity';
 import { NotificationsModule } from '@numerai/notifications';
 import { PushEndpointPolicy } from './endpoint-policy';
 import { PushController } from './push.controller';

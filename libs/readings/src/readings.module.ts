@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ReadingEntity } from '@numerai/database';
+import { ReadingEntity } from './reading.entity';
 import { NotificationsModule } from '@numerai/notifications';
 import { UsersModule } from '@numerai/users';
 import { DailyReadingJob } from './daily-reading.job';

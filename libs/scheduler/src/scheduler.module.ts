@@ -1,11 +1,11 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { NotificationDeliveryEntity, NotificationEntity } from '@numerai/database';
 import { BullmqJobRunner } from './bullmq-job-runner';
 import { Clock, SystemClock } from './clock';
 import { DeliveryLedger } from './delivery-ledger';
 import { InProcessJobRunner } from './in-process-job-runner';
 import { JobRunner } from './job-runner';
+import { NotificationDeliveryEntity } from './notification-delivery.entity';
 
 export interface SchedulerModuleOptions {
   /** BullMQ over Redis (scale-out) or timers in this process (embedded default). */
@@ -26,7 +26,7 @@ export class SchedulerModule {
     ];
     return {
       module: SchedulerModule,
-      imports: [TypeOrmModule.forFeature([NotificationDeliveryEntity, NotificationEntity])],
+      imports: [TypeOrmModule.forFeature([NotificationDeliveryEntity])],
       providers,
       exports: [Clock, JobRunner, DeliveryLedger],
     };
