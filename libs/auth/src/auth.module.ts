@@ -15,6 +15,7 @@ import { SessionService } from './sessions/session.service';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { TokenService } from './token.service';
+import { SessionsAccountData } from './sessions/sessions-account-data';
 
 @Module({
   imports: [
@@ -39,6 +40,7 @@ import { TokenService } from './token.service';
     PasswordHasher,
     RolesGuard,
     SessionService,
+    SessionsAccountData,
     SessionsRepository,
     TokenService,
   ],

@@ -6,11 +6,12 @@ import { UsersModule } from '@numerai/users';
 import { BlocksController } from './blocks.controller';
 import { BlocksRepository } from './blocks.repository';
 import { BlocksService } from './blocks.service';
+import { BlocksAccountData } from './blocks-account-data';
 
 /** A numerologist's blocks of clients: REST, and the booking guard that enforces them. */
 @Module({
   imports: [TypeOrmModule.forFeature([UserBlockEntity]), ConsultationsModule, UsersModule],
   controllers: [BlocksController],
-  providers: [BlocksRepository, BlocksService],
+  providers: [BlocksAccountData, BlocksRepository, BlocksService],
 })
 export class BlocksModule {}

@@ -10,3 +10,6 @@ export * from './preview';
 export * from './api-page';
 export * from './user-role';
 export * from './consultation-status';
+export * from './json-stream';
+export * from './account-data';
+export * from './repository-pages';

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, MoreThan, Repository } from 'typeorm';
 import { newId } from '@numerai/database';
 import { ConsultationEntity, OPEN_CONSULTATION_STATUSES } from './consultation.entity';
-import { ConsultationStatus } from '@numerai/common';
+import { ConsultationStatus, keysetPages } from '@numerai/common';
 import { ClientLock } from './client-lock';
 
 /** Why a consultation could not be opened: the pair already has one, or the client holds too many. */
@@ -110,6 +110,21 @@ export class ConsultationsRepository {
       .groupBy('m.consultation_id')
       .getRawMany<{ consultation_id: string; count: string | number }>();
     return new Map(rows.map((row) => [row.consultation_id, Number(row.count)]));
+  }
+
+  /** Those the user takes part in, either side, oldest first (ids are UUIDv7: minted in creation order), `size` a page. */
+  participantPages(userId: string, size: number): AsyncGenerator<ConsultationEntity[]> {
+    return keysetPages<ConsultationEntity>(size, (after, take) => {
+      const from = after ? { id: MoreThan(after.id) } : {};
+      return this.consultations.find({
+        where: [
+          { userId, ...from },
+          { numerologistId: userId, ...from },
+        ],
+        order: { id: 'ASC' },
+        take,
+      });
+    });
   }
 
   /** `UPDATE … WHERE id = ? AND status = <from>`: false when another change got there first. */

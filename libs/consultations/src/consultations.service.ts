@@ -158,6 +158,11 @@ export class ConsultationsService {
     return consultation;
   }
 
+  /** The consultations the user takes part in, either side, oldest first, a keyset page at a time. */
+  participantPages(userId: string, size: number): AsyncGenerator<ConsultationEntity[]> {
+    return this.consultations.participantPages(userId, size);
+  }
+
   /**
    * Tells everyone a stored status change (made here, or by an account's erasure): chat closes
    * or opens, presence updates contacts, the chat gets its system message, the other side a notice.

@@ -13,11 +13,13 @@ import { PreferencesController } from './preferences/preferences.controller';
 import { PreferencesRepository } from './preferences/preferences.repository';
 import { PreferencesService } from './preferences/preferences.service';
 import { UnreadCountRecount } from './unread-count-recount';
+import { NotificationsAccountData } from './notifications-account-data';
 
 @Module({
   imports: [TypeOrmModule.forFeature([NotificationEntity, NotificationPreferencesEntity]), AuthModule, UsersModule],
   controllers: [PreferencesController, NotificationsController, AdminNotificationsController],
   providers: [
+    NotificationsAccountData,
     NotificationsService,
     NotificationsRepository,
     NotificationsGateway,

@@ -7,12 +7,13 @@ import { DailyReadingJob } from './daily-reading.job';
 import { ReadingsController } from './readings.controller';
 import { ReadingsRepository } from './readings.repository';
 import { ReadingsService } from './readings.service';
+import { ReadingsAccountData } from './readings-account-data';
 
 /** Daily numerology readings: the numbers, the stored reading of each local day, and its notification. */
 @Module({
   imports: [TypeOrmModule.forFeature([ReadingEntity]), UsersModule, NotificationsModule],
   controllers: [ReadingsController],
-  providers: [ReadingsRepository, ReadingsService, DailyReadingJob],
+  providers: [ReadingsAccountData, ReadingsRepository, ReadingsService, DailyReadingJob],
   exports: [ReadingsService],
 })
 export class ReadingsModule {}

@@ -6,6 +6,7 @@ import { DeliveryLedger } from './delivery-ledger';
 import { InProcessJobRunner } from './in-process-job-runner';
 import { JobRunner } from './job-runner';
 import { NotificationDeliveryEntity } from './notification-delivery.entity';
+import { LedgerAccountData } from './ledger-account-data';
 
 export interface SchedulerModuleOptions {
   /** BullMQ over Redis (scale-out) or timers in this process (embedded default). */
@@ -23,6 +24,7 @@ export class SchedulerModule {
       { provide: Clock, useValue: options.clock ?? new SystemClock() },
       { provide: JobRunner, useClass: options.engine === 'bullmq' ? BullmqJobRunner : InProcessJobRunner },
       DeliveryLedger,
+      LedgerAccountData,
     ];
     return {
       module: SchedulerModule,
