@@ -90,28 +90,6 @@ export class ConsultationsRepository {
     });
   }
 
-  /**
-   * The user's unread count in each of these consultations' chats — messages of the other
-   * participant after the user's read marker, by seq — in one grouped query (never one per item).
-   * Consultations with nothing unread are absent from the map.
-   * The chat's tables are named, not imported: the chat imports this feature, so importing its
-   * entities back would be a cycle. (To do: a port the chat implements, so the chat answers this.)
-   */
-  async unreadCounts(userId: string, consultationIds: string[]): Promise<Map<string, number>> {
-    if (consultationIds.length === 0) return new Map();
-    const rows = await this.consultations.manager
-      .createQueryBuilder()
-      .from('chat_messages', 'm')
-      .select('m.consultation_id', 'consultation_id')
-      .addSelect('COUNT(*)', 'count')
-      .leftJoin('chat_read_markers', 'r', 'r.consultation_id = m.consultation_id AND r.user_id = :userId', { userId })
-      .where('m.consultation_id IN (:...consultationIds)', { consultationIds })
-      .andWhere('m.sender_id <> :userId AND m.seq > COALESCE(r.last_read_seq, 0)', { userId })
-      .groupBy('m.consultation_id')
-      .getRawMany<{ consultation_id: string; count: string | number }>();
-    return new Map(rows.map((row) => [row.consultation_id, Number(row.count)]));
-  }
-
   /** Those the user takes part in, either side, oldest first (ids are UUIDv7: minted in creation order), `size` a page. */
   participantPages(userId: string, size: number): AsyncGenerator<ConsultationEntity[]> {
     return keysetPages<ConsultationEntity>(size, (after, take) => {
