@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { loadConfig } from '@numerai/config';
-import { dataSourceOptions, ENTITIES, MIGRATIONS } from '@numerai/database';
+import { dataSourceOptions } from '@numerai/database';
+import { SCHEMA } from '../../apps/api/src/schema';
 import { createTestDatabase } from '../support/database';
 import { ENGINE, noteSkippedPostgres } from '../support/rest-helpers';
 
@@ -18,7 +19,7 @@ async function withEmptyDatabase(
   const dataDir = mkdtempSync(join(tmpdir(), 'numerai-migrations-'));
   const database = await createTestDatabase(dataDir);
   const config = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: 'x'.repeat(32), ...database.env });
-  const options = dataSourceOptions(config.database);
+  const options = dataSourceOptions(config.database, SCHEMA);
   const dataSource = new DataSource(options);
   try {
     await dataSource.initialize();
@@ -49,7 +50,7 @@ const TABLES = [
 async function tableNames(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   try {
-    const tables = await runner.getTables(ENTITIES.map((entity) => dataSource.getMetadata(entity).tableName));
+    const tables = await runner.getTables(SCHEMA.entities.map((entity) => dataSource.getMetadata(entity).tableName));
     return tables.map((table) => table.name.replace(/^public\./, '')).sort();
   } finally {
     await runner.release();
@@ -65,13 +66,29 @@ async function pendingSchemaChanges(dataSource: DataSource): Promise<string[]> {
 noteSkippedPostgres('migrations');
 
 describe(`migrations (${ENGINE})`, () => {
+  it('keep the names and the order existing databases recorded, wherever each feature keeps its own', () => {
+    // A database migrated before the migrations moved into their features has exactly these rows
+    // in its `migrations` table: a renamed or reordered one would run again, or never.
+    expect(SCHEMA.migrations.map((migration) => migration.name)).toEqual([
+      'InitialSchema1732400000000',
+      'StreamPositions1733000000000',
+      'Sessions1733100000000',
+      'ConsultationConsentAndForeignKeys1733200000000',
+      'ProductProfilesReadings1733300000000',
+      'ChatSystemMessages1733500000000',
+      'PushSubscriptions1733600000000',
+      'UserBlocks1733750000000',
+      'ErasureAndCollapsedNotifications1733780000000',
+    ]);
+  });
+
   it('run up on an empty database, create every table, and leave no pending schema change', async () => {
     await withEmptyDatabase(async (dataSource) => {
       expect(await tableNames(dataSource)).toEqual([]);
       expect(await dataSource.showMigrations()).toBe(true);
 
       const applied = await dataSource.runMigrations({ transaction: 'each' });
-      expect(applied.map((migration) => migration.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
+      expect(applied.map((migration) => migration.name)).toEqual(SCHEMA.migrations.map((migration) => migration.name));
       expect(await dataSource.showMigrations()).toBe(false);
       expect(await tableNames(dataSource)).toEqual(TABLES);
       expect(await pendingSchemaChanges(dataSource)).toEqual([]);
@@ -84,7 +101,7 @@ describe(`migrations (${ENGINE})`, () => {
   it('run down to an empty database, and up again to the same schema', async () => {
     await withEmptyDatabase(async (dataSource) => {
       await dataSource.runMigrations({ transaction: 'each' });
-      for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+      for (let i = 0; i < SCHEMA.migrations.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
       expect(await tableNames(dataSource)).toEqual([]);
       expect(await dataSource.showMigrations()).toBe(true);
 
@@ -110,7 +127,7 @@ describe(`migrations (${ENGINE})`, () => {
 
   it('number existing messages and notifications 1, 2, 3 … in id order and carry read markers over as positions', async () => {
     await withEmptyDatabase(async (dataSource) => {
-      const [first, ...rest] = MIGRATIONS;
+      const [first, ...rest] = SCHEMA.migrations;
       const before = new DataSource({ ...dataSource.options, migrations: [first] } as never);
       await before.initialize();
       const p = (i: number) => (ENGINE === 'postgres' ? `$${i}` : '?');
@@ -184,7 +201,7 @@ describe(`migrations (${ENGINE})`, () => {
 
   it('upgrading a database an older version filled: duplicate open consultations and orphans are repaired, no manual step', async () => {
     await withEmptyDatabase(async (dataSource, options) => {
-      const older = new DataSource({ ...options, migrations: MIGRATIONS.slice(0, 1) } as DataSourceOptions);
+      const older = new DataSource({ ...options, migrations: SCHEMA.migrations.slice(0, 1) } as DataSourceOptions);
       await older.initialize();
       const id = (n: number) => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`;
       const at = '2026-01-01 00:00:00';

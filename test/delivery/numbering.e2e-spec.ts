@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { ChatMessagesRepository } from '@numerai/chat';
+import { ChatMessagesRepository, ChatMessageEntity } from '@numerai/chat';
 import { loadConfig } from '@numerai/config';
-import { ChatMessageEntity, dataSourceOptions, newId, runMigrations } from '@numerai/database';
+import { dataSourceOptions, newId, runMigrations } from '@numerai/database';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { ENGINE } from '../support/rest-helpers';
+import { SCHEMA } from '../../apps/api/src/schema';
 
 /**
  * Numbering under concurrent writers, as several instances write: separate connection pools
@@ -27,7 +28,7 @@ describe(`numbering under concurrent writers (${ENGINE})`, () => {
     database = await createTestDatabase(dataDir);
     const config = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: 'x'.repeat(32), ...database.env });
     for (let i = 0; i < WRITERS; i++) {
-      const source = await new DataSource(dataSourceOptions(config.database)).initialize();
+      const source = await new DataSource(dataSourceOptions(config.database, SCHEMA)).initialize();
       if (i === 0) await runMigrations(source);
       sources.push(source);
       repositories.push(new ChatMessagesRepository(source));

@@ -11,6 +11,7 @@ import { http } from '../support/http';
 import { ServerProcess, spawnServer } from '../support/process-server';
 import { ENGINE } from '../support/rest-helpers';
 import { testClient } from '@numerai/testing';
+import { SCHEMA } from '../../apps/api/src/schema';
 
 /**
  * Catch-up replays are bounded and never stall the server: a separate server process (so
@@ -34,7 +35,7 @@ beforeAll(async () => {
   database = await createTestDatabase(dataDir);
   server = await spawnServer({ DATA_DIR: dataDir, ...database.env, LOG_LEVEL: 'warn' });
   const config = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: 'x'.repeat(32), ...database.env });
-  db = await new DataSource(dataSourceOptions(config.database)).initialize();
+  db = await new DataSource(dataSourceOptions(config.database, SCHEMA)).initialize();
 }, 60_000);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { createECDH, createHmac, generateKeyPairSync, randomBytes, sign as rsaSign } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { NotificationEntity } from '@numerai/database';
+import { NotificationEntity } from '@numerai/notifications';
 import type { ServerFrame } from '@numerai/protocol';
 import { UsersService } from '@numerai/users';
 import { createConsultation, createUser, TestUser } from '../support/factories';

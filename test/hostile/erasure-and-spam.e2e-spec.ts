@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { NotificationEntity } from '@numerai/database';
+import { NotificationEntity } from '@numerai/notifications';
 import { JobRunner, ManualClock } from '@numerai/scheduler';
 import { createUser } from '../support/factories';
 import { http } from '../support/http';

@@ -1,6 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { DataSource } from 'typeorm';
-import { newId, PushDeliveryEntity, PushSubscriptionEntity } from '@numerai/database';
+import { newId } from '@numerai/database';
+import { PushDeliveryEntity, PushSubscriptionEntity } from '@numerai/push';
 import { JobRunner, ManualClock } from '@numerai/scheduler';
 import { PushFixture } from '../push/support/push-fixture';
 import { LOCAL_PUSH_SERVICE_ENV } from '../push/support/push-service';

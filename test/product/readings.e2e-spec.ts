@@ -1,7 +1,7 @@
 import { DataSource, IsNull, Not } from 'typeorm';
-import { newId, NotificationDeliveryEntity, NotificationEntity } from '@numerai/database';
-import { JobRunner, ManualClock } from '@numerai/scheduler';
-import { NotificationsService } from '@numerai/notifications';
+import { newId } from '@numerai/database';
+import { JobRunner, ManualClock, NotificationDeliveryEntity } from '@numerai/scheduler';
+import { NotificationsService, NotificationEntity } from '@numerai/notifications';
 import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { ENGINE, expectError, noteSkippedPostgres } from '../support/rest-helpers';

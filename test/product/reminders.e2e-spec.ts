@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { ConsultationEntity, NotificationEntity } from '@numerai/database';
+import { ConsultationEntity } from '@numerai/consultations';
+import { NotificationEntity } from '@numerai/notifications';
 import { JobRunner, ManualClock } from '@numerai/scheduler';
 import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';

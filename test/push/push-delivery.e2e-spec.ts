@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { PushDeliveryEntity } from '@numerai/database';
+import { PushDeliveryEntity } from '@numerai/push';
 import { ConnectionDirectory } from '@numerai/realtime';
 import { JobRunner, ManualClock } from '@numerai/scheduler';
 import { createConsultation, TestUser } from '../support/factories';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { PushSubscriptionEntity } from '@numerai/database';
+import { PushSubscriptionEntity } from '@numerai/push';
 import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { expectError } from '../support/rest-helpers';

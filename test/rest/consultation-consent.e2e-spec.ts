@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { ConsultationEntity, newId } from '@numerai/database';
+import { newId } from '@numerai/database';
+import { ConsultationEntity } from '@numerai/consultations';
 import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { ENGINE, expectConsultation, expectError, noteSkippedPostgres } from '../support/rest-helpers';

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { NotificationEntity } from '@numerai/database';
+import { NotificationEntity } from '@numerai/notifications';
 import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { ENGINE, expectError, noteSkippedPostgres } from '../support/rest-helpers';

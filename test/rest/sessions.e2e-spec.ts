@@ -1,12 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import {
-  NotificationEntity,
-  NotificationPreferencesEntity,
-  ReadingEntity,
-  RefreshTokenEntity,
-  UserEntity,
-} from '@numerai/database';
+import { NotificationEntity, NotificationPreferencesEntity } from '@numerai/notifications';
+import { ReadingEntity } from '@numerai/readings';
+import { RefreshTokenEntity } from '@numerai/auth';
+import { UserEntity } from '@numerai/users';
 import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ChatReadMarkerEntity } from '@numerai/database';
+import { ChatReadMarkerEntity } from '@numerai/chat';
 import { createConsultation, createUser } from '../support/factories';
 import { http } from '../support/http';
 import { expectError } from '../support/rest-helpers';

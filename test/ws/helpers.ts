@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { UserEntity } from '@numerai/database';
+import { UserEntity } from '@numerai/users';
 import type { ChatMessageData, ErrorCode, NotificationData, PresenceUser } from '@numerai/protocol';
 import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';

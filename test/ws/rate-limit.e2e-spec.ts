@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { DataSource } from 'typeorm';
-import { ChatMessageEntity } from '@numerai/database';
+import { ChatMessageEntity } from '@numerai/chat';
 import { createConsultation, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { expectError } from '../support/rest-helpers';

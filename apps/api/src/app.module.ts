@@ -29,6 +29,7 @@ import { HttpExceptionFilter } from './http/http-exception.filter';
 import { RequestLoggerMiddleware } from './http/request-logger.middleware';
 import { UndeclaredInputInterceptor } from './http/undeclared-input.interceptor';
 import { selectInfrastructure } from './infrastructure';
+import { SCHEMA } from './schema';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -40,7 +41,7 @@ export class AppModule implements NestModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger),
         MetricsModule,
-        DatabaseModule,
+        DatabaseModule.forRoot(SCHEMA),
         ...(infrastructure.imports ?? []),
         EventsModule.forRoot(infrastructure.events),
         RateLimitModule.forRoot(infrastructure.rateLimit),

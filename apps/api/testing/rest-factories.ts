@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ChatMessageEntity } from '@numerai/database';
+import { ChatMessageEntity } from '@numerai/chat';
 import type { ChatMessageData } from '@numerai/protocol';
 import { http } from './http';
 import type { TestApp } from './test-app';

@@ -1,47 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { SessionService } from '@numerai/auth';
-import { ConsultationsService } from '@numerai/consultations';
 import { engineOf, runInOneTransaction } from '@numerai/database';
-import { DELETED_USER_NAME } from '@numerai/users';
-import { ENDED_CONSULTATIONS, erasureStatements, REVOKED_SESSIONS } from './erasure-statements';
+import { AccountDataSections } from './account-data-sections';
 
 /**
- * Erases an account (the README's data-erasure policy, written out in `erasureStatements`): all
- * of it in one transaction, so a failure part-way leaves the account as it was. Only after the
- * commit is it announced: the account's sockets close on every instance, and each consultation
- * it ended is announced like any cancellation (the other participant's chat gets the system
- * message and presence `user_offline`, the chat stops taking messages).
+ * Erases an account (the README's data-erasure policy): every feature's AccountDataSection
+ * contributes the statements for the rows it owns, and all of them run in one transaction, so a
+ * failure part-way leaves the account as it was. Only after the commit does each section announce
+ * what it ended (sockets of the revoked sessions close on every instance, cancelled
+ * consultations are announced like any cancellation).
  */
 @Injectable()
 export class AccountEraser {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly sessions: SessionService,
-    private readonly consultations: ConsultationsService,
+    private readonly sections: AccountDataSections,
   ) {}
 
   async erase(userId: string): Promise<void> {
+    const context = { userId, engine: engineOf(this.dataSource), at: new Date() };
+    const erasures = this.sections.all().map((section) => section.erasure(context));
     const results = await runInOneTransaction(
       this.dataSource,
-      erasureStatements(engineOf(this.dataSource), userId, new Date()),
+      erasures.flatMap((erasure) => erasure.statements),
     );
-    this.sessions.announce(
-      userId,
-      results[REVOKED_SESSIONS].map((row) => String(row.id)),
-    );
-    const actor = { id: userId, name: DELETED_USER_NAME };
-    for (const row of results[ENDED_CONSULTATIONS]) {
-      this.consultations.announceStatusChange(
-        {
-          id: String(row.id),
-          userId: String(row.user_id),
-          numerologistId: String(row.numerologist_id),
-          status: 'cancelled',
-        },
-        actor,
-      );
+    let next = 0;
+    for (const erasure of erasures) {
+      const own = results.slice(next, (next += erasure.statements.length));
+      erasure.afterCommit?.(own);
     }
   }
 }

@@ -1,49 +1,22 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { DiscoveryModule } from '@nestjs/core';
 import { AuthModule } from '@numerai/auth';
-import { ConsultationsModule } from '@numerai/consultations';
-import {
-  ChatMessageEntity,
-  ChatReadMarkerEntity,
-  ConsultationEntity,
-  NotificationDeliveryEntity,
-  NotificationEntity,
-  NotificationPreferencesEntity,
-  PushSubscriptionEntity,
-  ReadingEntity,
-  SessionEntity,
-  UserBlockEntity,
-} from '@numerai/database';
 import { UsersModule } from '@numerai/users';
 import { AccountController } from './account.controller';
+import { AccountDataSections } from './account-data-sections';
 import { AccountEraser } from './account-eraser';
 import { AccountExporter } from './account-exporter';
 import { AccountModeration } from './account-moderation';
 import { AdminUsersController } from './admin-users.controller';
 
 /**
- * Whole-account operations that need both the user data and the sessions: erasure,
- * export, admin blocking. A module of its own so libs/users need not depend on libs/auth.
+ * Whole-account operations: erasure and export (run over every feature's AccountDataSection,
+ * found by discovery, so this module reads no feature's tables), and admin blocking. A module of
+ * its own so libs/users need not depend on libs/auth.
  */
 @Module({
-  imports: [
-    UsersModule,
-    AuthModule,
-    ConsultationsModule,
-    TypeOrmModule.forFeature([
-      ConsultationEntity,
-      ChatMessageEntity,
-      ChatReadMarkerEntity,
-      NotificationEntity,
-      ReadingEntity,
-      NotificationPreferencesEntity,
-      NotificationDeliveryEntity,
-      PushSubscriptionEntity,
-      SessionEntity,
-      UserBlockEntity,
-    ]),
-  ],
+  imports: [DiscoveryModule, UsersModule, AuthModule],
   controllers: [AccountController, AdminUsersController],
-  providers: [AccountEraser, AccountExporter, AccountModeration],
+  providers: [AccountDataSections, AccountEraser, AccountExporter, AccountModeration],
 })
 export class AccountModule {}

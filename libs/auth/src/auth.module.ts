@@ -3,7 +3,7 @@ import { createSecretKey } from 'node:crypto';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@numerai/config';
-import { RefreshTokenEntity, SessionEntity } from '@numerai/database';
+import { RefreshTokenEntity, SessionEntity } from './sessions/session.entity';
 import { UsersModule } from '@numerai/users';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -15,6 +15,7 @@ import { SessionService } from './sessions/session.service';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { TokenService } from './token.service';
+import { SessionsAccountData } from './sessions/sessions-account-data';
 
 @Module({
   imports: [
@@ -39,6 +40,7 @@ import { TokenService } from './token.service';
     PasswordHasher,
     RolesGuard,
     SessionService,
+    SessionsAccountData,
     SessionsRepository,
     TokenService,
   ],

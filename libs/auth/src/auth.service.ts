@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError, NotAllowedError, type Principal, UnauthenticatedError } from '@numerai/common';
-import type { UserEntity } from '@numerai/database';
+import type { UserEntity } from '@numerai/users';
 import { toUserView, UsersService, UserView } from '@numerai/users';
 import { LoginDto, RegisterDto } from './dto/register.dto';
 import { ChangePasswordDto } from './dto/session.dto';

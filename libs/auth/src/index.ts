@@ -8,3 +8,5 @@ export * from './token.service';
 export * from './dto/register.dto';
 export * from './dto/session.dto';
 export * from './sessions/session.service';
+export * from './sessions/session.entity';
+export * from './auth.schema';

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AuthenticatedRequest } from '@numerai/common';
-import type { UserRole } from '@numerai/database';
+import type { UserRole } from '@numerai/common';
 
 const ROLES = 'numerai:roles';
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '@numerai/config';
-import { USER_ROLES, UserEntity, UserRole } from '@numerai/database';
+import { USER_ROLES, UserRole } from '@numerai/common';
+import { UserEntity } from '@numerai/users';
 import type { Principal } from '@numerai/common';
 
 export interface IssuedToken {

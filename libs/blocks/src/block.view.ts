@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { iso } from '@numerai/common';
-import type { UserBlockEntity } from '@numerai/database';
+import type { UserBlockEntity } from './user-block.entity';
 
 export class BlockView {
   @ApiProperty({ format: 'uuid' }) id!: string;

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
-import { newId, UserBlockEntity } from '@numerai/database';
+import { newId } from '@numerai/database';
+import { UserBlockEntity } from './user-block.entity';
 
 /** The user_blocks table: one row per (numerologist, client) pair. */
 @Injectable()

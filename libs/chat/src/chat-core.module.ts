@@ -6,6 +6,7 @@ import { ConsultationStatusCache } from './consultation-status.cache';
 import { LifecycleMessages } from './lifecycle-messages';
 import { MessageWriter } from './message-writer';
 import { TypingTracker } from './typing-tracker';
+import { ChatUnreadCounter } from './chat-unread-counter';
 
 /**
  * Chat without its transports (REST history, the WebSocket gateway): storing messages and
@@ -16,6 +17,7 @@ import { TypingTracker } from './typing-tracker';
   imports: [ConsultationsModule],
   providers: [
     ChatService,
+    ChatUnreadCounter,
     ChatMessagesRepository,
     ConsultationStatusCache,
     LifecycleMessages,

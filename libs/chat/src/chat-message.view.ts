@@ -1,4 +1,4 @@
-import type { ChatMessageEntity } from '@numerai/database';
+import type { ChatMessageEntity } from './chat-message.entity';
 import type { ChatMessageData } from '@numerai/protocol';
 
 /**

@@ -1,7 +1,10 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { ChatMessageEntity, ChatReadMarkerEntity, ConsultationEntity, UserEntity } from '@numerai/database';
+import { ChatMessageEntity } from './chat-message.entity';
+import { ChatReadMarkerEntity } from './chat-read-marker.entity';
+import { ConsultationEntity } from '@numerai/consultations';
+import { UserEntity } from '@numerai/users';
 import type { ChatMessageData } from '@numerai/protocol';
 import { toChatMessageData } from './chat-message.view';
 import { SqliteInsertThread } from './sqlite-insert-thread';

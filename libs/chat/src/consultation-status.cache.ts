@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConsultationsService } from '@numerai/consultations';
-import type { ConsultationStatus } from '@numerai/database';
+import type { ConsultationStatus } from '@numerai/common';
 import { EventBus } from '@numerai/events';
 
 /** Upper bound on cached consultations; past it the cache starts over rather than grow. */

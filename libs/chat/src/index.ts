@@ -4,3 +4,6 @@ export * from './chat.service';
 export * from './message-writer';
 export * from './chat-messages.repository';
 export * from './chat-message.view';
+export * from './chat-message.entity';
+export * from './chat-read-marker.entity';
+export * from './chat.schema';

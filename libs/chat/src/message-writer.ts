@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ChatMessageEntity, newId } from '@numerai/database';
+import { newId } from '@numerai/database';
+import { ChatMessageEntity } from './chat-message.entity';
 import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { ChatMessagesRepository, type StoredPosition } from './chat-messages.repository';
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, runMigrations } from '@numerai/database';
 import { InsertedRow, SqliteInsertThread } from './sqlite-insert-thread';
+import { SCHEMA } from '../../../apps/api/src/schema';
 
 const row = (id: string, clientId: string | null, content: string | null = `text ${id}`, consultation = 'c-one') => [
   id,
@@ -24,7 +25,7 @@ describe('SqliteInsertThread', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'numerai-insert-thread-'));
     const path = join(dir, 'numerai.sqlite');
-    dataSource = await new DataSource(dataSourceOptions({ kind: 'sqlite', path })).initialize();
+    dataSource = await new DataSource(dataSourceOptions({ kind: 'sqlite', path }, SCHEMA)).initialize();
     await runMigrations(dataSource);
     // The rows below point at consultations and a sender: foreign keys want them to exist, and
     // each open consultation needs its own client (one open consultation per pair).

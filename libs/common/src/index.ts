@@ -8,3 +8,8 @@ export * from './calendar';
 export * from './errors';
 export * from './preview';
 export * from './api-page';
+export * from './user-role';
+export * from './consultation-status';
+export * from './json-stream';
+export * from './account-data';
+export * from './repository-pages';

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { UserRole } from '@numerai/database';
+import type { UserRole } from './user-role';
 
 /** Who a verified token says the caller is. Attached to REST requests and WebSocket connections alike. */
 export interface Principal {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { iso } from '@numerai/common';
-import { CONSULTATION_STATUSES, ConsultationEntity, ConsultationStatus } from '@numerai/database';
+import { iso, CONSULTATION_STATUSES, ConsultationStatus } from '@numerai/common';
+import { ConsultationEntity } from './consultation.entity';
 
 export class ConsultationView {
   @ApiProperty({ format: 'uuid' }) id!: string;

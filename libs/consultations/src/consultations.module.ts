@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConsultationEntity } from '@numerai/database';
+import { ConsultationEntity } from './consultation.entity';
 import { UsersModule } from '@numerai/users';
+import { ConsultationsAccountData } from './consultations-account-data';
 import { BookingLimit } from './booking-limit';
 import { ClientLock } from './client-lock';
 import { ConsultationsController } from './consultations.controller';
@@ -11,7 +12,7 @@ import { ConsultationsService } from './consultations.service';
 @Module({
   imports: [TypeOrmModule.forFeature([ConsultationEntity]), UsersModule],
   controllers: [ConsultationsController],
-  providers: [BookingLimit, ClientLock, ConsultationsRepository, ConsultationsService],
+  providers: [ConsultationsAccountData, BookingLimit, ClientLock, ConsultationsRepository, ConsultationsService],
   exports: [ConsultationsService],
 })
 export class ConsultationsModule {}

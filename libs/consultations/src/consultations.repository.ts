@@ -1,14 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, MoreThan, Repository } from 'typeorm';
-import {
-  ChatMessageEntity,
-  ChatReadMarkerEntity,
-  ConsultationEntity,
-  ConsultationStatus,
-  newId,
-  OPEN_CONSULTATION_STATUSES,
-} from '@numerai/database';
+import { newId } from '@numerai/database';
+import { ConsultationEntity, OPEN_CONSULTATION_STATUSES } from './consultation.entity';
+import { ConsultationStatus, keysetPages } from '@numerai/common';
 import { ClientLock } from './client-lock';
 
 /** Why a consultation could not be opened: the pair already has one, or the client holds too many. */
@@ -95,23 +90,19 @@ export class ConsultationsRepository {
     });
   }
 
-  /**
-   * The user's unread count in each of these consultations' chats — messages of the other
-   * participant after the user's read marker, by seq — in one grouped query (never one per item).
-   * Consultations with nothing unread are absent from the map.
-   */
-  async unreadCounts(userId: string, consultationIds: string[]): Promise<Map<string, number>> {
-    if (consultationIds.length === 0) return new Map();
-    const rows = await this.consultations.manager
-      .createQueryBuilder(ChatMessageEntity, 'm')
-      .select('m.consultation_id', 'consultation_id')
-      .addSelect('COUNT(*)', 'count')
-      .leftJoin(ChatReadMarkerEntity, 'r', 'r.consultation_id = m.consultation_id AND r.user_id = :userId', { userId })
-      .where('m.consultation_id IN (:...consultationIds)', { consultationIds })
-      .andWhere('m.sender_id <> :userId AND m.seq > COALESCE(r.last_read_seq, 0)', { userId })
-      .groupBy('m.consultation_id')
-      .getRawMany<{ consultation_id: string; count: string | number }>();
-    return new Map(rows.map((row) => [row.consultation_id, Number(row.count)]));
+  /** Those the user takes part in, either side, oldest first (ids are UUIDv7: minted in creation order), `size` a page. */
+  participantPages(userId: string, size: number): AsyncGenerator<ConsultationEntity[]> {
+    return keysetPages<ConsultationEntity>(size, (after, take) => {
+      const from = after ? { id: MoreThan(after.id) } : {};
+      return this.consultations.find({
+        where: [
+          { userId, ...from },
+          { numerologistId: userId, ...from },
+        ],
+        order: { id: 'ASC' },
+        take,
+      });
+    });
   }
 
   /** `UPDATE … WHERE id = ? AND status = <from>`: false when another change got there first. */

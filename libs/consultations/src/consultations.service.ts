@@ -7,13 +7,14 @@ import {
   type Page,
   type Principal,
   toPage,
+  ConsultationStatus,
 } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
-import { ConsultationEntity, ConsultationStatus } from '@numerai/database';
+import { ConsultationEntity } from './consultation.entity';
 import { EventBus } from '@numerai/events';
 import { UsersService } from '@numerai/users';
 import { BookingLimit } from './booking-limit';
-import type { BookingGuard } from './booking-guard';
+import type { BookingGuard, UnreadCounter } from './booking-guard';
 import { ConsultationView, toConsultationView } from './consultation.view';
 import { ConsultationsRepository } from './consultations.repository';
 import { lifecycleEvent } from './lifecycle-event';
@@ -29,6 +30,8 @@ const TRANSITIONS: Record<ConsultationStatus, ConsultationStatus[]> = {
 @Injectable()
 export class ConsultationsService {
   private readonly guards: BookingGuard[] = [];
+  /** None in a context without the chat (the ops CLI): nothing is unread there. */
+  private unreadCounter: UnreadCounter | undefined;
 
   constructor(
     private readonly consultations: ConsultationsRepository,
@@ -77,6 +80,11 @@ export class ConsultationsService {
     this.guards.push(guard);
   }
 
+  /** The chat says what is unread; see UnreadCounter. */
+  useUnreadCounter(counter: UnreadCounter): void {
+    this.unreadCounter = counter;
+  }
+
   private async refuseIfGuarded(clientId: string, numerologistId: string): Promise<void> {
     for (const guard of this.guards) {
       const reason = await guard.refusal(clientId, numerologistId);
@@ -104,10 +112,12 @@ export class ConsultationsService {
 
   /** Sets each view's `unread_count` for `userId`, with one query for all of them. */
   private async addUnreadCounts(userId: string, views: ConsultationView[]): Promise<void> {
-    const unread = await this.consultations.unreadCounts(
-      userId,
-      views.map((view) => view.id),
-    );
+    if (views.length === 0) return;
+    const unread =
+      (await this.unreadCounter?.unreadCounts(
+        userId,
+        views.map((view) => view.id),
+      )) ?? new Map<string, number>();
     for (const view of views) view.unread_count = unread.get(view.id) ?? 0;
   }
 
@@ -155,6 +165,11 @@ export class ConsultationsService {
     consultation.status = status;
     this.announceStatusChange(consultation, actor);
     return consultation;
+  }
+
+  /** The consultations the user takes part in, either side, oldest first, a keyset page at a time. */
+  participantPages(userId: string, size: number): AsyncGenerator<ConsultationEntity[]> {
+    return this.consultations.participantPages(userId, size);
   }
 
   /**

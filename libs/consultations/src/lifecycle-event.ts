@@ -1,5 +1,5 @@
 import type { Principal } from '@numerai/common';
-import type { ConsultationEntity } from '@numerai/database';
+import type { ConsultationEntity } from './consultation.entity';
 import type { ConsultationLifecycleEvent, DomainEventMap } from '@numerai/events';
 
 const EVENT_OF_STATUS: Record<ConsultationEntity['status'], ConsultationLifecycleEvent> = {

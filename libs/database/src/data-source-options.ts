@@ -3,8 +3,7 @@ import { dirname } from 'node:path';
 import { defaults as pgDefaults, types as pgTypes } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@numerai/config';
-import { ENTITIES } from './entities';
-import { MIGRATIONS } from './migrations';
+import type { FeatureSchema } from './schema';
 
 /** PostgreSQL `timestamp` columns hold UTC; make node-postgres write and read them as UTC whatever the host's TZ. */
 function usePostgresUtcTimestamps(): void {
@@ -12,15 +11,15 @@ function usePostgresUtcTimestamps(): void {
   pgTypes.setTypeParser(pgTypes.builtins.TIMESTAMP, (value) => new Date(`${value.replace(' ', 'T')}Z`));
 }
 
-/** One set of entities and migrations for both engines; never `synchronize`. */
-export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {
+/** One set of entities and migrations (the app's collected `schema`) for both engines; never `synchronize`. */
+export function dataSourceOptions(database: AppConfig['database'], schema: FeatureSchema): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
+    entities: [...schema.entities],
+    migrations: [...schema.migrations],
     migrationsRun: false,
     synchronize: false,
     logging: false,
-  } as const;
+  };
   if (database.kind === 'postgres') {
     usePostgresUtcTimestamps();
     return { ...common, type: 'postgres', url: database.url, extra: { max: 20 } };

@@ -8,6 +8,7 @@ import { waitFor } from '../../../test/support/wait-for';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrations } from './migrate';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
+import { SCHEMA } from '../../../apps/api/src/schema';
 
 describe('SqliteCheckpointer', () => {
   let dir: string;
@@ -17,7 +18,7 @@ describe('SqliteCheckpointer', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'numerai-checkpointer-'));
     path = join(dir, 'numerai.sqlite');
-    dataSource = await new DataSource(dataSourceOptions({ kind: 'sqlite', path })).initialize();
+    dataSource = await new DataSource(dataSourceOptions({ kind: 'sqlite', path }, SCHEMA)).initialize();
     await runMigrations(dataSource);
     // The rows below point at a consultation and a sender: foreign keys want them to exist.
     await dataSource.query(

@@ -1,4 +1,4 @@
-import type { ConsultationStatus } from '@numerai/database';
+import type { ConsultationStatus } from '@numerai/common';
 import type { ChatMessageData, NotificationData } from '@numerai/protocol';
 
 /**

@@ -4,3 +4,6 @@ export * from './notifications.service';
 export * from './notification.view';
 export * from './preferences/notification-types';
 export * from './preferences/preferences.service';
+export * from './notification.entity';
+export * from './preferences/notification-preferences.entity';
+export * from './notifications.schema';

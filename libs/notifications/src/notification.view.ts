@@ -1,4 +1,4 @@
-import type { NotificationEntity } from '@numerai/database';
+import type { NotificationEntity } from './notification.entity';
 import type { NotificationData } from '@numerai/protocol';
 
 /** The `data` of a notification frame, also the `notification` of the REST API. */

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '@numerai/auth';
-import { NotificationEntity, NotificationPreferencesEntity } from '@numerai/database';
+import { NotificationEntity } from './notification.entity';
+import { NotificationPreferencesEntity } from './preferences/notification-preferences.entity';
 import { UsersModule } from '@numerai/users';
 import { ChatNotifier } from './chat-notifier';
 import { AdminNotificationsController, NotificationsController } from './notifications.controller';
@@ -13,11 +14,13 @@ import { PreferencesRepository } from './preferences/preferences.repository';
 import { PreferencesService } from './preferences/preferences.service';
 import { UnreadCountRecount } from './unread-count-recount';
 import { UnreadCountSockets } from './unread-count-sockets';
+import { NotificationsAccountData } from './notifications-account-data';
 
 @Module({
   imports: [TypeOrmModule.forFeature([NotificationEntity, NotificationPreferencesEntity]), AuthModule, UsersModule],
   controllers: [PreferencesController, NotificationsController, AdminNotificationsController],
   providers: [
+    NotificationsAccountData,
     NotificationsService,
     NotificationsRepository,
     NotificationsGateway,

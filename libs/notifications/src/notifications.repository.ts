@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
 import { DataSource, In, LessThan, MoreThan, Repository } from 'typeorm';
-import { ChatMessageEntity, newId, NotificationEntity, UserEntity } from '@numerai/database';
+import { newId } from '@numerai/database';
+import { ChatMessageEntity } from '@numerai/chat';
+import { NotificationEntity } from './notification.entity';
+import { UserEntity } from '@numerai/users';
 
 export interface NewNotification {
   /** Pre-allocated id, single-recipient `notify` only: scheduled deliveries record it first for exactly-once. */
@@ -145,6 +148,10 @@ export class NotificationsRepository {
       .groupBy('n.user_id')
       .getRawMany<{ user_id: string; count: string | number }>();
     return new Map(rows.map((row) => [row.user_id, Number(row.count)]));
+  }
+
+  exists(id: string): Promise<boolean> {
+    return this.notifications.existsBy({ id });
   }
 
   countUnread(userId: string): Promise<number> {

@@ -80,6 +80,11 @@ export class NotificationsService {
     return recipients.length;
   }
 
+  /** Whether a notification is stored under this id (the scheduler's ledger asks, taking over a dead claim). */
+  exists(id: string): Promise<boolean> {
+    return this.notifications.exists(id);
+  }
+
   unreadCount(userId: string): Promise<number> {
     return this.notifications.countUnread(userId);
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThanOrEqual, Repository } from 'typeorm';
-import { PushDeliveryEntity } from '@numerai/database';
+import { PushDeliveryEntity } from './push-delivery.entity';
 
 /** A row to queue: the columns, without the (never loaded) relations. */
 export type NewPushDelivery = Omit<PushDeliveryEntity, 'subscription' | 'notification' | 'user'>;

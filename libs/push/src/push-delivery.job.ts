@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
-import type { PushDeliveryEntity } from '@numerai/database';
+import type { PushDeliveryEntity } from './push-delivery.entity';
 import { consultationRoom } from '@numerai/events';
 import { notificationsEndpoint } from '@numerai/protocol';
 import { ConnectionDirectory } from '@numerai/realtime';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
-import { newId, PushSubscriptionEntity } from '@numerai/database';
+import { newId } from '@numerai/database';
+import { PushSubscriptionEntity } from './push-subscription.entity';
 import { DomainEventMap, EventBus } from '@numerai/events';
 import { PreferencesService } from '@numerai/notifications';
 import { Clock } from '@numerai/scheduler';

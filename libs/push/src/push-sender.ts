@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { generateRequestDetails } from 'web-push';
 import { AppConfig } from '@numerai/config';
-import type { PushSubscriptionEntity } from '@numerai/database';
+import type { PushSubscriptionEntity } from './push-subscription.entity';
 import { Clock } from '@numerai/scheduler';
 import { EndpointRefused, PinnedEndpoint, PushEndpointPolicy } from './endpoint-policy';
 import { postForStatus, PushAnswer } from './push-request';

@@ -1,4 +1,4 @@
-import type { PushSubscriptionEntity } from '@numerai/database';
+import type { PushSubscriptionEntity } from './push-subscription.entity';
 
 /** What the API (and the account export) shows of a subscription: never its keys. */
 export function toPushSubscriptionView(row: PushSubscriptionEntity) {

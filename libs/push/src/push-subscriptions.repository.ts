@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { PushSubscriptionEntity } from '@numerai/database';
+import { PushSubscriptionEntity } from './push-subscription.entity';
 
 @Injectable()
 export class PushSubscriptionsRepository {

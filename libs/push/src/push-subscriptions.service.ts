@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
-import { isUniqueViolation, isUuid, newId, PushSubscriptionEntity } from '@numerai/database';
+import { isUniqueViolation, isUuid, newId } from '@numerai/database';
+import { PushSubscriptionEntity } from './push-subscription.entity';
 import { CreatePushSubscriptionDto } from './dto/push-subscription.dto';
 import { EndpointRefused, PushEndpointPolicy } from './endpoint-policy';
 import { checkP256dh } from './p256dh';

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { localTime } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
-import type { UserEntity } from '@numerai/database';
+import type { UserEntity } from '@numerai/users';
 import { NotificationsService } from '@numerai/notifications';
 import { Clock, DeliveryLedger, forEachPage, JobRunner, ScheduledJob } from '@numerai/scheduler';
 import { UsersService } from '@numerai/users';
@@ -51,6 +51,7 @@ export class DailyReadingJob implements ScheduledJob, OnModuleInit {
                 key: dedupeKey(user.id, local.date),
                 userId: user.id,
                 send: (id: string) => this.send(user, local.date, id),
+                isStored: (id: string) => this.notifications.exists(id),
               },
             ];
           }),

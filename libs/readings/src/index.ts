@@ -3,3 +3,5 @@ export * from './numerology';
 export * from './reading.view';
 export * from './readings.module';
 export * from './readings.service';
+export * from './reading.entity';
+export * from './readings.schema';

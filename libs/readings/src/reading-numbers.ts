@@ -1,5 +1,5 @@
 import { parseCalendarDate } from '@numerai/common';
-import type { ReadingNumbers } from '@numerai/database';
+import type { ReadingNumbers } from './reading.entity';
 import { expression, lifePath, personalDay, personalMonth, personalYear } from './numerology';
 
 /** The numbers of `localDate` (YYYY-MM-DD) for someone born on `birthDate`, named `birthName` at birth. */

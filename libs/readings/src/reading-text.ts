@@ -1,4 +1,4 @@
-import type { ReadingNumbers } from '@numerai/database';
+import type { ReadingNumbers } from './reading.entity';
 import meanings from './meanings.json';
 
 interface Meaning {

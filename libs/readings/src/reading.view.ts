@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { ReadingEntity, ReadingNumbers } from '@numerai/database';
+import type { ReadingEntity, ReadingNumbers } from './reading.entity';
 
 export class ReadingView {
   @ApiProperty({ format: 'uuid' }) id!: string;

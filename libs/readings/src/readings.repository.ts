@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { isUniqueViolation, newId, ReadingEntity, ReadingNumbers } from '@numerai/database';
+import { isUniqueViolation, newId } from '@numerai/database';
+import { ReadingEntity, ReadingNumbers } from './reading.entity';
 
 @Injectable()
 export class ReadingsRepository {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError, localTime, NotFoundError } from '@numerai/common';
-import type { ReadingEntity, ReadingNumbers, UserEntity } from '@numerai/database';
+import type { ReadingEntity, ReadingNumbers } from './reading.entity';
+import type { UserEntity } from '@numerai/users';
 import { Clock } from '@numerai/scheduler';
 import { UsersService } from '@numerai/users';
 import { readingNumbers } from './reading-numbers';

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
-import type { ConsultationEntity } from '@numerai/database';
+import type { ConsultationEntity } from '@numerai/consultations';
 import { NotificationsService } from '@numerai/notifications';
 import { Clock, DeliveryLedger, forEachPage, JobRunner, ScheduledJob } from '@numerai/scheduler';
 import { ReminderCandidatesRepository } from './reminder-candidates.repository';
@@ -41,6 +41,7 @@ export class ConsultationReminderJob implements ScheduledJob, OnModuleInit {
               key: dedupeKey(consultation, userId),
               userId,
               send: (id: string) => this.send(consultation, userId, now, id),
+              isStored: (id: string) => this.notifications.exists(id),
             })),
           ),
         ),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { And, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
-import { ConsultationEntity } from '@numerai/database';
+import { ConsultationEntity } from '@numerai/consultations';
 
 /** Read-only view of consultations for the reminder sweep (the consultations library owns writes). */
 @Injectable()

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ConsultationEntity } from '@numerai/database';
+import { ConsultationEntity } from '@numerai/consultations';
 import { NotificationsModule } from '@numerai/notifications';
 import { ConsultationReminderJob } from './consultation-reminder.job';
 import { ReminderCandidatesRepository } from './reminder-candidates.repository';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
-import { isUniqueViolation, newId, NotificationDeliveryEntity, NotificationEntity } from '@numerai/database';
+import { isUniqueViolation, newId } from '@numerai/database';
+import { NotificationDeliveryEntity } from './notification-delivery.entity';
 import { Clock } from './clock';
 
 /** One notification a job found due: who gets it, under which dedupe key, and how to send it. */
@@ -10,6 +11,11 @@ export interface DueDelivery {
   userId: string;
   /** Stores the notification under `notificationId`; false if the user's preferences suppressed it. */
   send: (notificationId: string) => Promise<boolean>;
+  /**
+   * Whether a notification is stored under `notificationId` (a claimer that died after storing it,
+   * before marking it done). Asked of the job, not of a table: the notifications are a feature's.
+   */
+  isStored: (notificationId: string) => Promise<boolean>;
 }
 
 /**
@@ -30,7 +36,6 @@ const CLAIM_LEASE_MS = 30_000;
 export class DeliveryLedger {
   constructor(
     @InjectRepository(NotificationDeliveryEntity) private readonly rows: Repository<NotificationDeliveryEntity>,
-    @InjectRepository(NotificationEntity) private readonly notifications: Repository<NotificationEntity>,
     private readonly clock: Clock,
   ) {}
 
@@ -51,8 +56,8 @@ export class DeliveryLedger {
   }
 
   /** Sends `item` unless another run has (or is about to); returns whether this call sent it. */
-  async once({ key, userId, send }: DueDelivery): Promise<boolean> {
-    const notificationId = await this.claim(key, userId);
+  async once({ key, userId, send, isStored }: DueDelivery): Promise<boolean> {
+    const notificationId = await this.claim(key, userId, isStored);
     if (!notificationId) return false;
     let stored: boolean;
     try {
@@ -70,7 +75,7 @@ export class DeliveryLedger {
   }
 
   /** The notification id to send under, or undefined if another run has this key. */
-  private async claim(key: string, userId: string): Promise<string | undefined> {
+  private async claim(key: string, userId: string, isStored: DueDelivery['isStored']): Promise<string | undefined> {
     const now = this.clock.now();
     const notificationId = newId();
     try {
@@ -87,7 +92,7 @@ export class DeliveryLedger {
       { claimedAt: now },
     );
     if ((result.affected ?? 0) === 0) return undefined;
-    if (existing.notificationId && (await this.notifications.existsBy({ id: existing.notificationId }))) {
+    if (existing.notificationId && (await isStored(existing.notificationId))) {
       await this.complete(key, existing.notificationId); // the dead claimer stored it; only the mark was missing
       return undefined;
     }

@@ -4,3 +4,5 @@ export * from './job-runner';
 export * from './scheduled-job';
 export * from './scheduler.module';
 export * from './keyset-pages';
+export * from './notification-delivery.entity';
+export * from './scheduler.schema';

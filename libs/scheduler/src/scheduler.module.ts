@@ -1,11 +1,12 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { NotificationDeliveryEntity, NotificationEntity } from '@numerai/database';
 import { BullmqJobRunner } from './bullmq-job-runner';
 import { Clock, SystemClock } from './clock';
 import { DeliveryLedger } from './delivery-ledger';
 import { InProcessJobRunner } from './in-process-job-runner';
 import { JobRunner } from './job-runner';
+import { NotificationDeliveryEntity } from './notification-delivery.entity';
+import { LedgerAccountData } from './ledger-account-data';
 
 export interface SchedulerModuleOptions {
   /** BullMQ over Redis (scale-out) or timers in this process (embedded default). */
@@ -23,10 +24,11 @@ export class SchedulerModule {
       { provide: Clock, useValue: options.clock ?? new SystemClock() },
       { provide: JobRunner, useClass: options.engine === 'bullmq' ? BullmqJobRunner : InProcessJobRunner },
       DeliveryLedger,
+      LedgerAccountData,
     ];
     return {
       module: SchedulerModule,
-      imports: [TypeOrmModule.forFeature([NotificationDeliveryEntity, NotificationEntity])],
+      imports: [TypeOrmModule.forFeature([NotificationDeliveryEntity])],
       providers,
       exports: [Clock, JobRunner, DeliveryLedger],
     };

@@ -1,5 +1,5 @@
 import { canonicalTimeZone, InvalidError, isCalendarDate } from '@numerai/common';
-import type { UserEntity } from '@numerai/database';
+import type { UserEntity } from './user.entity';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
 
 /** The furthest-ahead zone is UTC+14: a date later than today there is in the future for everyone. */

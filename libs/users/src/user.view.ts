@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { iso } from '@numerai/common';
-import { USER_ROLES, UserEntity, UserRole } from '@numerai/database';
+import { iso, USER_ROLES, UserRole } from '@numerai/common';
+import { UserEntity } from './user.entity';
 
 /** The `user` object of rest.md; never carries the password hash. */
 export class UserView {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, MoreThan, Not, Repository } from 'typeorm';
-import { newId, UserEntity, UserRole } from '@numerai/database';
+import { newId } from '@numerai/database';
+import { UserEntity } from './user.entity';
+import { UserRole } from '@numerai/common';
 
 @Injectable()
 export class UsersRepository {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '@numerai/common';
-import { UserEntity, UserRole } from '@numerai/database';
+import { NotFoundError, UserRole } from '@numerai/common';
+import { UserEntity } from './user.entity';
 import { ProfileChanges } from './profile';
 import { UsersRepository } from './users.repository';
 

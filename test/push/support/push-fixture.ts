@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { PushDeliveryEntity } from '@numerai/database';
+import { PushDeliveryEntity } from '@numerai/push';
 import { NotificationsService } from '@numerai/notifications';
 import type { NotificationData } from '@numerai/protocol';
 import { createUser, TestUser } from '../../support/factories';

@@ -8,6 +8,7 @@ import { DatabaseModule } from '@numerai/database';
 import { EventsModule } from '@numerai/events';
 import { LoggingModule } from '@numerai/logging';
 import { UsersModule } from '@numerai/users';
+import { SCHEMA } from '../schema';
 
 /**
  * What the ops commands need and nothing more: the services of the running app (so the
@@ -23,7 +24,7 @@ export class CliModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger),
-        DatabaseModule,
+        DatabaseModule.forRoot(SCHEMA),
         EventsModule.forRoot(),
         UsersModule,
         AuthModule,

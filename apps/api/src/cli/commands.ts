@@ -8,10 +8,12 @@ import { DataSource } from 'typeorm';
 import { AuthService, Authenticator, PasswordHasher, RegisterDto } from '@numerai/auth';
 import type { AppConfig } from '@numerai/config';
 import { ConsultationsService } from '@numerai/consultations';
-import { dataSourceOptions, runMigrations, type UserEntity, type UserRole } from '@numerai/database';
+import { dataSourceOptions, runMigrations } from '@numerai/database';
+import { type UserRole } from '@numerai/common';
 import { PinoNestLogger } from '@numerai/logging';
-import { UsersService } from '@numerai/users';
+import { UsersService, type UserEntity } from '@numerai/users';
 import { CliModule } from './cli.module';
+import { SCHEMA } from '../schema';
 
 /** Where the CLI writes: `out` is the answer (stdout), `err` the complaints (stderr). */
 export interface CliIo {
@@ -129,7 +131,7 @@ function minLevel(current: string, floor: 'warn'): string {
 
 /** `migrate`: the same migrations the server applies at start-up, applied now and listed. */
 export async function migrate(config: AppConfig, io: CliIo): Promise<string[]> {
-  const dataSource = new DataSource(dataSourceOptions(config.database));
+  const dataSource = new DataSource(dataSourceOptions(config.database, SCHEMA));
   await dataSource.initialize();
   try {
     const applied = await runMigrations(dataSource);

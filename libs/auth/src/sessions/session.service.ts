@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
-import type { RefreshTokenEntity, SessionEndReason, SessionEntity } from '@numerai/database';
+import type { RefreshTokenEntity, SessionEndReason, SessionEntity } from './session.entity';
 import { EventBus } from '@numerai/events';
 import { hashRefreshToken, newRefreshToken, successorKey, successorOf } from './refresh-token';
 import { CheckedCredentials, chunks, SessionsRepository } from './sessions.repository';

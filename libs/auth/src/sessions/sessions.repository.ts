@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, IsNull, LessThan, Not, Repository } from 'typeorm';
-import { newId, RefreshTokenEntity, SessionEndReason, SessionEntity } from '@numerai/database';
+import { newId } from '@numerai/database';
+import { RefreshTokenEntity, SessionEndReason, SessionEntity } from './session.entity';
 
 /** What a login checked: the session may start only while these are still the user's. */
 export interface CheckedCredentials {

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
-import { PageQuery } from '@numerai/common';
-import { CONSULTATION_STATUSES, type ConsultationStatus } from '@numerai/database';
+import { PageQuery, CONSULTATION_STATUSES, type ConsultationStatus } from '@numerai/common';
 
 export class CreateConsultationDto {
   @ApiProperty({ format: 'uuid' })

@@ -2,7 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsObject } from 'class-validator';
 import { MaxNesting } from '@numerai/common';
-import type { ChannelPreference } from '@numerai/database';
+import type { ChannelPreference } from './notification-preferences.entity';
 import { MAX_PREFERENCE_TYPES, NOTIFICATION_TYPE_PATTERN } from './notification-types';
 
 /** `{types: {<notification_type>: {in_app, push}}}`; the map's keys are checked by `parsePreferenceTypes`. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import { ChannelPreference, NotificationPreferencesEntity } from '@numerai/database';
+import { ChannelPreference, NotificationPreferencesEntity } from './notification-preferences.entity';
 
 @Injectable()
 export class PreferencesRepository {

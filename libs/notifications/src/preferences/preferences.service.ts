@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ChannelPreference } from '@numerai/database';
+import type { ChannelPreference } from './notification-preferences.entity';
 import { KNOWN_NOTIFICATION_TYPES } from './notification-types';
 import { PreferencesRepository } from './preferences.repository';
 

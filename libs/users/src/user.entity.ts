@@ -1,7 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-
-export const USER_ROLES = ['user', 'numerologist', 'admin'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
+import type { UserRole } from '@numerai/common';
 
 @Entity('users')
 export class UserEntity {

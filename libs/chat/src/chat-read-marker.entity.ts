@@ -1,6 +1,6 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { ConsultationEntity } from './consultation.entity';
-import { UserEntity } from './user.entity';
+import { ConsultationEntity } from '@numerai/consultations';
+import { UserEntity } from '@numerai/users';
 
 /** How far one participant has read one consultation; only ever moves forward. */
 @Entity('chat_read_markers')

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { UserEntity } from './user.entity';
+import { UserEntity } from '@numerai/users';
 
 /**
  * A numerologist's block of a client (libs/blocks): the client cannot book them, and the two

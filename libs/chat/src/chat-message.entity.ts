@@ -1,6 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { ConsultationEntity } from './consultation.entity';
-import { UserEntity } from './user.entity';
+import { ConsultationEntity } from '@numerai/consultations';
+import { UserEntity } from '@numerai/users';
 
 @Entity('chat_messages')
 @Index('uq_chat_messages_client_id', ['consultationId', 'senderId', 'clientId'], { unique: true })

@@ -1,8 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { UserEntity } from './user.entity';
-
-export const CONSULTATION_STATUSES = ['scheduled', 'active', 'completed', 'cancelled'] as const;
-export type ConsultationStatus = (typeof CONSULTATION_STATUSES)[number];
+import type { ConsultationStatus } from '@numerai/common';
+import { UserEntity } from '@numerai/users';
 
 /** The statuses in which a consultation is open: chat works and its participants are each other's contacts. */
 export const OPEN_CONSULTATION_STATUSES = ['scheduled', 'active'] as const satisfies readonly ConsultationStatus[];

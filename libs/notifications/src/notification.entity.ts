@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { UserEntity } from './user.entity';
+import { UserEntity } from '@numerai/users';
 
 @Entity('notifications')
 @Index('idx_notifications_user_read_created', ['userId', 'isRead', 'createdAt'])

@@ -1,7 +1,7 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { NotificationEntity } from './notification.entity';
+import { NotificationEntity } from '@numerai/notifications';
 import { PushSubscriptionEntity } from './push-subscription.entity';
-import { UserEntity } from './user.entity';
+import { UserEntity } from '@numerai/users';
 
 export type PushDeliveryState = 'pending' | 'sending';
 

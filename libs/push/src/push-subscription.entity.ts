@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { UserEntity } from './user.entity';
+import { UserEntity } from '@numerai/users';
 
 /**
  * One browser's Web Push subscription (RFC 8030): where to POST, and the keys the payload
