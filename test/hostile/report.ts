@@ -328,6 +328,9 @@ function render(artifacts: Artifact[], soak: { file: string; soak: SoakFile } | 
     "| nemesis (issue 24) | An unread count changed on another instance while Redis was down never reached an open tab. | `fix(notifications)`: when the bus has resubscribed, each local user's count is read from the database and sent again. |",
   );
   out(
+    '| nemesis (issue 24) | A count held by an instance cut off from Redis arrived after a newer one from another instance: the tab showed 5 while the database held 0. | `fix(notifications)`: about a second after the last count sent, the count is read from the database and sent again if it differs. |',
+  );
+  out(
     "| CI, PostgreSQL pass (issue 24) | After every node of a Redis Cluster restarted, the scheduler's BullMQ worker could hang on its blocking connection: it looked alive while reminder and reading ticks piled up in `wait`. | `fix(scheduler)`: the self-check replaces a worker that left the same job waiting through three idle checks (`StalledWorkerDetector`, no clock). |",
   );
   out();
