@@ -170,7 +170,8 @@ export type StreamItemOf<S> =
 /** The frame type name of a stream. */
 export type StreamFrameOf<S> = S extends StreamContract<infer F> ? F['frameType'] : never;
 
-function stream<const F extends FrameSchema>(contract: StreamContract<F>): StreamContract<F> {
+/** Declares an ordered stream (its frame's type is kept exact, so its item type follows). */
+export function declareStream<const F extends FrameSchema>(contract: StreamContract<F>): StreamContract<F> {
   return contract;
 }
 
@@ -184,7 +185,7 @@ function resumeQuery(contract: StreamContract<FrameSchema>): Record<string, stri
 }
 
 /** A consultation's messages. */
-export const chatStream = stream({
+export const chatStream = declareStream({
   endpoint: 'chat',
   frame: frame('chat_message', 'A stored message, to every connection of both participants.', {
     data: chatMessageData,
@@ -200,7 +201,7 @@ export const chatStream = stream({
 });
 
 /** A user's notifications. */
-export const notificationsStream = stream({
+export const notificationsStream = declareStream({
   endpoint: 'notifications',
   frame: frame('notification', 'A new notification, to every connection of its recipient.', {
     data: notificationData,
@@ -278,6 +279,33 @@ function endpoint<Context>() {
     server: { connection_established: connectionEstablished, ...contract.server, ...builtInServerFrames },
     room: (key: string) => roomName(contract.name, key),
   });
+}
+
+/** The endpoint of a stream that has nothing else: its item frame and `replay_complete`, no client frame of its own. */
+export type StreamOnlyEndpoint<S extends StreamContract> = WithBuiltIns<
+  string,
+  { key: string },
+  Record<never, FrameSchema>,
+  Record<StreamFrameOf<S>, S['frame']> & { replay_complete: typeof replayComplete }
+>;
+
+/**
+ * The endpoint of a stream declared on its own (a new stream needs no hand-written endpoint):
+ * `/ws/<endpoint>/`, or `/ws/<endpoint>/{param}/` when a path parameter keys it.
+ */
+export function streamEndpoint<S extends StreamContract>(contract: S): StreamOnlyEndpoint<S> {
+  const param = 'param' in contract.key ? contract.key.param : undefined;
+  return endpoint<{ key: string }>()({
+    name: contract.endpoint,
+    address: param ? `/ws/${contract.endpoint}/{${param}}/` : `/ws/${contract.endpoint}/`,
+    route: param ? `/ws/${contract.endpoint}/:${param}` : `/ws/${contract.endpoint}`,
+    parameters: param ? { [param]: contract.key.describe } : {},
+    query: resumeQuery(contract),
+    audience: param ? `who may read ${contract.key.describe}` : 'any authenticated user; reads only their own',
+    roomKey: contract.key.describe,
+    client: {},
+    server: { [contract.frame.frameType]: contract.frame, replay_complete: replayComplete },
+  }) as unknown as StreamOnlyEndpoint<S>;
 }
 
 /** A chat connection's state: its consultation and the two participants (fixed for its lifetime). */
