@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, Provider } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, ModuleMetadata, NestModule, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AccountModule } from '@numerai/account';
@@ -33,7 +33,12 @@ import { SCHEMA } from './schema';
 
 @Module({})
 export class AppModule implements NestModule {
-  static forRoot(config: AppConfig, logger: Logger, clock?: Clock): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    logger: Logger,
+    clock?: Clock,
+    extra: ModuleMetadata['imports'] = [],
+  ): DynamicModule {
     const infrastructure = selectInfrastructure(config);
     return {
       module: AppModule,
@@ -61,6 +66,7 @@ export class AppModule implements NestModule {
         PushModule,
         DemoModule,
         AsyncApiModule,
+        ...extra,
       ],
       controllers: [HealthController],
       providers: [

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger } from 'pino';
@@ -19,11 +19,13 @@ export interface CreateAppOptions {
   logger: Logger;
   /** Where scheduled work reads the time; tests pass a ManualClock, the system clock otherwise. */
   clock?: Clock;
+  /** Modules besides the app's own (a suite's test-only feature, e.g. a declared stream under test/). */
+  imports?: ModuleMetadata['imports'];
 }
 
 /** Builds the whole application (REST + WebSockets) without listening; main.ts and the e2e tests share it. */
-export async function createApp({ config, logger, clock }: CreateAppOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, clock), {
+export async function createApp({ config, logger, clock, imports }: CreateAppOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, clock, imports), {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
   });

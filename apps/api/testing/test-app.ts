@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,13 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** The time of scheduled work (reminders, lifecycle). */
   clock?: Clock;
+  /** Modules besides the app's own: a suite's test-only feature (e.g. test/streams' declared stream). */
+  imports?: ModuleMetadata['imports'];
+  /**
+   * Another app's database, for a second instance of the same cluster (with the same Redis in
+   * `env`): its owner drops it, this app's `close()` leaves it.
+   */
+  database?: TestDatabase;
 }
 
 /**
@@ -41,7 +48,8 @@ export interface TestAppOptions {
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'numerai-test-'));
-  const database = await createTestDatabase(dataDir);
+  const shared = options.database;
+  const database = shared ?? (await createTestDatabase(dataDir));
   const config = loadConfig({
     DATA_DIR: dataDir,
     JWT_SECRET: TEST_JWT_SECRET,
@@ -52,7 +60,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const { lines: logs, root } = captureLogs(config.logLevel);
-  const app = await createApp({ config, logger: root, clock: options.clock });
+  const app = await createApp({ config, logger: root, clock: options.clock, imports: options.imports });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const httpUrl = `http://127.0.0.1:${address.port}`;
@@ -69,7 +77,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (closed) return;
       closed = true;
       await app.close();
-      await database.drop();
+      if (!shared) await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

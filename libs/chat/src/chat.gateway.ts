@@ -1,11 +1,10 @@
 import { ConsultationsService, isParticipant } from '@numerai/consultations';
 import { isUuid } from '@numerai/database';
 import { EventBus } from '@numerai/events';
-import { LoggerFactory } from '@numerai/logging';
 import {
   type ChatContext,
   chatEndpoint,
-  type ChatMessageData,
+  chatStream,
   type ClientFrameMap,
   CloseCode,
   type ServerFrameMap,
@@ -15,12 +14,12 @@ import {
   ClientConnection,
   ConnectionRegistry,
   EndpointHandlers,
-  OrderedRooms,
-  PagedReplay,
   RealtimeEndpoint,
   RealtimeGateway,
   RealtimeRuntime,
   Refusal,
+  StreamDeliveries,
+  StreamDelivery,
   UpgradeContext,
 } from '@numerai/realtime';
 import { ChatService } from './chat.service';
@@ -32,30 +31,20 @@ const roomOf = chatEndpoint.room;
 /** `/ws/chat/{consultation_id}/`: the consultation's two participants, nobody else. */
 @RealtimeEndpoint(chatEndpoint)
 export class ChatGateway extends RealtimeGateway<Chat> implements EndpointHandlers<Chat> {
-  /** Each consultation's messages reach this instance's sockets in seq order, once (see OrderedRooms). */
-  private readonly ordered: OrderedRooms<ChatMessageData>;
+  /** Each consultation's messages: ordered, resumed and delivered by the declared stream (chatStream). */
+  private readonly messages: StreamDelivery<typeof chatStream>;
 
   constructor(
     runtime: RealtimeRuntime,
     private readonly chat: ChatService,
     private readonly consultations: ConsultationsService,
     private readonly registry: ConnectionRegistry,
-    private readonly replay: PagedReplay,
+    streams: StreamDeliveries,
     events: EventBus,
-    loggers: LoggerFactory,
   ) {
     super(runtime, chatEndpoint);
-    this.ordered = new OrderedRooms({
-      logger: loggers.forContext('Ordered:chat'),
-      seqOf: (message) => message.seq ?? 0,
-      source: {
-        head: (consultationId) => this.chat.lastSeq(consultationId),
-        after: (consultationId, afterSeq, limit) => this.chat.messagesAfter(consultationId, afterSeq, limit),
-      },
-      deliver: (consultationId, message) =>
-        this.registry.broadcast(roomOf(consultationId), { type: 'chat_message', data: message }),
-    });
-    events.on('chat.message_stored', ({ consultation_id, message }) => this.ordered.accept(consultation_id, message));
+    this.messages = streams.create(chatStream, { source: chat.messageSource });
+    events.on('chat.message_stored', ({ consultation_id, message }) => this.messages.accept(consultation_id, message));
     events.on('chat.typing', (typing) =>
       this.registry.broadcast(
         roomOf(typing.consultation_id),
@@ -102,25 +91,15 @@ export class ChatGateway extends RealtimeGateway<Chat> implements EndpointHandle
 
   /**
    * `?last_seq=` or `?last_message_id=` replays what was stored after that position (paged,
-   * bounded, see PagedReplay), then continues live with no gap and no duplicate.
+   * bounded, see StreamDelivery), then continues live with no gap and no duplicate.
    */
-  async opened(connection: ChatConnection, query: URLSearchParams): Promise<void> {
-    const room = connection.context;
-    // Synchronously, before anything can be published past us: this instance now orders the room.
-    const liveFrom = this.ordered.join(room.consultationId);
-    if (!query.has('last_seq') && !query.has('last_message_id')) return;
-    // Subscribed already (the registry has us): the replay holds live frames while it runs.
-    await this.replay.resume(connection, {
-      type: 'chat_message',
-      liveFrom,
-      afterSeq: () => this.chat.resumePoint(room, query),
-      read: (after, limit) => this.chat.messagesAfter(room.consultationId, after, limit),
-    });
+  opened(connection: ChatConnection, query: URLSearchParams): Promise<void> {
+    return this.messages.open(connection, connection.context.consultationId, query);
   }
 
   closed(connection: ChatConnection): void {
     const room = connection.context;
-    this.ordered.leave(room.consultationId);
+    this.messages.close(room.consultationId);
     const members = this.registry.room(roomOf(room.consultationId));
     for (const other of members ?? []) if (other.userId === connection.userId) return;
     this.chat.stopTyping(room, connection.userId);

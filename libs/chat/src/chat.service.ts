@@ -13,7 +13,7 @@ import { ConsultationsService, isChatOpen } from '@numerai/consultations';
 import { isUuid } from '@numerai/database';
 import { EventBus } from '@numerai/events';
 import type { ChatMessageData } from '@numerai/protocol';
-import { lastSeqParam } from '@numerai/realtime';
+import type { StreamSource } from '@numerai/realtime';
 import { toChatMessageData } from './chat-message.view';
 import { messageContent } from './message-text';
 import { ChatMessagesRepository } from './chat-messages.repository';
@@ -126,31 +126,13 @@ export class ChatService {
     });
   }
 
-  /**
-   * Where a reconnecting socket resumes: `?last_seq=` as given, `?last_message_id=` as that
-   * message's position; undefined when the socket asked for no replay.
-   */
-  async resumePoint(room: ChatRoom, query: URLSearchParams): Promise<number | undefined> {
-    const lastSeq = lastSeqParam(query);
-    if (lastSeq !== undefined) return lastSeq;
-    const lastMessageId = query.get('last_message_id');
-    if (lastMessageId === null) return undefined;
-    const message = isUuid(lastMessageId)
-      ? await this.messages.findInConsultation(room.consultationId, lastMessageId)
-      : null;
-    if (!message) throw new NotFoundError('last_message_id is not a message of this consultation');
-    return message.seq;
-  }
-
-  /** The consultation's newest position (0 when it has no message yet). */
-  async lastSeq(consultationId: string): Promise<number> {
-    return (await this.messages.lastSeq(consultationId)) ?? 0;
-  }
-
-  /** Stored messages after `afterSeq`, oldest first (replay pages, gaps to fill). */
-  messagesAfter(consultationId: string, afterSeq: number, limit: number): Promise<ChatMessageData[]> {
-    return this.messages.listAfterSeq(consultationId, afterSeq, limit);
-  }
+  /** Where a consultation's stream of messages is read back from (StreamDelivery: replay, gaps, resume ids). */
+  readonly messageSource: StreamSource<ChatMessageData> = {
+    head: async (consultationId) => (await this.messages.lastSeq(consultationId)) ?? 0,
+    after: (consultationId, afterSeq, limit) => this.messages.listAfterSeq(consultationId, afterSeq, limit),
+    seqOf: async (consultationId, id) =>
+      isUuid(id) ? (await this.messages.findInConsultation(consultationId, id))?.seq : undefined,
+  };
 
   /**
    * REST history for participants only: newest first before a position (`before_seq`, or

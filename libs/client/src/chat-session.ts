@@ -20,7 +20,7 @@ export class ChatSession extends StreamSession<'chat', ChatMessageData> {
     token: string | null | undefined,
     options: ChatWebSocketOptions & KeepAliveOptions = {},
   ) {
-    super('chat', token, options, { id: options.lastMessageId }, chatStream(consultationId), consultationId);
+    super('chat', token, options, { id: options.lastMessageId }, { consultation_id: consultationId });
     this.start(options);
   }
 
@@ -59,13 +59,4 @@ export class ChatSession extends StreamSession<'chat', ChatMessageData> {
     this.unconfirmed.delete(clientId);
     this.connection.unqueue((frame) => frame.type === 'chat_message' && frame.client_id === clientId);
   }
-}
-
-function chatStream(consultationId: string) {
-  return {
-    itemFrame: 'chat_message',
-    idParam: 'last_message_id',
-    pagePath: (afterSeq: number, limit: number) =>
-      `/api/consultations/${encodeURIComponent(consultationId)}/messages?after_seq=${afterSeq}&limit=${limit}`,
-  } as const;
 }

@@ -19,7 +19,7 @@ import type {
   WebSocketConstructor,
   WebSocketLike,
 } from './types';
-import { endpointUrl, resolveWebSocketBase } from './urls';
+import { endpointUrl, type PathParams, resolveWebSocketBase } from './urls';
 
 const OPEN = 1;
 /** Close code used when a connection failed without one (the browser's "abnormal closure"). */
@@ -161,7 +161,7 @@ export class ReconnectingConnection {
     token: string | null | undefined,
     readonly settings: ConnectionSettings,
     private readonly session: SessionHooks,
-    private readonly consultationId?: string,
+    private readonly params: PathParams = {},
   ) {
     this.token = token;
     this.renewal = new TokenRenewal(() => this.renewToken(), settings.random);
@@ -307,7 +307,7 @@ export class ReconnectingConnection {
     const resume = this.session.resumeQuery();
     const query: Record<string, string | undefined> = { token: this.token ?? undefined, ...resume };
     const replayRequested = Object.keys(resume).length > 0;
-    const url = endpointUrl(this.settings.baseUrl, this.endpoint, { consultationId: this.consultationId, query });
+    const url = endpointUrl(this.settings.baseUrl, this.endpoint, { params: this.params, query });
     let socket: WebSocketLike;
     try {
       socket = new this.settings.WebSocket(url) as WebSocketLike;

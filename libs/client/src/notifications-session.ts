@@ -10,7 +10,7 @@ import type { NotificationsWebSocketOptions } from './types';
  */
 export class NotificationsSession extends StreamSession<'notifications', NotificationData> {
   constructor(token: string | null | undefined, options: NotificationsWebSocketOptions & KeepAliveOptions = {}) {
-    super('notifications', token, options, { id: options.lastNotificationId }, NOTIFICATIONS_STREAM);
+    super('notifications', token, options, { id: options.lastNotificationId });
     this.start(options);
   }
 
@@ -23,9 +23,3 @@ export class NotificationsSession extends StreamSession<'notifications', Notific
     this.connection.dispatch({ type: 'notification', data });
   }
 }
-
-const NOTIFICATIONS_STREAM = {
-  itemFrame: 'notification',
-  idParam: 'last_notification_id',
-  pagePath: (afterSeq: number, limit: number) => `/api/notifications?after_seq=${afterSeq}&limit=${limit}`,
-} as const;

@@ -6,6 +6,7 @@ import {
   type KeepAliveOptions,
   type SessionHooks,
 } from './connection';
+import type { PathParams } from './urls';
 import type {
   ConnectInfo,
   ConnectionState,
@@ -32,7 +33,7 @@ export abstract class EndpointSession<E extends Endpoint> {
     readonly endpoint: E,
     token: string | null | undefined,
     options: WebSocketClientOptions & KeepAliveOptions & { replayTimeoutMs?: number },
-    consultationId?: string,
+    params: PathParams = {},
   ) {
     // The hooks reach the subclass's overrides; they are called only after its constructor ran.
     const hooks: SessionHooks = {
@@ -41,13 +42,7 @@ export abstract class EndpointSession<E extends Endpoint> {
       written: (frame) => this.written(frame),
       takeUnconfirmed: () => this.takeUnconfirmed(),
     };
-    this.connection = new ReconnectingConnection(
-      endpoint,
-      token,
-      resolveConnectionSettings(options),
-      hooks,
-      consultationId,
-    );
+    this.connection = new ReconnectingConnection(endpoint, token, resolveConnectionSettings(options), hooks, params);
   }
 
   protected start(options: WebSocketClientOptions): void {

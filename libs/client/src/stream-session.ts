@@ -1,25 +1,13 @@
-import type { ChatMessageData, NotificationData, ServerFrame } from '@numerai/protocol';
+import { type ServerFrame, STREAMS, type StreamEndpoint, type StreamItemOf, type Streams } from '@numerai/protocol';
 import { nonNegative, type KeepAliveOptions } from './connection';
 import { OrderedStream, type ResumePoint } from './ordered-stream';
 import { fetchHttpGet, pageItems, type HttpGet } from './rest';
+import { fillPath, type PathParams, queryString } from './urls';
 import { EndpointSession } from './session';
 import type { StreamOptions, WebSocketClientOptions } from './types';
 
-/** REST catch-up page size: the most `GET …?after_seq=` returns. */
-const CATCH_UP_PAGE = 100;
-
-/** The items of the two resumable streams. */
-export type StreamItem = ChatMessageData | NotificationData;
-
-/** What a resumable endpoint tells the shared stream logic. */
-export interface StreamShape {
-  /** The frame type that carries one item. */
-  itemFrame: 'chat_message' | 'notification';
-  /** The query parameter naming the newest item, for servers that send no `seq`. */
-  idParam: 'last_message_id' | 'last_notification_id';
-  /** The REST path of the page after `afterSeq`. */
-  pagePath(afterSeq: number, limit: number): string;
-}
+/** The items of the resumable streams. */
+export type StreamItem = StreamItemOf<Streams[StreamEndpoint]>;
 
 /**
  * A session over a stream that resumes where it left off (chat, notifications): it owns the
@@ -28,9 +16,11 @@ export interface StreamShape {
  * connection's queue until the replay is over.
  */
 export abstract class StreamSession<
-  E extends 'chat' | 'notifications',
-  T extends StreamItem,
+  E extends StreamEndpoint,
+  T extends StreamItemOf<Streams[E]>,
 > extends EndpointSession<E> {
+  /** The stream's declaration (libs/protocol): its frame, resume parameters and REST page. */
+  private readonly declaration: Streams[E];
   private readonly stream: OrderedStream<T>;
   /** The REST catch-up running now (one at a time), and whether it must read to the end. */
   private catchingUp: Promise<void> | undefined;
@@ -43,10 +33,10 @@ export abstract class StreamSession<
     token: string | null | undefined,
     options: WebSocketClientOptions & StreamOptions & KeepAliveOptions,
     start: { id?: string },
-    private readonly shape: StreamShape,
-    consultationId?: string,
+    private readonly params: PathParams = {},
   ) {
-    super(endpoint, token, options, consultationId);
+    super(endpoint, token, options, params);
+    this.declaration = STREAMS[endpoint];
     this.stream = new OrderedStream<T>({ seq: options.lastSeq, id: start.id });
     this.maxCatchUpPages = Math.floor(nonNegative(options.maxCatchUpPages, 50));
     this.httpGet =
@@ -75,12 +65,13 @@ export abstract class StreamSession<
   /** `last_seq` when positions are known, else the newest id. */
   protected override resumeQuery(): Record<string, string> {
     const point = this.stream.resumePoint;
-    if (point.seq !== undefined) return { last_seq: String(point.seq) };
-    return point.id ? { [this.shape.idParam]: point.id } : {};
+    const { seq, id } = this.declaration.resume;
+    if (point.seq !== undefined) return { [seq]: String(point.seq) };
+    return point.id ? { [id]: point.id } : {};
   }
 
   protected override receive(frame: ServerFrame): void {
-    if (frame.type === this.shape.itemFrame) {
+    if (frame.type === this.declaration.frame.frameType) {
       const data = (frame as { data?: unknown }).data;
       if (!data || typeof data !== 'object') return;
       this.deliverItems(this.stream.offer(data as T));
@@ -136,9 +127,11 @@ export abstract class StreamSession<
       for (let page = 0; page < this.maxCatchUpPages && !this.connection.stopped; page++) {
         const from = stream.resumePoint.seq;
         if (from === undefined || (!this.catchUpToEnd && !stream.gap)) break;
-        const body = await this.httpGet(this.shape.pagePath(from, CATCH_UP_PAGE));
+        const { path, size } = this.declaration.page;
+        const query = queryString({ after_seq: String(from), limit: String(size) });
+        const body = await this.httpGet(`${fillPath(path, this.params)}?${query}`);
         if (this.connection.stopped) return;
-        const { items, last } = pageItems<T>(body, from, CATCH_UP_PAGE);
+        const { items, last } = pageItems<T>(body, from, size);
         for (const item of items) this.deliverItems(stream.offer(item));
         const progressed = (stream.resumePoint.seq ?? from) > from;
         // The last page ends it, unless items that arrived meanwhile left a gap: then one more read.

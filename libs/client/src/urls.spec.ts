@@ -30,7 +30,7 @@ describe('urls', () => {
   });
 
   it('builds the published endpoint URLs with the token in the query', () => {
-    expect(endpointUrl('ws://h:1', 'chat', { consultationId: 'c-1', query: { token: 'a.b+c' } })).toBe(
+    expect(endpointUrl('ws://h:1', 'chat', { params: { consultation_id: 'c-1' }, query: { token: 'a.b+c' } })).toBe(
       'ws://h:1/ws/chat/c-1/?token=a.b%2Bc',
     );
     expect(endpointUrl('ws://h:1', 'notifications', { query: { token: 't', last_message_id: undefined } })).toBe(
@@ -41,7 +41,7 @@ describe('urls', () => {
 
   it('builds, for every endpoint of the contract, a path its server route matches', () => {
     for (const [name, contract] of Object.entries(ENDPOINTS)) {
-      const url = new URL(endpointUrl('ws://h:1', name as Endpoint, { consultationId: 'c-1' }));
+      const url = new URL(endpointUrl('ws://h:1', name as Endpoint, { params: { consultation_id: 'c-1' } }));
       const route = new RegExp(`^${contract.route.replace(/:\w+/g, '[^/]+')}/?$`);
       expect(url.pathname).toMatch(route);
     }

@@ -32,6 +32,22 @@ export function resolveHttpBase(baseUrl?: string): string {
   return resolveWebSocketBase(baseUrl).replace(/^ws/, 'http');
 }
 
+/** An endpoint's (or a REST page's) path parameters by name, e.g. `{ consultation_id }`. */
+export type PathParams = Readonly<Record<string, string | undefined>>;
+
+/** A path template of the contract (`/ws/chat/{consultation_id}/`) with its `{parameters}` filled in. */
+export function fillPath(template: string, params: PathParams = {}): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+}
+
+/** `a=1&b=2` of the entries that have a value. */
+export function queryString(query: Record<string, string | undefined>): string {
+  return Object.entries(query)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '')
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+    .join('&');
+}
+
 /**
  * `${base}/ws/chat/${id}/?token=…` and its siblings: the endpoint's published address from the
  * contract (libs/protocol), its `{parameters}` filled in, so a new endpoint needs no change here.
@@ -39,15 +55,9 @@ export function resolveHttpBase(baseUrl?: string): string {
 export function endpointUrl(
   base: string,
   endpoint: Endpoint,
-  options: { consultationId?: string; query?: Record<string, string | undefined> } = {},
+  options: { params?: PathParams; query?: Record<string, string | undefined> } = {},
 ): string {
-  const parameters: Record<string, string | undefined> = { consultation_id: options.consultationId };
-  const path = ENDPOINTS[endpoint].address.replace(/\{(\w+)\}/g, (_, name: string) =>
-    encodeURIComponent(parameters[name] ?? ''),
-  );
-  const query = Object.entries(options.query ?? {})
-    .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '')
-    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
-    .join('&');
+  const path = fillPath(ENDPOINTS[endpoint].address, options.params);
+  const query = queryString(options.query ?? {});
   return `${base}${path}${query ? `?${query}` : ''}`;
 }

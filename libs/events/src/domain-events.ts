@@ -35,6 +35,12 @@ export interface DomainEventMap {
     /** Contacts to tell; computed once by the instance that saw the change. */
     recipient_ids: string[];
   };
+  /**
+   * An item of a stream declared on its own (libs/realtime StreamModule) was stored: its
+   * readers on every instance get it in order, once. `stream` is its endpoint's name; a
+   * user-keyed stream's `key` is the user id.
+   */
+  'stream.item_stored': { stream: string; key: string; user_keyed: boolean; item: { seq?: number } };
   'consultation.status_changed': {
     consultation_id: string;
     status: ConsultationStatus;

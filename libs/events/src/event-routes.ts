@@ -1,4 +1,4 @@
-import { chatEndpoint } from '@numerai/protocol';
+import { chatEndpoint, roomName } from '@numerai/protocol';
 import type { DomainEventMap, DomainEventName } from './domain-events';
 
 /**
@@ -34,6 +34,9 @@ const ROUTES: { [K in DomainEventName]: Route<K> } = {
   'chat.message_stored': ({ consultation_id }) => room(consultation_id),
   'chat.typing': ({ consultation_id }) => room(consultation_id),
   'chat.read': ({ consultation_id }) => room(consultation_id),
+  // A user's own stream is heard on the user's channel (channelsOfConnection), another on its room's.
+  'stream.item_stored': ({ stream, key, user_keyed }) =>
+    user_keyed ? users([key]) : [roomChannel(roomName(stream, key))],
   'notification.created': ({ user_id }) => users([user_id]),
   'notification.replaced': ({ user_id }) => users([user_id]),
   'notification.created_many': ({ items }) => users(items.map((item) => item.user_id)),

@@ -1,68 +1,59 @@
 import { DomainEventMap, EventBus } from '@numerai/events';
-import { LoggerFactory } from '@numerai/logging';
 import {
   type ClientFrameMap,
-  type NotificationData,
   notificationsEndpoint,
+  notificationsStream,
   type ServerFrameMap,
 } from '@numerai/protocol';
 import {
   Admission,
   ClientConnection,
-  ConnectionRegistry,
   EndpointHandlers,
-  OrderedRooms,
-  PagedReplay,
   RealtimeEndpoint,
   RealtimeGateway,
   RealtimeRuntime,
+  StreamDeliveries,
+  StreamDelivery,
   UpgradeContext,
 } from '@numerai/realtime';
-import { toNotificationSockets } from './notification-sockets';
 import { UnreadCountSockets } from './unread-count-sockets';
 import { NotificationsService } from './notifications.service';
 
 type Notifications = typeof notificationsEndpoint;
 const roomOf = notificationsEndpoint.room;
 
-/** A notification on its way to a user's sockets; the count is unknown for one read back from the database. */
-interface Announced {
-  notification: NotificationData;
-  unread_count?: number;
-}
-
 /** `/ws/notifications/`: any authenticated user, who hears only their own notifications. */
 @RealtimeEndpoint(notificationsEndpoint)
 export class NotificationsGateway extends RealtimeGateway<Notifications> implements EndpointHandlers<Notifications> {
-  /** Each user's notifications reach this instance's sockets in seq order, once (see OrderedRooms). */
-  private readonly ordered: OrderedRooms<Announced>;
+  /**
+   * Each user's notifications: ordered, resumed and delivered by the declared stream
+   * (notificationsStream). The unread count an announcement carries follows its notification;
+   * one read back from the database carries none, so it is read afresh.
+   */
+  private readonly stream: StreamDelivery<typeof notificationsStream, number>;
 
   constructor(
     runtime: RealtimeRuntime,
     private readonly notifications: NotificationsService,
-    registry: ConnectionRegistry,
     private readonly counts: UnreadCountSockets,
-    private readonly replay: PagedReplay,
+    streams: StreamDeliveries,
     events: EventBus,
-    loggers: LoggerFactory,
   ) {
     super(runtime, notificationsEndpoint);
-    this.ordered = new OrderedRooms<Announced>({
-      logger: loggers.forContext('Ordered:notifications'),
-      seqOf: ({ notification }) => notification.seq ?? 0,
-      source: {
-        head: (userId) => this.notifications.lastSeq(userId),
-        after: async (userId, afterSeq, limit) =>
-          (await this.notifications.after(userId, afterSeq, limit)).map((notification) => ({ notification })),
+    this.stream = streams.create<typeof notificationsStream, number>(notificationsStream, {
+      source: notifications.source,
+      // The connection is in the room already: what arrives meanwhile is held, so unread_count and the replay
+      // come first, a notification created meanwhile is followed by its (newer) count, and none arrives twice.
+      opening: async (connection, userId) => {
+        connection.send({ type: 'unread_count', count: await this.notifications.unreadCount(userId) });
       },
-      deliver: (userId, { notification, unread_count }) => {
-        toNotificationSockets(registry, userId, { type: 'notification', data: notification });
-        if (unread_count !== undefined) counts.send(userId, unread_count);
+      delivered: (userId, _notification, unreadCount) => {
+        if (unreadCount !== undefined) counts.send(userId, unreadCount);
         else this.announceCount(userId);
       },
     });
     const created = ({ user_id, notification, unread_count }: DomainEventMap['notification.created']) =>
-      this.ordered.accept(user_id, { notification, unread_count });
+      this.stream.accept(user_id, notification, unread_count);
     events.on('notification.created', created);
     events.on('notification.replaced', created);
     events.on('notification.created_many', ({ items }) => items.forEach(created));
@@ -79,25 +70,14 @@ export class NotificationsGateway extends RealtimeGateway<Notifications> impleme
 
   /**
    * `unread_count` at once; with `?last_seq=` or `?last_notification_id=` the ones created
-   * after that position (paged, bounded, see PagedReplay), then `replay_complete`.
+   * after that position (paged, bounded, see StreamDelivery), then `replay_complete`.
    */
-  async opened(connection: ClientConnection, query: URLSearchParams): Promise<void> {
-    const liveFrom = this.ordered.join(connection.userId);
-    // The connection is in the room already: what arrives meanwhile is held, so unread_count and the replay come
-    // first, a notification created meanwhile is followed by its (newer) count, and none arrives twice.
-    await this.replay.resume(connection, {
-      type: 'notification',
-      liveFrom,
-      before: async () => {
-        connection.send({ type: 'unread_count', count: await this.notifications.unreadCount(connection.userId) });
-      },
-      afterSeq: () => this.notifications.resumePoint(connection.userId, query),
-      read: (after, limit) => this.notifications.after(connection.userId, after, limit),
-    });
+  opened(connection: ClientConnection, query: URLSearchParams): Promise<void> {
+    return this.stream.open(connection, connection.userId, query);
   }
 
   closed(connection: ClientConnection): void {
-    this.ordered.leave(connection.userId);
+    this.stream.close(connection.userId);
   }
 
   async onMarkRead(connection: ClientConnection, frame: ClientFrameMap['mark_read']): Promise<void> {

@@ -3,7 +3,7 @@ import { ConflictError, DEFAULT_PAGE_SIZE, InvalidError, NotFoundError, toPage }
 import { isUuid } from '@numerai/database';
 import { EventBus } from '@numerai/events';
 import type { NotificationData } from '@numerai/protocol';
-import { lastSeqParam } from '@numerai/realtime';
+import type { StreamSource } from '@numerai/realtime';
 import { UsersService } from '@numerai/users';
 import { toNotificationData } from './notification.view';
 import { NewNotification, NotificationsRepository } from './notifications.repository';
@@ -136,29 +136,13 @@ export class NotificationsService {
     return toPage(rows, limit, toNotificationData);
   }
 
-  /**
-   * Where a reconnecting socket resumes: `?last_seq=`, or `?last_notification_id=` as that
-   * notification's position; undefined when it asked for no replay.
-   */
-  async resumePoint(userId: string, query: URLSearchParams): Promise<number | undefined> {
-    const lastSeq = lastSeqParam(query);
-    if (lastSeq !== undefined) return lastSeq;
-    const lastId = query.get('last_notification_id');
-    if (lastId === null) return undefined;
-    const last = isUuid(lastId) ? await this.notifications.findForUser(lastId, userId) : null;
-    if (!last) throw new NotFoundError('last_notification_id is not one of your notifications');
-    return last.seq;
-  }
-
-  /** The user's notifications after position `afterSeq`, oldest first (replay pages, gaps to fill). */
-  async after(userId: string, afterSeq: number, limit: number): Promise<NotificationData[]> {
-    return (await this.notifications.listAfterSeq(userId, afterSeq, limit)).map(toNotificationData);
-  }
-
-  /** The user's newest notification position (0 before the first). */
-  lastSeq(userId: string): Promise<number> {
-    return this.notifications.lastSeq(userId);
-  }
+  /** Where a user's stream of notifications is read back from (StreamDelivery: replay, gaps, resume ids). */
+  readonly source: StreamSource<NotificationData> = {
+    head: (userId) => this.notifications.lastSeq(userId),
+    after: async (userId, afterSeq, limit) =>
+      (await this.notifications.listAfterSeq(userId, afterSeq, limit)).map(toNotificationData),
+    seqOf: async (userId, id) => (isUuid(id) ? (await this.notifications.findForUser(id, userId))?.seq : undefined),
+  };
 
   private async announceUnreadCount(userId: string): Promise<void> {
     this.events.publish('notification.unread_count', {

@@ -1,12 +1,22 @@
 import {
   chatEndpoint,
+  chatStream,
   CLIENT_FRAMES_BY_ENDPOINT,
+  declareStream,
+  frame,
+  int,
+  obj,
+  opt,
+  streamEndpoint,
+  type StreamItemOf,
+  uuid,
   type ClientFrameMap,
   ENDPOINTS,
   handlerName,
   notificationsEndpoint,
   presenceEndpoint,
   type ServerFrameMap,
+  STREAMS,
 } from './index';
 
 /** Compile-time equality: the derived types are exactly the published shapes. */
@@ -30,6 +40,48 @@ describe('the endpoint contract', () => {
       presence: ['ping', 'auth'],
     });
     expect(Object.keys(notificationsEndpoint.server)).toContain('replay_complete');
+  });
+
+  it("publishes each stream's resume parameters on its endpoint, and its frame among the server frames", () => {
+    for (const [name, stream] of Object.entries(STREAMS)) {
+      const endpoint = ENDPOINTS[name as keyof typeof STREAMS];
+      expect(Object.keys(endpoint.query)).toEqual([stream.resume.seq, stream.resume.id]);
+      expect(endpoint.server[stream.frame.frameType as keyof typeof endpoint.server]).toBe(stream.frame);
+    }
+    expect(chatEndpoint.query).toEqual({
+      last_seq: 'replay every message after this position, then replay_complete',
+      last_message_id: 'the same by the id of the newest message the client holds',
+    });
+    assertType<Equal<StreamItemOf<typeof chatStream>, ServerFrameMap['chat_message']['data']>>();
+  });
+
+  it('derives the whole endpoint of a stream declared on its own', () => {
+    const board = declareStream({
+      endpoint: 'board',
+      frame: frame('board_post', 'A post.', { data: obj({ id: uuid(), seq: opt(int()) }) }),
+      item: 'post',
+      key: { param: 'board_id', describe: 'the board' },
+      resume: { seq: 'last_seq', id: 'last_post_id', unknownId: 'no such post' },
+      page: { path: '/api/boards/{board_id}/posts', size: 50 },
+    });
+    const endpoint = streamEndpoint(board);
+    expect(endpoint).toMatchObject({
+      name: 'board',
+      address: '/ws/board/{board_id}/',
+      route: '/ws/board/:board_id',
+      parameters: { board_id: 'the board' },
+    });
+    expect(Object.keys(endpoint.query)).toEqual(['last_seq', 'last_post_id']);
+    expect(Object.keys(endpoint.client)).toEqual(['ping', 'auth']);
+    expect(Object.keys(endpoint.server)).toEqual([
+      'connection_established',
+      'board_post',
+      'replay_complete',
+      'pong',
+      'auth_ok',
+      'error',
+    ]);
+    expect(endpoint.room('b1')).toBe('board:b1');
   });
 
   it('names rooms by endpoint and key, and handlers by frame type', () => {

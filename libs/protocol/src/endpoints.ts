@@ -136,6 +136,86 @@ export type ChatMessageData = Infer<typeof chatMessageData>;
 export type NotificationData = Infer<typeof notificationData>;
 export type PresenceUser = Infer<typeof presenceUser>;
 
+// ---- ordered streams ------------------------------------------------------------
+
+/**
+ * An ordered stream (docs/protocol.md, "Positions and order"): items with a `seq` per key (1, 2,
+ * 3, … with no gap), each sent as one frame `{type, data}`, resumed after a position. Declared
+ * once here; the server's delivery (libs/realtime StreamDelivery), the endpoint's resume query,
+ * the SDK's stream sessions and the shared stream suite (test/streams) all read it.
+ */
+export interface StreamContract<Frame extends FrameSchema = FrameSchema> {
+  /** The endpoint the stream is read on. */
+  readonly endpoint: string;
+  /** The frame that carries one item as its `data`. */
+  readonly frame: Frame;
+  /** What an item is called in the docs ("message", "notification"). */
+  readonly item: string;
+  /** What one stream is: its key (a path parameter of the endpoint, or the connected user). */
+  readonly key:
+    { readonly param: string; readonly describe: string } | { readonly user: true; readonly describe: string };
+  /**
+   * The resume query parameters: a position, or the id of the newest item held (as the API
+   * document names it), and how an id that is no item of this stream is refused (`not_found`).
+   */
+  readonly resume: { readonly seq: 'last_seq'; readonly id: string; readonly unknownId: string };
+  /** The REST page of items after a position: `path` (with `{param}`s)`?after_seq=<n>&limit=<size>`, at most `size` a page. */
+  readonly page: { readonly path: string; readonly size: number };
+}
+
+/** The item type of a stream (the `data` of its frame). */
+export type StreamItemOf<S> =
+  S extends StreamContract<infer F> ? (Infer<F> extends { data: infer D } ? D : never) : never;
+
+/** The frame type name of a stream. */
+export type StreamFrameOf<S> = S extends StreamContract<infer F> ? F['frameType'] : never;
+
+/** Declares an ordered stream (its frame's type is kept exact, so its item type follows). */
+export function declareStream<const F extends FrameSchema>(contract: StreamContract<F>): StreamContract<F> {
+  return contract;
+}
+
+/** A stream's resume query parameters, as its endpoint publishes them. */
+function resumeQuery(contract: StreamContract<FrameSchema>): Record<string, string> {
+  const item = contract.item;
+  return {
+    [contract.resume.seq]: `replay every ${item} after this position, then replay_complete`,
+    [contract.resume.id]: `the same by the id of the newest ${item} the client holds`,
+  };
+}
+
+/** A consultation's messages. */
+export const chatStream = declareStream({
+  endpoint: 'chat',
+  frame: frame('chat_message', 'A stored message, to every connection of both participants.', {
+    data: chatMessageData,
+  }),
+  item: 'message',
+  key: { param: 'consultation_id', describe: 'the consultation id' },
+  resume: {
+    seq: 'last_seq',
+    id: 'last_message_id',
+    unknownId: 'last_message_id is not a message of this consultation',
+  },
+  page: { path: '/api/consultations/{consultation_id}/messages', size: 100 },
+});
+
+/** A user's notifications. */
+export const notificationsStream = declareStream({
+  endpoint: 'notifications',
+  frame: frame('notification', 'A new notification, to every connection of its recipient.', {
+    data: notificationData,
+  }),
+  item: 'notification',
+  key: { user: true, describe: 'the user id' },
+  resume: {
+    seq: 'last_seq',
+    id: 'last_notification_id',
+    unknownId: 'last_notification_id is not one of your notifications',
+  },
+  page: { path: '/api/notifications', size: 100 },
+});
+
 // ---- endpoints ----------------------------------------------------------------
 
 export type FrameSet = Record<string, FrameSchema>;
@@ -180,7 +260,16 @@ type WithBuiltIns<Name extends string, Context, Client extends FrameSet, Server 
   { connection_established: typeof connectionEstablished } & Server & typeof builtInServerFrames
 >;
 
-/** Declares an endpoint: the frames every endpoint has are added, its rooms are `<name>:<key>`. */
+/**
+ * The registry room of an endpoint's connections keyed by `key` (a consultation, a user):
+ * `<endpoint>:<key>`. The one place a room is named: the event bus's channel keys and the
+ * Redis channels are built from it (libs/events event-routes, libs/scale-out).
+ */
+export function roomName(endpoint: string, key: string): string {
+  return `${endpoint}:${key}`;
+}
+
+/** Declares an endpoint: the frames every endpoint has are added, its rooms are `roomName(name, key)`. */
 function endpoint<Context>() {
   return <const Name extends string, Client extends FrameSet, Server extends FrameSet>(
     contract: Omit<EndpointContract<Name, Context, Client, Server>, 'room' | '__context'>,
@@ -188,8 +277,35 @@ function endpoint<Context>() {
     ...contract,
     client: { ...contract.client, ...builtInClientFrames },
     server: { connection_established: connectionEstablished, ...contract.server, ...builtInServerFrames },
-    room: (key: string) => `${contract.name}:${key}`,
+    room: (key: string) => roomName(contract.name, key),
   });
+}
+
+/** The endpoint of a stream that has nothing else: its item frame and `replay_complete`, no client frame of its own. */
+export type StreamOnlyEndpoint<S extends StreamContract> = WithBuiltIns<
+  string,
+  { key: string },
+  Record<never, FrameSchema>,
+  Record<StreamFrameOf<S>, S['frame']> & { replay_complete: typeof replayComplete }
+>;
+
+/**
+ * The endpoint of a stream declared on its own (a new stream needs no hand-written endpoint):
+ * `/ws/<endpoint>/`, or `/ws/<endpoint>/{param}/` when a path parameter keys it.
+ */
+export function streamEndpoint<S extends StreamContract>(contract: S): StreamOnlyEndpoint<S> {
+  const param = 'param' in contract.key ? contract.key.param : undefined;
+  return endpoint<{ key: string }>()({
+    name: contract.endpoint,
+    address: param ? `/ws/${contract.endpoint}/{${param}}/` : `/ws/${contract.endpoint}/`,
+    route: param ? `/ws/${contract.endpoint}/:${param}` : `/ws/${contract.endpoint}`,
+    parameters: param ? { [param]: contract.key.describe } : {},
+    query: resumeQuery(contract),
+    audience: param ? `who may read ${contract.key.describe}` : 'any authenticated user; reads only their own',
+    roomKey: contract.key.describe,
+    client: {},
+    server: { [contract.frame.frameType]: contract.frame, replay_complete: replayComplete },
+  }) as unknown as StreamOnlyEndpoint<S>;
 }
 
 /** A chat connection's state: its consultation and the two participants (fixed for its lifetime). */
@@ -198,16 +314,12 @@ export interface ChatContext {
   participantIds: [string, string];
 }
 
-const resumeQuery = (item: string) => ({
-  last_seq: `replay every ${item} after this position, then replay_complete`,
-});
-
 export const chatEndpoint = endpoint<ChatContext>()({
   name: 'chat',
   address: '/ws/chat/{consultation_id}/',
   route: '/ws/chat/:consultation_id',
   parameters: { consultation_id: 'the consultation (a UUID)' },
-  query: { ...resumeQuery('message'), last_message_id: 'the same by the id of the newest message the client holds' },
+  query: resumeQuery(chatStream),
   audience: "the consultation's two participants (its client user and its numerologist)",
   roomKey: 'the consultation id',
   client: {
@@ -245,9 +357,7 @@ export const chatEndpoint = endpoint<ChatContext>()({
     }),
   },
   server: {
-    chat_message: frame('chat_message', 'A stored message, to every connection of both participants.', {
-      data: chatMessageData,
-    }),
+    chat_message: chatStream.frame,
     typing_indicator: frame('typing_indicator', "The other participant's typing state.", {
       user_id: uuid(),
       user_name: str(),
@@ -268,10 +378,7 @@ export const notificationsEndpoint = endpoint<undefined>()({
   address: '/ws/notifications/',
   route: '/ws/notifications',
   parameters: {},
-  query: {
-    ...resumeQuery('notification'),
-    last_notification_id: 'the same by the id of the newest notification the client holds',
-  },
+  query: resumeQuery(notificationsStream),
   audience: 'any authenticated user; receives only their own notifications',
   roomKey: 'the user id',
   client: {
@@ -279,9 +386,7 @@ export const notificationsEndpoint = endpoint<undefined>()({
     mark_all_read: frame('mark_all_read', 'Marks all your notifications as read.', {}),
   },
   server: {
-    notification: frame('notification', 'A new notification, to every connection of its recipient.', {
-      data: notificationData,
-    }),
+    notification: notificationsStream.frame,
     unread_count: frame('unread_count', 'How many of your notifications are unread, after anything changed it.', {
       count: int({ minimum: 0 }),
     }),
@@ -324,6 +429,15 @@ export const ENDPOINTS = {
   notifications: notificationsEndpoint,
   presence: presenceEndpoint,
 } as const;
+
+/** Every ordered stream, by the endpoint it is read on. */
+export const STREAMS = {
+  chat: chatStream,
+  notifications: notificationsStream,
+} as const;
+
+export type Streams = typeof STREAMS;
+export type StreamEndpoint = keyof Streams;
 
 export type Endpoints = typeof ENDPOINTS;
 export type Endpoint = keyof Endpoints;

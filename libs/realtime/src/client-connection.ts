@@ -1,7 +1,7 @@
 import type WebSocket from 'ws';
 import { realtimeMetrics } from '@numerai/metrics';
 import type { Principal } from '@numerai/common';
-import type { Endpoint, ServerFrame } from '@numerai/protocol';
+import type { ServerFrame } from '@numerai/protocol';
 import { WriteCoalescer } from './write-coalescer';
 
 /** Most bytes one socket's coalesced write carries: a few dozen chat frames already share the syscall. */
@@ -53,7 +53,8 @@ export class ClientConnection<Context = unknown> {
   constructor(
     readonly id: string,
     readonly socket: SocketWithConnection,
-    readonly endpoint: Endpoint,
+    /** The endpoint's name (its contract's `name`: `chat`, `notifications`, a declared stream's, …). */
+    readonly endpoint: string,
     public user: Principal,
     /** The room this connection reads (e.g. `chat:<consultation id>`), besides its user. */
     readonly room: string,

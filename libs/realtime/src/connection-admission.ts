@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { AppConfig } from '@numerai/config';
+import { channelsOfConnection, EventBus } from '@numerai/events';
 import { realtimeMetrics } from '@numerai/metrics';
 import { CloseCode } from '@numerai/protocol';
 import { ContextLogger, LoggerFactory } from '@numerai/logging';
@@ -41,6 +42,7 @@ export class ConnectionAdmission {
     private readonly revocations: SessionRevocations,
     private readonly dispatcher: FrameDispatcher,
     private readonly closer: ConnectionCloser,
+    private readonly events: EventBus,
     loggers: LoggerFactory,
   ) {
     this.logger = loggers.forContext('Realtime');
@@ -148,7 +150,11 @@ export class ConnectionAdmission {
     socket.on('pong', this.onActivity);
     socket.on('ping', this.onActivity);
     this.registry.add(connection);
-    const following = this.directory.opened(connection);
+    // Counted (presence), and its room's and user's events followed on the bus (event-routes names the channels).
+    const following = Promise.all([
+      this.directory.opened(connection),
+      this.events.follow(channelsOfConnection(connection)),
+    ]);
     // Subscribe first, then read: the connection is announced, and its hook's catch-up
     // (replay, snapshot) runs, once this instance hears the connection's events, so none
     // falls between the two. Live frames meanwhile wait behind `connection_established`

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@numerai/config';
+import { channelsOfConnection, EventBus } from '@numerai/events';
 import { realtimeMetrics } from '@numerai/metrics';
 import { CloseCode } from '@numerai/protocol';
 import type { ClientConnection } from './client-connection';
@@ -27,6 +28,7 @@ export class ConnectionCloser implements OnModuleDestroy {
     private readonly registry: ConnectionRegistry,
     @Inject(ConnectionDirectory) private readonly directory: ConnectionDirectory,
     private readonly table: EndpointTable,
+    private readonly events: EventBus,
     revocations: SessionRevocations,
   ) {
     revocations.onEnded((connection) =>
@@ -52,6 +54,7 @@ export class ConnectionCloser implements OnModuleDestroy {
   /** Forgets the connection everywhere, once (the close listener and an explicit close may both call it). */
   release(connection: ClientConnection): void {
     if (!this.registry.remove(connection)) return;
+    this.events.unfollow(channelsOfConnection(connection));
     this.directory.closed(connection);
     this.table.of(connection).hooks.closed?.(connection);
   }

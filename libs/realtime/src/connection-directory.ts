@@ -28,9 +28,9 @@ export abstract class ConnectionDirectory {
   /** Whether `userId` has a connection in registry room `room` (e.g. `chat:<consultation>`) anywhere. */
   abstract hasRoomConnection(userId: string, room: string): Promise<boolean>;
   /**
-   * Called after the registry added the connection. Resolves once the events the connection
-   * needs reach this instance: whatever it reads to catch up (replay, snapshot) must be read
-   * after that, so no event falls between the read and the subscription.
+   * Called after the registry added the connection; the first frame waits for it (with the
+   * bus following the connection's channels, see ConnectionAdmission), so a connection is
+   * counted before its catch-up runs.
    */
   abstract opened(connection: ClientConnection): Promise<void>;
   abstract closed(connection: ClientConnection): void;

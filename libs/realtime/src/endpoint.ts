@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Principal } from '@numerai/common';
-import type { Endpoint, ErrorCode } from '@numerai/protocol';
+import type { ErrorCode } from '@numerai/protocol';
 import type { ClientConnection } from './client-connection';
 
 /** What an upgrade request carries into admission. */
@@ -26,7 +26,8 @@ export interface Admission<Context = unknown> {
 
 /** What each gateway tells the runtime about itself. */
 export interface EndpointHooks {
-  readonly endpoint: Endpoint;
+  /** Its contract's name. */
+  readonly endpoint: string;
   /** Endpoint-specific checks after authentication (e.g. chat: the caller takes part in the consultation). */
   admit(upgrade: UpgradeContext): Promise<Admission | Refusal>;
   /** Right after `connection_established` was sent. */

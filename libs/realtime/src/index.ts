@@ -22,6 +22,8 @@ export * from './keep-alive';
 export * from './route';
 export * from './session-renewal';
 export * from './session-revocations';
+export * from './stream-delivery';
+export * from './stream-module';
 export * from './upgrade-gate';
 export * from './ws-error';
 export * from './ws-exception-filter';

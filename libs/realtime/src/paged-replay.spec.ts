@@ -78,9 +78,9 @@ describe('PagedReplay when the replay fails', () => {
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   /** A stream of 200 stored items, live from 201; `read` fails from its `failAt`-th call on. */
-  const plan = (failAt: number, overrides: Partial<ResumePlan<'notification'>> = {}) => {
+  const plan = (failAt: number, overrides: Partial<ResumePlan<NotificationData>> = {}) => {
     let reads = 0;
-    const result: ResumePlan<'notification'> = {
+    const result: ResumePlan<NotificationData> = {
       type: 'notification',
       liveFrom: Promise.resolve(201),
       afterSeq: async () => 0,

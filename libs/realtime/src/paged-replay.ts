@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, SEQ_MAX } from '@numerai/common';
+import { DomainError } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
 import { type ContextLogger, LoggerFactory } from '@numerai/logging';
-import { CloseCode, type ServerFrame, type ServerFrameMap } from '@numerai/protocol';
+import { CloseCode, type ServerFrame } from '@numerai/protocol';
 import { RequestBudget } from '@numerai/rate-limit';
 import type { ClientConnection } from './client-connection';
 import { errorFrame, WsError } from './ws-error';
@@ -21,24 +21,22 @@ export interface ReplayPlan<T> {
   frame(item: T): ServerFrame;
 }
 
-/** The frames that carry one stored, positioned item each: what a resumed stream replays. */
-export type StreamFrameType = 'chat_message' | 'notification';
-type StreamItem<K extends StreamFrameType> = ServerFrameMap[K] extends { data: infer D extends Positioned } ? D : never;
 /** What a stream's items have: a position (always sent by this server; optional in the frame's schema). */
-interface Positioned {
+export interface Positioned {
   seq?: number;
 }
 
 /** A stream a connection resumes: its frame type, where to resume from, and how to read what follows. */
-export interface ResumePlan<K extends StreamFrameType> {
-  type: K;
+export interface ResumePlan<T extends Positioned> {
+  /** The frame that carries one item as its `data` (the stream's declaration names it). */
+  type: string;
   /** As in ReplayPlan. */
   liveFrom: Promise<number>;
   /** Sent first, while live frames are held (the notifications' unread_count). */
   before?: () => Promise<void>;
   /** The position the client holds (from its query); undefined when it asked for no catch-up. */
   afterSeq(): Promise<number | undefined>;
-  read(afterSeq: number, limit: number): Promise<StreamItem<K>[]>;
+  read(afterSeq: number, limit: number): Promise<T[]>;
 }
 
 export interface ReplayOutcome {
@@ -79,7 +77,7 @@ export class PagedReplay {
    * nothing arrives twice, out of order, or not at all. A replay that fails part-way (the
    * database went away) ends the connection instead: see `abandon`.
    */
-  async resume<K extends StreamFrameType>(connection: ClientConnection, plan: ResumePlan<K>): Promise<void> {
+  async resume<T extends Positioned>(connection: ClientConnection, plan: ResumePlan<T>): Promise<void> {
     connection.hold();
     let lastSeq: number;
     try {
@@ -94,7 +92,7 @@ export class PagedReplay {
   }
 
   /** `before`, then the replay; the position of the last item sent (0 when the client asked for none). */
-  private async catchUp<K extends StreamFrameType>(connection: ClientConnection, plan: ResumePlan<K>): Promise<number> {
+  private async catchUp<T extends Positioned>(connection: ClientConnection, plan: ResumePlan<T>): Promise<number> {
     await plan.before?.();
     const afterSeq = await plan.afterSeq();
     if (afterSeq === undefined) return 0;
@@ -103,14 +101,14 @@ export class PagedReplay {
       liveFrom: plan.liveFrom,
       read: (after, limit) => plan.read(after, limit),
       seqOf: (item) => item.seq ?? 0,
-      // The item is the data of a frame of this type (StreamItem<K>); TypeScript cannot relate the two generically.
+      // The item is the data of a frame of this type (the stream's declaration); TypeScript cannot relate the two.
       frame: (item) => ({ type: plan.type, data: item }) as unknown as ServerFrame,
     });
     return lastSeq;
   }
 
   /** Lets the held live frames through, less the stream's frames up to `lastSeq` (the replay sent those). */
-  private releaseAfter(connection: ClientConnection, type: StreamFrameType, lastSeq: number): Promise<void> {
+  private releaseAfter(connection: ClientConnection, type: string, lastSeq: number): Promise<void> {
     return connection.releaseDrained(
       (frame) => frame.type === type && ((frame as { data: Positioned }).data.seq ?? 0) <= lastSeq,
     );
@@ -193,17 +191,4 @@ export class PagedReplay {
 /** A refusal of what the client asked for (an unknown or invalid resume point), not a failure of ours. */
 function refusesResumePoint(error: unknown): boolean {
   return error instanceof WsError || (error instanceof DomainError && error.kind !== 'unavailable');
-}
-
-/**
- * `?last_seq=` as a position, undefined when absent; anything but a whole number from 0 to
- * SEQ_MAX (the `seq` columns' range) is `validation_failed`.
- */
-export function lastSeqParam(query: URLSearchParams): number | undefined {
-  const raw = query.get('last_seq');
-  if (raw === null) return undefined;
-  const value = /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(value <= SEQ_MAX))
-    throw new WsError('validation_failed', `last_seq must be a whole number from 0 to ${SEQ_MAX}`);
-  return value;
 }

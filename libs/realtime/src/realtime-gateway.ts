@@ -1,5 +1,5 @@
 import { OnGatewayInit } from '@nestjs/websockets';
-import type { AnyEndpoint, ContextOf } from '@numerai/protocol';
+import type { ContextOf, EndpointContract } from '@numerai/protocol';
 import type { ClientConnection } from './client-connection';
 import type { Admission, EndpointHooks, Refusal, UpgradeContext } from './endpoint';
 import type { GatewayServer } from './realtime-adapter';
@@ -11,7 +11,7 @@ import { RealtimeRuntime } from './realtime-runtime';
  * Subclasses stay thin transports of their endpoint contract `E`: admit, one handler per client
  * frame (see RealtimeEndpoint), deliveries. Their connections carry the contract's context type.
  */
-export abstract class RealtimeGateway<E extends AnyEndpoint> implements OnGatewayInit, EndpointHooks {
+export abstract class RealtimeGateway<E extends EndpointContract> implements OnGatewayInit, EndpointHooks {
   readonly endpoint: E['name'];
 
   protected constructor(

@@ -4,6 +4,7 @@ import { AuthModule } from '@numerai/auth';
 import { ConnectionDirectory, InProcessConnectionDirectory } from './connection-directory';
 import { ConnectionRegistry } from './connection-registry';
 import { PagedReplay } from './paged-replay';
+import { StreamDeliveries } from './stream-delivery';
 import { ConnectionAdmission } from './connection-admission';
 import { ConnectionCloser } from './connection-closer';
 import { EndpointTable } from './endpoint-table';
@@ -38,9 +39,17 @@ export class RealtimeModule {
         SessionRevocations,
         UpgradeGate,
         PagedReplay,
+        StreamDeliveries,
         { provide: ConnectionDirectory, ...directory } as Provider,
       ],
-      exports: [ConnectionRegistry, RealtimeRuntime, ConnectionAdmission, ConnectionDirectory, PagedReplay],
+      exports: [
+        ConnectionRegistry,
+        RealtimeRuntime,
+        ConnectionAdmission,
+        ConnectionDirectory,
+        PagedReplay,
+        StreamDeliveries,
+      ],
     };
   }
 }

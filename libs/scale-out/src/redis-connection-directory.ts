@@ -1,7 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { Principal } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
-import { channelsOfConnection, EventBus } from '@numerai/events';
 import { ClientConnection, ConnectionDirectory, ConnectionRegistry } from '@numerai/realtime';
 import { ContextLogger, LoggerFactory } from '@numerai/logging';
 import { PresenceKeys, presenceScripts, PresenceScripts, roomField, userField } from './presence-scripts';
@@ -42,7 +41,6 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly redis: RedisClients,
-    private readonly events: EventBus,
     config: AppConfig,
     loggers: LoggerFactory,
   ) {
@@ -93,15 +91,14 @@ export class RedisConnectionDirectory extends ConnectionDirectory implements OnM
 
   // ---- local changes ------------------------------------------------------------
 
-  /** Called after the registry added the connection: counted, and its room's and user's events followed. */
+  /** Called after the registry added the connection: counted (its events are followed by ConnectionAdmission). */
   opened(connection: ClientConnection): Promise<void> {
     this.change(connection, 1);
-    return this.events.follow(channelsOfConnection(connection));
+    return Promise.resolve();
   }
 
   /** Called after the registry removed the connection. */
   closed(connection: ClientConnection): void {
-    this.events.unfollow(channelsOfConnection(connection));
     this.change(connection, -1);
   }
 

@@ -119,6 +119,11 @@ export interface TestRedis {
   destroy(): Promise<void>;
 }
 
+/** The Redis of the describeScaleOut block running now: a single server or a three-master cluster. */
+export function startTestRedis(): Promise<TestRedis> {
+  return currentMode === 'cluster' ? ClusterRedis.start() : RedisServer.start();
+}
+
 /** A three-master Redis Cluster behind the TestRedis face. */
 class ClusterRedis implements TestRedis {
   private constructor(private readonly server: RedisClusterServer) {}
