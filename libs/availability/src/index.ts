@@ -1,0 +1,2 @@
+export * from './numerologist-availability.entity';
+export * from './availability.schema';
