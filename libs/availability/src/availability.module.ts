@@ -4,12 +4,13 @@ import { AvailabilityAccountData } from './availability-account-data';
 import { AvailabilityController, AvailableNumerologistsController } from './availability.controller';
 import { AvailabilityRepository } from './availability.repository';
 import { AvailabilityService } from './availability.service';
+import { AvailabilitySweepJob } from './availability-sweep.job';
 import { NumerologistAvailabilityEntity } from './numerologist-availability.entity';
 
 /** Numerologists' public opt-in to live sessions and their per-minute rates (issue 28). PresenceService comes from the global PresenceModule. */
 @Module({
   imports: [TypeOrmModule.forFeature([NumerologistAvailabilityEntity])],
   controllers: [AvailabilityController, AvailableNumerologistsController],
-  providers: [AvailabilityAccountData, AvailabilityRepository, AvailabilityService],
+  providers: [AvailabilityAccountData, AvailabilityRepository, AvailabilityService, AvailabilitySweepJob],
 })
 export class AvailabilityModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Not, Repository } from 'typeorm';
+import { LessThan, MoreThan, Not, Repository } from 'typeorm';
 import { UserEntity } from '@numerai/users';
 import { type AvailabilityStatus, NumerologistAvailabilityEntity } from './numerologist-availability.entity';
 
@@ -44,6 +44,25 @@ export class AvailabilityRepository {
       { status: 'offline', updatedAt: new Date() },
     );
     return (result.affected ?? 0) > 0;
+  }
+
+  /** Numerologists shown available or busy whose status is older than `before`, by id after `afterId`. */
+  async openPage(before: Date, afterId: string | undefined, limit: number): Promise<{ id: string }[]> {
+    const rows = await this.rows.find({
+      select: { userId: true },
+      where: { status: Not('offline'), updatedAt: LessThan(before), ...(afterId ? { userId: MoreThan(afterId) } : {}) },
+      order: { userId: 'ASC' },
+      take: limit,
+    });
+    return rows.map((row) => ({ id: row.userId }));
+  }
+
+  /** Offline unless the status changed since `before` (a numerologist who just opted in keeps it). */
+  async markOfflineIfUnchangedSince(userId: string, before: Date): Promise<void> {
+    await this.rows.update(
+      { userId, status: Not('offline'), updatedAt: LessThan(before) },
+      { status: 'offline', updatedAt: new Date() },
+    );
   }
 
   /**

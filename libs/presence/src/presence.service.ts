@@ -103,7 +103,7 @@ export class PresenceService implements UserConnectivityListener, OnModuleInit, 
   }
 
   /** Who of `userIds` is online: holds a connection, or is still announced (inside the grace period). */
-  private async onlineAmong(userIds: string[]): Promise<Set<string>> {
+  async onlineAmong(userIds: string[]): Promise<Set<string>> {
     const [connected, announced] = await Promise.all([
       this.directory.onlineAmong(userIds),
       this.store.announcedAmong(userIds),
