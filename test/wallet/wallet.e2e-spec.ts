@@ -190,6 +190,27 @@ describe(`wallet (${ENGINE})`, () => {
     expectError(await grant(user, { amount: 1, idempotency_key: `late-${user.id}` }), 404);
   });
 
+  it('the export holds every entry of a long history, in the order GET /api/wallet pages them', async () => {
+    const user = await createUser(server);
+    const wallets = server.app.get(WalletService);
+    for (let chunk = 0; chunk < 21; chunk++) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => wallets.grant(user.id, 1 + chunk, `long:${user.id}:${chunk}:${i}`)),
+      );
+    }
+    const paged: unknown[] = [];
+    let before = '';
+    for (;;) {
+      const page = await wallet(user, `?limit=100${before ? `&before=${before}` : ''}`);
+      paged.push(...page.entries.items);
+      if (!page.entries.next_before) break;
+      before = page.entries.next_before;
+    }
+    expect(paged).toHaveLength(1050);
+    const exported = await http(server.httpUrl, 'GET', '/api/users/me/export', { token: user.token });
+    expect(exported.body.wallet).toEqual({ currency: 'USD', balance: (50 * (21 * 22)) / 2, entries: paged });
+  });
+
   it('the database itself refuses a fractional amount (an integer in the same place is taken)', async () => {
     const user = await createUser(server);
     const granted = await grant(user, { amount: 10, idempotency_key: `fraction-${user.id}` });
