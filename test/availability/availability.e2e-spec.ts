@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { NumerologistAvailabilityEntity } from '@numerai/availability';
 import { UserEntity } from '@numerai/users';
 import { createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
@@ -133,6 +134,10 @@ describe(`availability (${ENGINE})`, () => {
     expect(after).not.toContain(blocked.id);
     expect(after).not.toContain(erased.id);
     expect(after).toContain(three[2].id);
+    // Not only hidden (the list skips erased users anyway): the erasure deleted the row itself.
+    const rows = server.app.get(DataSource).getRepository(NumerologistAvailabilityEntity);
+    expect(await rows.existsBy({ userId: erased.id })).toBe(false);
+    expect(await rows.existsBy({ userId: three[2].id })).toBe(true);
   });
 
   it('a numerologist whose last presence socket closes goes offline after the grace period, not before', async () => {
