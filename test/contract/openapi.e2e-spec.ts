@@ -167,6 +167,7 @@ describe('OpenAPI document', () => {
       'POST /api/auth/login',
       'POST /api/auth/refresh',
       'POST /api/auth/register',
+      'POST /api/payments/webhook',
     ]);
   });
 

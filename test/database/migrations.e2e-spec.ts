@@ -38,6 +38,7 @@ const TABLES = [
   'notification_deliveries',
   'notification_preferences',
   'notifications',
+  'numerologist_availability',
   'push_deliveries',
   'push_subscriptions',
   'readings',
@@ -45,6 +46,9 @@ const TABLES = [
   'sessions',
   'user_blocks',
   'users',
+  'wallet_accounts',
+  'wallet_entries',
+  'wallet_transfers',
 ];
 
 async function tableNames(dataSource: DataSource): Promise<string[]> {
@@ -79,6 +83,8 @@ describe(`migrations (${ENGINE})`, () => {
       'PushSubscriptions1733600000000',
       'UserBlocks1733750000000',
       'ErasureAndCollapsedNotifications1733780000000',
+      'NumerologistAvailability1733800000000',
+      'WalletLedger1733810000000',
     ]);
   });
 

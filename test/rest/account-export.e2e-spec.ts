@@ -96,6 +96,7 @@ describe(`account export, streamed (${ENGINE})`, () => {
       'notification_preferences',
       'push_subscriptions',
       'blocks',
+      'wallet',
     ]);
     expect(Date.parse(body.exported_at)).not.toBeNaN();
     expect(body.profile).toEqual({ ...(await get(client, '/api/users/me')).body, blocked_at: null });
@@ -138,6 +139,7 @@ describe(`account export, streamed (${ENGINE})`, () => {
     expect(switchedOff.length).toBeGreaterThan(0);
     expect(body.notification_preferences).toEqual(Object.fromEntries(switchedOff));
     expect(body.push_subscriptions).toEqual([]);
+    expect(body.wallet).toEqual({ currency: 'USD', balance: 0, entries: [] });
   });
 
   it('an empty history is a complete document too', async () => {

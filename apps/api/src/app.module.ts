@@ -21,6 +21,8 @@ import { Clock, SchedulerModule } from '@numerai/scheduler';
 import { RateLimitModule, UserThrottlerGuard } from '@numerai/rate-limit';
 import { RealtimeModule } from '@numerai/realtime';
 import { UsersModule } from '@numerai/users';
+import { WalletModule } from '@numerai/wallet';
+import { AvailabilityModule } from '@numerai/availability';
 import { AsyncApiModule } from './asyncapi/asyncapi.module';
 import { DemoModule } from './demo/demo.module';
 import { HealthController } from './health/health.controller';
@@ -55,10 +57,12 @@ export class AppModule implements NestModule {
         AccountModule,
         ConsultationsModule,
         BlocksModule,
+        WalletModule,
         RealtimeModule.forRoot(infrastructure.directory),
         ChatModule,
         NotificationsModule,
         PresenceModule.forRoot(infrastructure.presenceStore),
+        AvailabilityModule,
         SchedulerModule.forRoot({ engine: infrastructure.scheduler, clock }),
         ReadingsModule,
         RemindersModule,

@@ -1,4 +1,5 @@
 import { AUTH_SCHEMA } from '@numerai/auth';
+import { AVAILABILITY_SCHEMA } from '@numerai/availability';
 import { BLOCKS_SCHEMA } from '@numerai/blocks';
 import { CHAT_SCHEMA } from '@numerai/chat';
 import { CONSULTATIONS_SCHEMA } from '@numerai/consultations';
@@ -8,6 +9,7 @@ import { PUSH_SCHEMA } from '@numerai/push';
 import { READINGS_SCHEMA } from '@numerai/readings';
 import { SCHEDULER_SCHEMA } from '@numerai/scheduler';
 import { USERS_SCHEMA } from '@numerai/users';
+import { WALLET_SCHEMA } from '@numerai/wallet';
 import { SCHEMA_HISTORY } from './schema-history';
 
 /**
@@ -26,4 +28,6 @@ export const SCHEMA = collectSchema([
   READINGS_SCHEMA,
   PUSH_SCHEMA,
   BLOCKS_SCHEMA,
+  AVAILABILITY_SCHEMA,
+  WALLET_SCHEMA,
 ]);

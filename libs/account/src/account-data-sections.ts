@@ -18,6 +18,7 @@ export const EXPORT_MEMBERS = [
   'notification_preferences',
   'push_subscriptions',
   'blocks',
+  'wallet',
 ] as const;
 
 /**

@@ -10,8 +10,8 @@ export { EXPORT_BATCH };
  * Everything stored about one user, as JSON: each feature's AccountDataSection fills the members
  * of the tables it owns (the profile, consultations they take part in, messages they sent, their
  * notifications, read markers, sessions' metadata, daily readings, notification preferences, Web
- * Push subscriptions and the clients they blocked), in EXPORT_MEMBERS order. Never a password
- * hash or a refresh-token hash.
+ * Push subscriptions, the clients they blocked, and their wallet's ledger), in EXPORT_MEMBERS
+ * order. Never a password hash or a refresh-token hash.
  *
  * Streamed: each table is read in keyset pages of EXPORT_BATCH rows, and the next page is read
  * only once the consumer (the response, under backpressure) has taken the previous one.

@@ -38,6 +38,23 @@ describe('loadConfig', () => {
     expect(() => load({ JWT_SECRET: SECRET, SCHEDULER_TICK_MS: '5' })).toThrow(/SCHEDULER_TICK_MS/);
   });
 
+  it('wallets: USD, no webhook secret and rates of 1–100000 minor units by default; checks each setting', () => {
+    expect(load({ JWT_SECRET: SECRET }).wallet).toEqual({
+      currency: 'USD',
+      stripeWebhookSecret: undefined,
+      rateMinMinor: 1,
+      rateMaxMinor: 100_000,
+    });
+    const set = load({ JWT_SECRET: SECRET, WALLET_CURRENCY: 'EUR', STRIPE_WEBHOOK_SECRET: 'whsec_abc' });
+    expect(set.wallet).toMatchObject({ currency: 'EUR', stripeWebhookSecret: 'whsec_abc' });
+    expect(() => load({ JWT_SECRET: SECRET, WALLET_CURRENCY: 'usd' })).toThrow(/WALLET_CURRENCY/);
+    expect(() => load({ JWT_SECRET: SECRET, STRIPE_WEBHOOK_SECRET: 'sk_live_x' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
+    expect(() => load({ JWT_SECRET: SECRET, WALLET_RATE_MIN_MINOR: '0' })).toThrow(/WALLET_RATE_MIN_MINOR/);
+    expect(() => load({ JWT_SECRET: SECRET, WALLET_RATE_MIN_MINOR: '500', WALLET_RATE_MAX_MINOR: '100' })).toThrow(
+      /WALLET_RATE_MAX_MINOR must be at least/,
+    );
+  });
+
   it('reads REDIS_CLUSTER_NODES as host:port seed nodes and refuses anything else', () => {
     expect(load({ JWT_SECRET: SECRET }).redisClusterNodes).toBeUndefined();
     expect(load({ JWT_SECRET: SECRET, REDIS_CLUSTER_NODES: 'a:7000, 10.0.0.2:7001' }).redisClusterNodes).toEqual([

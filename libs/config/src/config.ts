@@ -89,6 +89,12 @@ export class AppConfig {
   schedule!: { dailyReadingHour: number; reminderMinutes: number; tickMs: number };
   /** Web Push: VAPID keys, the grace before a push, retries, the per-user cap (see push-config.ts). */
   push!: PushConfig;
+  /**
+   * Wallets and rates (issue 28): every amount is integer minor units of `currency` (ISO 4217);
+   * a numerologist's per-minute rate lies in [rateMinMinor, rateMaxMinor]. Payment-provider
+   * webhooks are refused (503) while `stripeWebhookSecret` is unset.
+   */
+  wallet!: { currency: string; stripeWebhookSecret: string | undefined; rateMinMinor: number; rateMaxMinor: number };
   /** Notes for the operator that the logger prints once it exists (e.g. a generated JWT secret). */
   warnings!: string[];
 }
@@ -224,6 +230,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const push = loadPushConfig(env, dataDir, int, problems, warnings);
 
+  const currency = env.WALLET_CURRENCY || 'USD';
+  if (!/^[A-Z]{3}$/.test(currency))
+    problems.push(`WALLET_CURRENCY must be an ISO 4217 code such as USD (got "${currency}")`);
+  const stripeWebhookSecret = env.STRIPE_WEBHOOK_SECRET || undefined;
+  if (stripeWebhookSecret && !stripeWebhookSecret.startsWith('whsec_')) {
+    problems.push('STRIPE_WEBHOOK_SECRET must be a Stripe endpoint secret (whsec_…)');
+  }
+  const rateMinMinor = int('WALLET_RATE_MIN_MINOR', 1, 1, 1_000_000_000);
+  const rateMaxMinor = int('WALLET_RATE_MAX_MINOR', 100_000, 1, 1_000_000_000);
+  if (rateMaxMinor < rateMinMinor) problems.push('WALLET_RATE_MAX_MINOR must be at least WALLET_RATE_MIN_MINOR');
+
   const config: AppConfig = {
     port,
     dataDir,
@@ -281,6 +298,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       tickMs: int('SCHEDULER_TICK_MS', 30_000, 100, 3_600_000),
     },
     push,
+    wallet: { currency, stripeWebhookSecret, rateMinMinor, rateMaxMinor },
     warnings,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -12,6 +12,9 @@ export class PresenceModule {
   static forRoot(store: Omit<Provider, 'provide'> = { useClass: InProcessPresenceStore }): DynamicModule {
     return {
       module: PresenceModule,
+      // Global: features that react to presence (availability) inject PresenceService without
+      // configuring the module a second time (its store is the app's choice).
+      global: true,
       imports: [ConsultationsModule, UsersModule],
       controllers: [PresenceController],
       providers: [PresenceService, PresenceGateway, { provide: PresenceStore, ...store } as Provider],

@@ -21,6 +21,7 @@ import { PresenceStore } from './presence-store';
 export class PresenceService implements UserConnectivityListener, OnModuleInit, OnModuleDestroy {
   private readonly logger: ContextLogger;
   private readonly leaving = new Map<string, NodeJS.Timeout>();
+  private readonly offlineListeners: ((userId: string) => Promise<void>)[] = [];
 
   constructor(
     private readonly directory: ConnectionDirectory,
@@ -72,6 +73,15 @@ export class PresenceService implements UserConnectivityListener, OnModuleInit, 
     this.leaving.set(userId, timer);
   }
 
+  /**
+   * Calls `listener` once per user going offline (the last connection stayed closed for the
+   * grace period), on the one instance that decided it, whether or not they have contacts to
+   * tell. How features outside presence react to it (availability) without presence knowing them.
+   */
+  onWentOffline(listener: (userId: string) => Promise<void>): void {
+    this.offlineListeners.push(listener);
+  }
+
   /** Contacts of the user who are online right now, with names: the `presence_state` snapshot. */
   async onlineContacts(userId: string): Promise<PresenceUser[]> {
     const contacts = await this.consultations.contactIds(userId);
@@ -93,7 +103,7 @@ export class PresenceService implements UserConnectivityListener, OnModuleInit, 
   }
 
   /** Who of `userIds` is online: holds a connection, or is still announced (inside the grace period). */
-  private async onlineAmong(userIds: string[]): Promise<Set<string>> {
+  async onlineAmong(userIds: string[]): Promise<Set<string>> {
     const [connected, announced] = await Promise.all([
       this.directory.onlineAmong(userIds),
       this.store.announcedAmong(userIds),
@@ -140,6 +150,7 @@ export class PresenceService implements UserConnectivityListener, OnModuleInit, 
   private async goOfflineIfGone(userId: string, lastSeen: Date): Promise<void> {
     if ((await this.directory.connectionCount(userId)) > 0) return;
     if (!(await this.store.markOffline(userId, lastSeen))) return;
+    for (const listener of this.offlineListeners) this.run(() => listener(userId));
     await this.announce(userId, '', false, lastSeen.toISOString());
     // A connection that opened between the count and markOffline found the user still announced
     // and said nothing: announce them again, or they would stay offline while connected.

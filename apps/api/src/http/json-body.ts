@@ -1,8 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json } from 'body-parser';
+import { json, raw } from 'body-parser';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '@numerai/config';
 import { jsonNestingExceeds } from '@numerai/common';
+import { PAYMENTS_WEBHOOK_PATH } from '@numerai/wallet';
 
 /** The one route whose body may be large: a broadcast to 10,000 user ids is ~400 kB of JSON. */
 export const BROADCAST_PATH = '/api/admin/notifications/broadcast';
@@ -25,6 +26,9 @@ export function useJsonBodyParsers(app: NestExpressApplication, limits: AppConfi
     }
   };
   app.use(BROADCAST_PATH, json({ limit: limits.broadcastBodyLimitBytes, verify }));
+  // The payment webhook's signature covers the exact bytes sent: that route keeps them (a Buffer),
+  // whatever the content type, and the JSON parser below skips a body already read.
+  app.use(PAYMENTS_WEBHOOK_PATH, raw({ type: () => true, limit: limits.bodyLimitBytes }));
   // Nest sees a `jsonParser` in place and adds no default one of its own.
   app.use(json({ limit: limits.bodyLimitBytes, verify }));
   app.useBodyParser('urlencoded', { limit: limits.bodyLimitBytes, extended: false });

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AvailabilityAccountData } from './availability-account-data';
+import { AvailabilityController, AvailableNumerologistsController } from './availability.controller';
+import { AvailabilityRepository } from './availability.repository';
+import { AvailabilityService } from './availability.service';
+import { AvailabilitySweepJob } from './availability-sweep.job';
+import { NumerologistAvailabilityEntity } from './numerologist-availability.entity';
+
+/** Numerologists' public opt-in to live sessions and their per-minute rates (issue 28). PresenceService comes from the global PresenceModule. */
+@Module({
+  imports: [TypeOrmModule.forFeature([NumerologistAvailabilityEntity])],
+  controllers: [AvailabilityController, AvailableNumerologistsController],
+  providers: [AvailabilityAccountData, AvailabilityRepository, AvailabilityService, AvailabilitySweepJob],
+})
+export class AvailabilityModule {}

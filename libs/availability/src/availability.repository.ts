@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThan, MoreThan, Not, Repository } from 'typeorm';
+import { UserEntity } from '@numerai/users';
+import { type AvailabilityStatus, NumerologistAvailabilityEntity } from './numerologist-availability.entity';
+
+/** A listed numerologist: their availability row and public name. */
+export interface AvailableRow {
+  userId: string;
+  fullName: string;
+  rateMinor: number;
+}
+
+/** The numerologist_availability table: one row per numerologist who ever set a status or rate. */
+@Injectable()
+export class AvailabilityRepository {
+  constructor(
+    @InjectRepository(NumerologistAvailabilityEntity)
+    private readonly rows: Repository<NumerologistAvailabilityEntity>,
+  ) {}
+
+  find(userId: string): Promise<NumerologistAvailabilityEntity | null> {
+    return this.rows.findOneBy({ userId });
+  }
+
+  /** Writes the given fields, making the row (offline, no rate) on the first change. */
+  async save(userId: string, changes: { status?: AvailabilityStatus; rateMinor?: number }): Promise<void> {
+    const updatedAt = new Date();
+    await this.rows
+      .createQueryBuilder()
+      .insert()
+      .values({ userId, status: changes.status ?? 'offline', rateMinor: changes.rateMinor ?? null, updatedAt })
+      .orUpdate(
+        [...(changes.status ? ['status'] : []), ...(changes.rateMinor ? ['rate_minor'] : []), 'updated_at'],
+        ['user_id'],
+      )
+      .execute();
+  }
+
+  /** Whether anything changed: false when the numerologist was offline already. */
+  async markOffline(userId: string): Promise<boolean> {
+    const result = await this.rows.update(
+      { userId, status: Not('offline') },
+      { status: 'offline', updatedAt: new Date() },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Numerologists shown available or busy whose status is older than `before`, by id after `afterId`. */
+  async openPage(before: Date, afterId: string | undefined, limit: number): Promise<{ id: string }[]> {
+    const rows = await this.rows.find({
+      select: { userId: true },
+      where: { status: Not('offline'), updatedAt: LessThan(before), ...(afterId ? { userId: MoreThan(afterId) } : {}) },
+      order: { userId: 'ASC' },
+      take: limit,
+    });
+    return rows.map((row) => ({ id: row.userId }));
+  }
+
+  /** Offline unless the status changed since `before` (a numerologist who just opted in keeps it). */
+  async markOfflineIfUnchangedSince(userId: string, before: Date): Promise<void> {
+    await this.rows.update(
+      { userId, status: Not('offline'), updatedAt: LessThan(before) },
+      { status: 'offline', updatedAt: new Date() },
+    );
+  }
+
+  /**
+   * Available numerologists who can be booked (not blocked, not erased, with a rate), by id
+   * after `after`: `limit + 1` rows so the caller learns whether another page exists.
+   */
+  async availablePage(after: string | undefined, limit: number): Promise<AvailableRow[]> {
+    const query = this.rows
+      .createQueryBuilder('a')
+      .innerJoin(UserEntity, 'u', 'u.id = a.user_id')
+      .select(['a.user_id AS user_id', 'u.full_name AS full_name', 'a.rate_minor AS rate_minor'])
+      .where("a.status = 'available'")
+      .andWhere('a.rate_minor IS NOT NULL')
+      .andWhere("u.role = 'numerologist' AND u.deleted_at IS NULL AND u.blocked_at IS NULL")
+      .orderBy('a.user_id', 'ASC')
+      .limit(limit + 1);
+    if (after) query.andWhere('a.user_id > :after', { after });
+    const rows = await query.getRawMany<{ user_id: string; full_name: string; rate_minor: number | string }>();
+    return rows.map((row) => ({ userId: row.user_id, fullName: row.full_name, rateMinor: Number(row.rate_minor) }));
+  }
+}

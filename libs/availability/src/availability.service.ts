@@ -1,0 +1,73 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ConflictError, DEFAULT_PAGE_SIZE, InvalidError, NotAllowedError, type Principal } from '@numerai/common';
+import { AppConfig } from '@numerai/config';
+import type { AvailabilityStatus } from './numerologist-availability.entity';
+import { PresenceService } from '@numerai/presence';
+import { AvailabilityRepository } from './availability.repository';
+import type { AvailabilityView, AvailableNumerologistPage } from './availability.view';
+
+/**
+ * A numerologist's public opt-in to live sessions: `available` lists them (with their rate) to
+ * every client, strangers included — unlike presence, which only contacts see. Only their own
+ * choice makes them available; losing their last connection (past the presence grace period)
+ * makes them offline, so nobody is listed who is not there.
+ */
+@Injectable()
+export class AvailabilityService implements OnModuleInit {
+  constructor(
+    private readonly availability: AvailabilityRepository,
+    private readonly presence: PresenceService,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.presence.onWentOffline(async (userId) => {
+      await this.availability.markOffline(userId);
+    });
+  }
+
+  async mine(numerologist: Principal): Promise<AvailabilityView> {
+    this.requireNumerologist(numerologist);
+    const row = await this.availability.find(numerologist.id);
+    return {
+      status: row?.status ?? 'offline',
+      rate_minor: row?.rateMinor ?? null,
+      currency: this.config.wallet.currency,
+    };
+  }
+
+  async setStatus(numerologist: Principal, status: AvailabilityStatus): Promise<AvailabilityView> {
+    this.requireNumerologist(numerologist);
+    if (status !== 'offline' && (await this.availability.find(numerologist.id))?.rateMinor == null) {
+      throw new ConflictError('Set a per-minute rate before becoming available');
+    }
+    await this.availability.save(numerologist.id, { status });
+    return this.mine(numerologist);
+  }
+
+  async setRate(numerologist: Principal, rateMinor: number): Promise<AvailabilityView> {
+    this.requireNumerologist(numerologist);
+    const { rateMinMinor, rateMaxMinor } = this.config.wallet;
+    if (rateMinor < rateMinMinor || rateMinor > rateMaxMinor) {
+      throw new InvalidError(`rate_minor must be from ${rateMinMinor} to ${rateMaxMinor}`);
+    }
+    await this.availability.save(numerologist.id, { rateMinor });
+    return this.mine(numerologist);
+  }
+
+  async available(query: { cursor?: string; limit?: number }): Promise<AvailableNumerologistPage> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.availability.availablePage(query.cursor, limit);
+    const items = rows.slice(0, limit).map((row) => ({
+      user_id: row.userId,
+      full_name: row.fullName,
+      rate_minor: row.rateMinor,
+      currency: this.config.wallet.currency,
+    }));
+    return { items, next_cursor: rows.length > limit ? items[items.length - 1].user_id : null };
+  }
+
+  private requireNumerologist(principal: Principal): void {
+    if (principal.role !== 'numerologist') throw new NotAllowedError('Only a numerologist has an availability');
+  }
+}

@@ -1,0 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { AvailabilityStatus } from './numerologist-availability.entity';
+
+export const STATUSES: AvailabilityStatus[] = ['available', 'busy', 'offline'];
+
+/** The numerologist's own availability and rate. */
+export class AvailabilityView {
+  @ApiProperty({ enum: STATUSES }) status!: AvailabilityStatus;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'per minute, minor units of `currency`; null: not set' })
+  rate_minor!: number | null;
+  @ApiProperty({ example: 'USD' }) currency!: string;
+}
+
+/** A numerologist clients can start a live session with now. */
+export class AvailableNumerologistView {
+  @ApiProperty({ format: 'uuid' }) user_id!: string;
+  @ApiProperty() full_name!: string;
+  @ApiProperty({ type: 'integer', description: 'per minute, minor units of `currency`' }) rate_minor!: number;
+  @ApiProperty({ example: 'USD' }) currency!: string;
+}
+
+export class AvailableNumerologistPage {
+  @ApiProperty({ type: [AvailableNumerologistView] }) items!: AvailableNumerologistView[];
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true, description: 'pass as `cursor` for the next page' })
+  next_cursor!: string | null;
+}

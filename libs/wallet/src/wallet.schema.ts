@@ -1,0 +1,9 @@
+import type { FeatureSchema } from '@numerai/database';
+import { WalletLedger1733810000000 } from './migrations/1733810000000-wallet-ledger';
+import { WalletAccountEntity, WalletEntryEntity, WalletTransferEntity } from './wallet.entity';
+
+/** The wallet's ledger tables (wallet_accounts, wallet_transfers, wallet_entries) and the migration that builds them. */
+export const WALLET_SCHEMA: FeatureSchema = {
+  entities: [WalletAccountEntity, WalletTransferEntity, WalletEntryEntity],
+  migrations: [WalletLedger1733810000000],
+};
