@@ -435,6 +435,47 @@ describe('hostile: authorization matrix', () => {
           check: (r) => (JSON.stringify(r.body) === '{"users":[]}' ? undefined : JSON.stringify(r.body)),
         },
       },
+      {
+        method: 'GET',
+        template: '/api/wallet',
+        path: '/api/wallet',
+        // Carol's own, empty wallet: never Alice's balance or entries.
+        otherUser: {
+          status: 200,
+          check: (r) =>
+            r.body?.balance === 0 && r.body?.entries?.items?.length === 0 ? undefined : JSON.stringify(r.body),
+        },
+      },
+      {
+        method: 'POST',
+        template: '/api/admin/wallets/{userId}/grants',
+        path: `/api/admin/wallets/${carol.id}/grants`,
+        body: { amount: 1000, idempotency_key: 'self-grant' },
+        otherUser: { status: 403 },
+      },
+      // Carol is a client: availability and rates are a numerologist's.
+      { method: 'GET', template: '/api/availability', path: '/api/availability', otherUser: { status: 403 } },
+      {
+        method: 'PUT',
+        template: '/api/availability',
+        path: '/api/availability',
+        body: { status: 'available' },
+        otherUser: { status: 403 },
+      },
+      {
+        method: 'PUT',
+        template: '/api/availability/rate',
+        path: '/api/availability/rate',
+        body: { rate_minor: 100 },
+        otherUser: { status: 403 },
+      },
+      // The public list of numerologists who opted in: any signed-in user may read it.
+      {
+        method: 'GET',
+        template: '/api/numerologists/available',
+        path: '/api/numerologists/available',
+        otherUser: { status: 200, check: onlyOwn },
+      },
     ];
   }
 
@@ -446,6 +487,8 @@ describe('hostile: authorization matrix', () => {
     'GET /health',
     'GET /metrics',
     'GET /api/push/vapid-public-key',
+    // Authenticated by the payment provider's signature, not a user token (test/wallet).
+    'POST /api/payments/webhook',
   ];
 
   it('the matrix covers every route of the OpenAPI document', async () => {

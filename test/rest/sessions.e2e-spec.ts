@@ -377,6 +377,7 @@ describe(`sessions (${ENGINE})`, () => {
         'read_markers',
         'readings',
         'sessions',
+        'wallet',
       ]);
       expect(body.profile).toMatchObject({ birth_date: '1990-05-17' });
       expect(body.readings).toEqual([expect.objectContaining({ id: reading.body.id, date: reading.body.date })]);
