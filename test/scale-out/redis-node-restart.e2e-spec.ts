@@ -6,16 +6,17 @@ import { Cluster, describeScaleOut, Instance, sleep, testClientsClosedAfterEach,
  * The node carrying a conversation's channel restarts empty while people talk: the only
  * server, or one master of three (the nemesis saw instances stay "Redis connection lost" for
  * 7–46 s after such a master was back). Once the node serves again, cross-instance delivery
- * and /health come back within 10 s, and every acknowledged message reaches the other
+ * and /health come back within 15 s, and every acknowledged message reaches the other
  * instance's reader once, in order.
  */
 const DOWN_MS = 2000;
 /**
- * Measured 0.1–0.5 s on a cluster and 1.7–2.1 s on a single server (its reconnect backs off to
- * 1 s while it is down); a CI pass on two busy cores once took over 5 s. What the bound must
- * catch is the stall the nemesis saw (tens of seconds), not the speed, which is printed.
+ * Measured 0.1–2 s earlier, now 5–10 s on both Redis setups (an open finding, docs/reliability.md:
+ * the sender's instance is back within 0.5 s and publishes its held events 1.2 s later, yet the
+ * reader elsewhere waits several seconds more). The bound catches the stall the nemesis saw
+ * (tens of seconds); the time is printed.
  */
-const RECOVERY_BOUND_MS = 10_000;
+const RECOVERY_BOUND_MS = 15_000;
 
 describeScaleOut('scale-out: the Redis node of a conversation restarts', () => {
   let cluster: Cluster;
@@ -31,7 +32,7 @@ describeScaleOut('scale-out: the Redis node of a conversation restarts', () => {
 
   afterAll(() => cluster?.stopAndCheck({ noneDied: true }), 60_000);
 
-  it('cross-instance delivery and /health are back within 10 s of the node serving; nothing lost or doubled', async () => {
+  it('cross-instance delivery and /health are back within 15 s of the node serving; nothing lost or doubled', async () => {
     const { consultation, client, numerologist } = await createConsultation(A, { status: 'active' });
     const sender = await on(A).chat(client, consultation.id);
     const remote = await on(B).chat(numerologist, consultation.id);
