@@ -12,5 +12,6 @@ import { NumerologistAvailabilityEntity } from './numerologist-availability.enti
   imports: [TypeOrmModule.forFeature([NumerologistAvailabilityEntity])],
   controllers: [AvailabilityController, AvailableNumerologistsController],
   providers: [AvailabilityAccountData, AvailabilityRepository, AvailabilityService, AvailabilitySweepJob],
+  exports: [AvailabilityService],
 })
 export class AvailabilityModule {}
