@@ -79,8 +79,9 @@ export class LiveSessionClock implements ScheduledJob, OnModuleInit {
           await this.chargeOrEnd(session, nextMinutePlan(session, minuteMs), now);
         }
         return;
-      default:
-        return;
+      case 'ended':
+      case 'lapsed':
+        return; // not in the open page; a row that changed since it was read
     }
   }
 
