@@ -196,6 +196,21 @@ describe(`live sessions (${ENGINE})`, () => {
     expect(await balance(client)).toBe(0);
   });
 
+  it('the consultation completed under a running session ends it (the clock reads it from the database)', async () => {
+    const { id, client, numerologist, clientChat } = await ready();
+    await grant(client, 1000);
+    expect((await session(client, id)).status).toBe(201);
+    expect((await session(numerologist, id, '/accept')).status).toBe(200);
+    const completed = await http(server.httpUrl, 'PATCH', `/api/consultations/${id}`, {
+      token: numerologist.token,
+      body: { status: 'completed' },
+    });
+    expect(completed.status).toBe(200);
+    const ended = await state(clientChat, (data) => data.status === 'ended', 'the end with the consultation');
+    expect(ended).toMatchObject({ end_reason: 'consultation_closed', minutes_charged: 0 });
+    await waitFor('available again', async () => (await availability(numerologist)) === 'available');
+  });
+
   it('the numerologist away for longer than the pause rule: paused, that minute refunded, resumed on return', async () => {
     const { id, client, numerologist, clientChat, numerologistChat } = await ready();
     await grant(client, 1000);
