@@ -1,4 +1,5 @@
 import type { LiveSessionData, ServerFrameMap } from '@numerai/protocol';
+import { JobRunner } from '@numerai/scheduler';
 import { createConsultation, type TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { ENGINE, expectError, noteSkippedPostgres } from '../support/rest-helpers';
@@ -139,6 +140,26 @@ describe(`live sessions (${ENGINE})`, () => {
     expect(await balance(numerologist)).toBe((summary.minutes_charged + 1) * EARNING);
     await waitFor('available again', async () => (await availability(numerologist)) === 'available');
     expectError(await session(client, id, '/end'), 409, 'No live session');
+  });
+
+  it('clock runs racing each other (five at a time, besides the timer) charge and earn each minute once', async () => {
+    const { id, client, numerologist, clientChat } = await ready();
+    await grant(client, 1000);
+    expect((await session(client, id)).status).toBe(201);
+    expect((await session(numerologist, id, '/accept')).status).toBe(200);
+    const runner = server.app.get(JobRunner);
+    const race = async () => {
+      while ((await session(client, id, '', 'GET')).body.minutes_charged < 2) {
+        await Promise.all(Array.from({ length: 5 }, () => runner.runNow('live-session-clock')));
+      }
+    };
+    await Promise.all([race(), state(clientChat, (data) => data.minutes_charged === 2, 'minute 3 charged')]);
+    const ended = (await session(client, id, '/end')).body;
+    const minutes = ended.minutes_charged + ended.free_minutes;
+    // The row and the ledger agree: what the client paid, and one earning per minute started.
+    expect(await balance(client)).toBe(1000 - ended.amount_charged);
+    expect(ended.amount_charged).toBe(ended.minutes_charged * RATE);
+    expect(await balance(numerologist)).toBe(minutes * EARNING);
   });
 
   it('lapses when the numerologist does not accept in time: both notified, a system message', async () => {
