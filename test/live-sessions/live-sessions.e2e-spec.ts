@@ -1,5 +1,8 @@
 import type { LiveSessionData, ServerFrameMap } from '@numerai/protocol';
+import { LiveSessionEntity } from '@numerai/live-sessions';
 import { JobRunner } from '@numerai/scheduler';
+import { DataSource, Like } from 'typeorm';
+import { WalletTransferEntity } from '@numerai/wallet';
 import { createConsultation, type TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { ENGINE, expectError, noteSkippedPostgres } from '../support/rest-helpers';
@@ -160,6 +163,45 @@ describe(`live sessions (${ENGINE})`, () => {
     expect(await balance(client)).toBe(1000 - ended.amount_charged);
     expect(ended.amount_charged).toBe(ended.minutes_charged * RATE);
     expect(await balance(numerologist)).toBe(minutes * EARNING);
+  });
+
+  it('export lists a user’s sessions on both sides; erasing the client deletes them mid-session, and the clock stops', async () => {
+    const { id, client, numerologist } = await ready();
+    await grant(client, 1000);
+    expect((await session(client, id)).status).toBe(201);
+    const accepted = (await session(numerologist, id, '/accept')).body;
+    const exported = async (user: TestUser) =>
+      (
+        await http<{ live_sessions: Record<string, { id: string }[]> }>(server.httpUrl, 'GET', '/api/users/me/export', {
+          token: user.token,
+        })
+      ).body.live_sessions;
+    expect((await exported(client)).as_client.map((row) => row.id)).toEqual([accepted.session_id]);
+    expect((await exported(numerologist)).as_numerologist).toEqual([
+      expect.objectContaining({ id: accepted.session_id, client_id: client.id, status: 'active', rate_minor: RATE }),
+    ]);
+
+    const charges = () =>
+      server.app
+        .get(DataSource)
+        .getRepository(WalletTransferEntity)
+        .countBy({ idempotencyKey: Like(`session:${accepted.session_id}:minute:%`), kind: 'charge' });
+    const erased = await http(server.httpUrl, 'DELETE', '/api/users/me', {
+      token: client.token,
+      body: { password: client.password },
+    });
+    expect(erased.status).toBe(204);
+    const chargedAtErasure = await charges();
+    expect(await server.app.get(DataSource).getRepository(LiveSessionEntity).countBy({ id: accepted.session_id })).toBe(
+      0,
+    );
+    // Clock runs after it (one past the next minute's start) charge nothing more for the session that is gone.
+    await waitFor('a minute past the erasure', async () => {
+      await server.app.get(JobRunner).runNow('live-session-clock');
+      return Date.parse(accepted.started_at!) + 2 * MINUTE_MS < Date.now();
+    });
+    expect(await charges()).toBe(chargedAtErasure);
+    await waitFor('the numerologist available again', async () => (await availability(numerologist)) === 'available');
   });
 
   it('lapses when the numerologist does not accept in time: both notified, a system message', async () => {
