@@ -85,6 +85,7 @@ describe(`migrations (${ENGINE})`, () => {
       'ErasureAndCollapsedNotifications1733780000000',
       'NumerologistAvailability1733800000000',
       'WalletLedger1733810000000',
+      'ChatInsertFunction1733900000000',
     ]);
   });
 
