@@ -95,6 +95,11 @@ export class AppConfig {
    * webhooks are refused (503) while `stripeWebhookSecret` is unset.
    */
   wallet!: { currency: string; stripeWebhookSecret: string | undefined; rateMinMinor: number; rateMaxMinor: number };
+  /**
+   * `/ws/availability/` (the public listing of available numerologists): at most
+   * `maxSubscribers` of its sockets per instance, so one public room cannot take every slot.
+   */
+  availability!: { maxSubscribers: number };
   /** Notes for the operator that the logger prints once it exists (e.g. a generated JWT secret). */
   warnings!: string[];
 }
@@ -299,6 +304,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     push,
     wallet: { currency, stripeWebhookSecret, rateMinMinor, rateMaxMinor },
+    availability: { maxSubscribers: int('AVAILABILITY_MAX_SUBSCRIBERS', 10_000, 1) },
     warnings,
   };
   if (problems.length > 0) throw new ConfigError(problems);
