@@ -18,6 +18,9 @@ export class AvailabilityAccountData extends AccountDataSection {
   }
 
   erasure({ userId }: ErasureContext) {
-    return { ...deleteUserRows(userId, 'numerologist_availability'), afterCommit: () => this.availability.changed(userId) };
+    return {
+      ...deleteUserRows(userId, 'numerologist_availability'),
+      afterCommit: () => this.availability.changed(userId),
+    };
   }
 }

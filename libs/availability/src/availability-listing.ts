@@ -71,7 +71,10 @@ export class AvailabilityListing {
    * Calls `reader` with the page of the listing after `cursor` (the copy loaded and current), in
    * the queue: whatever `reader` sends goes out after every change applied before and before any after.
    */
-  page(cursor: string | undefined, reader: (items: AvailableNumerologist[], nextCursor?: string) => void): Promise<void> {
+  page(
+    cursor: string | undefined,
+    reader: (items: AvailableNumerologist[], nextCursor?: string) => void,
+  ): Promise<void> {
     return this.enqueue(async () => {
       if (!this.listed) await this.load();
       const ids = [...this.listed!.keys()].filter((id) => !cursor || id > cursor).sort();
@@ -120,7 +123,8 @@ export class AvailabilityListing {
       for (const state of await this.availability.states(ids.slice(i, i + READ_BATCH))) {
         const before = this.listed!.get(state.userId);
         if (state.listed) {
-          if (before && before.rateMinor === state.listed.rateMinor && before.fullName === state.listed.fullName) continue;
+          if (before && before.rateMinor === state.listed.rateMinor && before.fullName === state.listed.fullName)
+            continue;
           if (!before && this.listed!.size >= MAX_LISTED) {
             this.warnCap();
             continue;

@@ -52,7 +52,11 @@ export class AvailabilityRepository {
   async states(userIds: string[]): Promise<ListingState[]> {
     if (userIds.length === 0) return [];
     const rows = await this.listable()
-      .addSelect(['a.status AS status', 'u.deleted_at AS deleted_at', `CASE WHEN ${LISTED} THEN 1 ELSE 0 END AS listed`])
+      .addSelect([
+        'a.status AS status',
+        'u.deleted_at AS deleted_at',
+        `CASE WHEN ${LISTED} THEN 1 ELSE 0 END AS listed`,
+      ])
       .where('a.user_id IN (:...userIds)', { userIds })
       .getRawMany<RawListable & { status: AvailabilityStatus; deleted_at: unknown; listed: number | string }>();
     const found = new Map(rows.map((row) => [row.user_id, row]));
