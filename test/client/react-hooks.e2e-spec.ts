@@ -8,8 +8,14 @@ import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { createElement, type ReactNode } from 'react';
 import WebSocket from 'ws';
 import { createChatWebSocket } from '../../libs/client/src';
-import { NumerAIProvider, useChatWebSocket, useNotifications, usePresence } from '../../libs/react/src';
-import { createConsultation, TestUser } from '../support/factories';
+import {
+  NumerAIProvider,
+  useAvailability,
+  useChatWebSocket,
+  useNotifications,
+  usePresence,
+} from '../../libs/react/src';
+import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { decodeClaims } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
@@ -113,6 +119,34 @@ describeWithGateways('React hooks ↔ real server', () => {
       const res = await http(server.httpUrl, 'GET', '/api/notifications/unread-count', { token: numerologist.token });
       expect(res.body).toEqual({ count: 0 });
     });
+  });
+
+  it('useAvailability: the listing as it is, then live; a numerologist sets their own status through it', async () => {
+    const numerologist = await createUser(server, { role: 'numerologist', name: 'Hooked' });
+    const rate = await http(server.httpUrl, 'PUT', '/api/availability/rate', {
+      token: numerologist.token,
+      body: { rate_minor: 275 },
+    });
+    expect(rate.status).toBe(200);
+    const viewer = renderHook(() => useAvailability(), { wrapper: wrapperFor(await createUser(server)) });
+    const own = renderHook(() => useAvailability(), { wrapper: wrapperFor(numerologist) });
+    await waitFor(() => expect(viewer.result.current.isConnected).toBe(true));
+    await waitFor(() => expect(own.result.current.isConnected).toBe(true));
+    expect(viewer.result.current.numerologists.map((n) => n.user_id)).not.toContain(numerologist.id);
+
+    act(() => own.result.current.setStatus('available'));
+    await waitFor(() =>
+      expect(viewer.result.current.numerologists).toContainEqual({
+        user_id: numerologist.id,
+        full_name: 'Hooked',
+        rate_minor: 275,
+        currency: 'USD',
+      }),
+    );
+    act(() => own.result.current.setStatus('offline'));
+    await waitFor(() =>
+      expect(viewer.result.current.numerologists.map((n) => n.user_id)).not.toContain(numerologist.id),
+    );
   });
 
   it('usePresence: a contact comes online, and goes offline after the grace period once unmounted', async () => {

@@ -9,6 +9,8 @@ export { useNotifications } from './use-notifications';
 export type { UseNotificationsOptions, UseNotificationsResult } from './use-notifications';
 export { usePresence } from './use-presence';
 export type { UsePresenceOptions, UsePresenceResult, PresenceEntry } from './use-presence';
+export { useAvailability } from './use-availability';
+export type { UseAvailabilityOptions, UseAvailabilityResult } from './use-availability';
 export { userIdFromToken } from './jwt';
 export { usePushSubscription } from './use-push-subscription';
 export type { PushPermission, UsePushSubscriptionOptions, UsePushSubscriptionResult } from './use-push-subscription';
