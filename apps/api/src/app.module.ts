@@ -23,6 +23,7 @@ import { RealtimeModule } from '@numerai/realtime';
 import { UsersModule } from '@numerai/users';
 import { WalletModule } from '@numerai/wallet';
 import { AvailabilityModule } from '@numerai/availability';
+import { LiveSessionsModule } from '@numerai/live-sessions';
 import { AsyncApiModule } from './asyncapi/asyncapi.module';
 import { DemoModule } from './demo/demo.module';
 import { HealthController } from './health/health.controller';
@@ -64,6 +65,7 @@ export class AppModule implements NestModule {
         PresenceModule.forRoot(infrastructure.presenceStore),
         AvailabilityModule,
         SchedulerModule.forRoot({ engine: infrastructure.scheduler, clock }),
+        LiveSessionsModule,
         ReadingsModule,
         RemindersModule,
         LifecycleModule,

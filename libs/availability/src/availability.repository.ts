@@ -76,6 +76,12 @@ export class AvailabilityRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /** `from` → `to`, only if the status is still `from`; whether it changed. */
+  async changeStatus(userId: string, from: AvailabilityStatus, to: AvailabilityStatus): Promise<boolean> {
+    const result = await this.rows.update({ userId, status: from }, { status: to, updatedAt: new Date() });
+    return (result.affected ?? 0) > 0;
+  }
+
   /** Numerologists shown available or busy whose status is older than `before`, by id after `afterId`. */
   async openPage(before: Date, afterId: string | undefined, limit: number): Promise<{ id: string }[]> {
     const rows = await this.rows.find({

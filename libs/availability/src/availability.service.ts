@@ -79,6 +79,22 @@ export class AvailabilityService implements OnModuleInit {
     return { items, next_cursor: rows.length > limit ? items[items.length - 1].user_id : null };
   }
 
+  /** The numerologist's status and rate as a live session needs them (offline and no rate when never set). */
+  async liveSessionTerms(userId: string): Promise<{ status: AvailabilityStatus; rateMinor: number | null }> {
+    const row = await this.availability.find(userId);
+    return { status: row?.status ?? 'offline', rateMinor: row?.rateMinor ?? null };
+  }
+
+  /** A live session started: busy (no longer listed) if they were available. */
+  async sessionStarted(userId: string): Promise<void> {
+    if (await this.availability.changeStatus(userId, 'available', 'busy')) this.changed(userId);
+  }
+
+  /** Their live session is over: available again, unless they changed their status meanwhile (or went offline). */
+  async sessionEnded(userId: string): Promise<void> {
+    if (await this.availability.changeStatus(userId, 'busy', 'available')) this.changed(userId);
+  }
+
   private requireNumerologist(principal: Principal): void {
     if (principal.role !== 'numerologist') throw new NotAllowedError('Only a numerologist has an availability');
   }

@@ -100,6 +100,23 @@ export class AppConfig {
    * `maxSubscribers` of its sockets per instance, so one public room cannot take every slot.
    */
   availability!: { maxSubscribers: number };
+  /**
+   * Live per-minute sessions (libs/live-sessions): `tickMs` is how often the session clock job
+   * looks for due minutes (the end is that late at most); `minuteMs` is a billed minute (60 s;
+   * shorter only for tests); a request lapses after `acceptMs`; the numerologist away longer
+   * than `pauseAfterMs` pauses the clock, and a pause longer than `maxPauseMs` ends the session;
+   * `freeMinutes` are free in a client's first session; `commissionPercent` of each minute is
+   * the platform's, the rest the numerologist's.
+   */
+  liveSessions!: {
+    tickMs: number;
+    minuteMs: number;
+    acceptMs: number;
+    pauseAfterMs: number;
+    maxPauseMs: number;
+    freeMinutes: number;
+    commissionPercent: number;
+  };
   /** Notes for the operator that the logger prints once it exists (e.g. a generated JWT secret). */
   warnings!: string[];
 }
@@ -305,6 +322,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     push,
     wallet: { currency, stripeWebhookSecret, rateMinMinor, rateMaxMinor },
     availability: { maxSubscribers: int('AVAILABILITY_MAX_SUBSCRIBERS', 10_000, 1) },
+    liveSessions: {
+      tickMs: int('LIVE_SESSION_TICK_MS', 500, 50, 1000),
+      minuteMs: int('LIVE_SESSION_MINUTE_MS', 60_000, 1000, 60_000),
+      acceptMs: int('LIVE_SESSION_ACCEPT_MS', 60_000, 1000, 600_000),
+      pauseAfterMs: int('LIVE_SESSION_PAUSE_AFTER_MS', 30_000, 1000, 600_000),
+      maxPauseMs: int('LIVE_SESSION_MAX_PAUSE_MS', 300_000, 1000, 3_600_000),
+      freeMinutes: int('LIVE_SESSION_FREE_MINUTES', 0, 0, 60),
+      commissionPercent: int('LIVE_SESSION_COMMISSION_PERCENT', 20, 0, 100),
+    },
     warnings,
   };
   if (problems.length > 0) throw new ConfigError(problems);

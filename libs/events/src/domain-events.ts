@@ -1,5 +1,5 @@
 import type { ConsultationStatus } from '@numerai/common';
-import type { ChatMessageData, NotificationData } from '@numerai/protocol';
+import type { ChatMessageData, NotificationData, ServerFrameMap } from '@numerai/protocol';
 
 /**
  * Every event that crosses feature (and instance) boundaries, by name. Payloads are plain
@@ -18,6 +18,13 @@ export interface DomainEventMap {
     /** The connection that sent the receipt does not get it echoed. */
     origin_connection_id: string;
   };
+  /** A live session's frame (`session_state`, `low_balance`) for the consultation's chat sockets. */
+  'live_session.frame': {
+    consultation_id: string;
+    frame: ServerFrameMap['session_state'] | ServerFrameMap['low_balance'];
+  };
+  /** Money reached a user's wallet (a top-up, a grant, a refund): a live session they pay for runs longer. */
+  'wallet.credited': { user_id: string };
   'notification.created': { user_id: string; notification: NotificationData; unread_count: number };
   /**
    * A repeat that took the place of the user's unread notification with the same collapse key:

@@ -34,6 +34,9 @@ const ROUTES: { [K in DomainEventName]: Route<K> } = {
   'chat.message_stored': ({ consultation_id }) => room(consultation_id),
   'chat.typing': ({ consultation_id }) => room(consultation_id),
   'chat.read': ({ consultation_id }) => room(consultation_id),
+  'live_session.frame': ({ consultation_id }) => room(consultation_id),
+  // Handled on the publishing instance only (onOrigin); routed to the user for any later listener.
+  'wallet.credited': ({ user_id }) => users([user_id]),
   // A user's own stream is heard on the user's channel (channelsOfConnection), another on its room's.
   'stream.item_stored': ({ stream, key, user_keyed }) =>
     user_keyed ? users([key]) : [roomChannel(roomName(stream, key))],

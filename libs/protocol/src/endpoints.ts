@@ -136,6 +136,40 @@ export type ChatMessageData = Infer<typeof chatMessageData>;
 export type NotificationData = Infer<typeof notificationData>;
 export type PresenceUser = Infer<typeof presenceUser>;
 
+// ---- live sessions ------------------------------------------------------------
+
+/** Where a live per-minute session is (libs/live-sessions, docs/protocol.md "Live sessions"). */
+export const LIVE_SESSION_STATUSES = ['requested', 'active', 'paused', 'ended', 'lapsed'] as const;
+export type LiveSessionStatus = (typeof LIVE_SESSION_STATUSES)[number];
+
+/** Why a live session ended. */
+export const LIVE_SESSION_END_REASONS = ['client', 'numerologist', 'balance', 'numerologist_away'] as const;
+export type LiveSessionEndReason = (typeof LIVE_SESSION_END_REASONS)[number];
+
+const minor = (what: string) => describe(int({ minimum: 0 }), `${what}, minor units of \`currency\``);
+const seconds = (what: string) => describe(int({ minimum: 0 }), what);
+
+/** A live session as both participants see it; the server is its clock. */
+export const liveSessionData = obj({
+  session_id: uuid(),
+  consultation_id: uuid(),
+  status: oneOf(LIVE_SESSION_STATUSES),
+  rate_minor: describe(int({ minimum: 1 }), 'per started minute, minor units of `currency`'),
+  currency: str(),
+  free_minutes: describe(int({ minimum: 0 }), 'the first minutes that are not charged (a first session)'),
+  minutes_charged: int({ minimum: 0 }),
+  amount_charged: minor('what the client paid so far'),
+  seconds_paid: seconds('paid for and not yet used: the rest of the current minute (0 unless active)'),
+  seconds_left: seconds('until the session ends by itself at the current balance (0 unless active)'),
+  requested_at: dateTime(),
+  expires_at: opt(describe(dateTime(), 'requested only: when the request lapses unless accepted')),
+  started_at: opt(describe(dateTime(), 'when it was accepted')),
+  ended_at: opt(dateTime()),
+  end_reason: opt(oneOf(LIVE_SESSION_END_REASONS)),
+  server_time: describe(dateTime(), "the server's clock when this was sent: count down from it"),
+});
+export type LiveSessionData = Infer<typeof liveSessionData>;
+
 // ---- ordered streams ------------------------------------------------------------
 
 /**
@@ -370,6 +404,16 @@ export const chatEndpoint = endpoint<ChatContext>()({
       seq: opt(describe(int({ minimum: 0 }), 'the position the marker moved to')),
     }),
     replay_complete: replayComplete,
+    session_state: frame(
+      'session_state',
+      'The live session of this consultation changed: requested, accepted, a minute charged, paused, resumed, a top-up, ended or lapsed.',
+      { data: liveSessionData },
+    ),
+    low_balance: frame('low_balance', 'Two minutes or less are left at the current balance: top up to go on.', {
+      session_id: uuid(),
+      seconds_left: int({ minimum: 0 }),
+      balance_minor: minor('the client’s balance now'),
+    }),
   },
 });
 
