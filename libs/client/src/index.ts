@@ -69,6 +69,8 @@ export type {
   ClientFrameMap,
   ClientFrameType,
   ErrorCode,
+  LiveSessionData,
+  LiveSessionStatus,
   NotificationData,
   PresenceUser,
   ServerFrame,

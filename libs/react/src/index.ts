@@ -11,6 +11,8 @@ export { usePresence } from './use-presence';
 export type { UsePresenceOptions, UsePresenceResult, PresenceEntry } from './use-presence';
 export { useAvailability } from './use-availability';
 export type { UseAvailabilityOptions, UseAvailabilityResult } from './use-availability';
+export { useLiveSession } from './use-live-session';
+export type { UseLiveSessionOptions, UseLiveSessionResult } from './use-live-session';
 export { userIdFromToken } from './jwt';
 export { usePushSubscription } from './use-push-subscription';
 export type { PushPermission, UsePushSubscriptionOptions, UsePushSubscriptionResult } from './use-push-subscription';
