@@ -12,6 +12,7 @@ import {
   NumerAIProvider,
   useAvailability,
   useChatWebSocket,
+  useLiveSession,
   useNotifications,
   usePresence,
 } from '../../libs/react/src';
@@ -44,7 +45,14 @@ describeWithGateways('React hooks ↔ real server', () => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer({ PRESENCE_GRACE_MS: '200' });
+    server = await startTestServer({
+      PRESENCE_GRACE_MS: '200',
+      // Short minutes for useLiveSession; top-ups signed by the server (the demo's path).
+      LIVE_SESSION_MINUTE_MS: '1000',
+      LIVE_SESSION_TICK_MS: '100',
+      DEMO_TOP_UPS: 'true',
+      STRIPE_WEBHOOK_SECRET: 'whsec_react_hooks_suite_0123456789',
+    });
   });
 
   afterEach(() => cleanup());
@@ -147,6 +155,34 @@ describeWithGateways('React hooks ↔ real server', () => {
     await waitFor(() =>
       expect(viewer.result.current.numerologists.map((n) => n.user_id)).not.toContain(numerologist.id),
     );
+  });
+
+  it('useLiveSession: request, accept, the countdown, the low-balance warning and the end at zero, on both sides', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server, { status: 'active' });
+    const as = (user: TestUser, method: 'PUT' | 'POST', path: string, body: unknown) =>
+      http(server.httpUrl, method, path, { token: user.token, body });
+    expect((await as(numerologist, 'PUT', '/api/availability/rate', { rate_minor: 100 })).status).toBe(200);
+    expect((await as(numerologist, 'PUT', '/api/availability', { status: 'available' })).status).toBe(200);
+    // Three minutes of balance: the first is charged at once, so two are left — low already.
+    expect((await as(client, 'POST', '/api/demo/top-up', { amount: 300 })).status).toBe(200);
+
+    const mine = renderHook(() => useLiveSession(consultation.id), { wrapper: wrapperFor(client) });
+    const theirs = renderHook(() => useLiveSession(consultation.id), { wrapper: wrapperFor(numerologist) });
+    await waitFor(() => expect(theirs.result.current.error).toBeNull());
+    expect(mine.result.current.session).toBeNull();
+    await act(() => mine.result.current.request());
+    await waitFor(() => expect(theirs.result.current.session?.status).toBe('requested'));
+    await act(() => theirs.result.current.accept());
+    await waitFor(() => expect(mine.result.current.session?.status).toBe('active'));
+    expect(mine.result.current.secondsLeft).toBeGreaterThan(0);
+    await waitFor(() => expect(mine.result.current.lowBalance).toMatchObject({ balance_minor: 100 }), {
+      timeout: 5000,
+    });
+    await waitFor(() => expect(mine.result.current.session?.status).toBe('ended'), { timeout: 10_000 });
+    expect(mine.result.current.session).toMatchObject({ end_reason: 'balance', minutes_charged: 3 });
+    expect(mine.result.current.lowBalance).toBeNull();
+    expect(mine.result.current.secondsLeft).toBe(0);
+    await waitFor(() => expect(theirs.result.current.session?.status).toBe('ended'));
   });
 
   it('usePresence: a contact comes online, and goes offline after the grace period once unmounted', async () => {

@@ -76,10 +76,20 @@ export function useLiveSession(
   optionsRef.current = options;
   const path = consultationId ? `/api/consultations/${encodeURIComponent(consultationId)}/session` : null;
 
+  const anchorRef = useRef<Anchor | null>(null);
   const adopt = useCallback((session: LiveSessionData | null) => {
-    setAnchor(session ? { session, receivedAt: Date.now() } : null);
-    // The warning stands only while it is true: more than two minutes left, or over, lifts it.
-    if (!session || session.status !== 'active' || session.seconds_left > 120) setLowBalance(null);
+    const previous = anchorRef.current;
+    const next = session ? { session, receivedAt: Date.now() } : null;
+    anchorRef.current = next;
+    setAnchor(next);
+    // The warning stands until the session is over or a top-up lifts it: more time left than the
+    // last word minus what has run since (a second of slack for rounding).
+    const lifted =
+      previous &&
+      session &&
+      session.seconds_left > remaining(previous, Date.now()) + 1 &&
+      previous.session.session_id === session.session_id;
+    if (!session || session.status !== 'active' || lifted) setLowBalance(null);
   }, []);
 
   const signedIn = Boolean(ctx.token);
@@ -138,15 +148,23 @@ export function useLiveSession(
     [path, adopt],
   );
 
-  const elapsed = anchor && running ? Math.max(0, Math.floor((now - anchor.receivedAt) / 1000)) : 0;
   return {
     session: anchor?.session ?? null,
-    secondsLeft: Math.max(0, (anchor?.session.seconds_left ?? 0) - elapsed),
-    secondsPaid: Math.max(0, (anchor?.session.seconds_paid ?? 0) - elapsed),
+    secondsLeft: anchor ? remaining(anchor, now) : 0,
+    secondsPaid: anchor ? Math.max(0, anchor.session.seconds_paid - elapsedSeconds(anchor, now)) : 0,
     lowBalance,
     request: useCallback(() => act(''), [act]),
     accept: useCallback(() => act('/accept'), [act]),
     end: useCallback(() => act('/end'), [act]),
     error,
   };
+}
+
+/** Whole seconds since the server last spoke, while the session runs (its clock stands still otherwise). */
+function elapsedSeconds(anchor: Anchor, now: number): number {
+  return anchor.session.status === 'active' ? Math.max(0, Math.floor((now - anchor.receivedAt) / 1000)) : 0;
+}
+
+function remaining(anchor: Anchor, now: number): number {
+  return Math.max(0, anchor.session.seconds_left - elapsedSeconds(anchor, now));
 }
