@@ -43,7 +43,10 @@ function MyAvailability({
   const [rate, setRate] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   useEffect(() => {
-    call<{ status: AvailabilityStatus; rate_minor: number | null }>('/api/availability', { token }).then(setMine);
+    call<{ status: AvailabilityStatus; rate_minor: number | null }>('/api/availability', { token }).then(
+      setMine,
+      (failure: unknown) => setProblem(failure instanceof Error ? failure.message : String(failure)),
+    );
   }, [token]);
   useEffect(() => {
     if (!client) return;

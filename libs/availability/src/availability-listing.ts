@@ -54,14 +54,15 @@ export class AvailabilityListing {
 
   /** Events may have been lost (the bus reconnected): read everything again, and tell what differs. */
   reload(): void {
-    this.enqueue(async () => {
+    // Failures are logged by the queue; the next change or reload tries again.
+    void this.enqueue(async () => {
       if (this.listed) await this.load();
     });
   }
 
   /** Nobody here reads the listing any more: drop the copy (it would no longer hear changes). */
   forget(): void {
-    this.enqueue(async () => {
+    void this.enqueue(async () => {
       this.listed = null;
       this.dirty.clear();
     });
@@ -109,7 +110,7 @@ export class AvailabilityListing {
   private scheduleFlush(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    this.enqueue(async () => {
+    void this.enqueue(async () => {
       this.flushQueued = false;
       const ids = [...this.dirty];
       this.dirty.clear();

@@ -79,7 +79,9 @@ export class LiveSessionClock implements ScheduledJob, OnModuleInit {
           await this.chargeOrEnd(session, nextMinutePlan(session, minuteMs), now);
         }
         return;
-      default:
+      // Over: the clock has nothing more to do (openPage does not return these anyway).
+      case 'ended':
+      case 'lapsed':
         return;
     }
   }
