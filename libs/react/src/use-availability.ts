@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import {
   createAvailabilityWebSocket,
   type AvailabilityStatus,
@@ -7,7 +7,8 @@ import {
   type AvailableNumerologist,
   type ConnectionState,
 } from './sdk';
-import { socketOptions, useNumerAI } from './provider';
+import { socketOptions } from './provider';
+import { useUserSocket } from './user-socket';
 
 export interface UseAvailabilityOptions {
   /** Connect only while true. Default true. */
@@ -28,38 +29,17 @@ export interface UseAvailabilityResult {
 
 /** Who is available for a live session now, kept live over `/ws/availability/` (the public listing). */
 export function useAvailability(options: UseAvailabilityOptions = {}): UseAvailabilityResult {
-  const ctx = useNumerAI();
-  const { enabled = true } = options;
   const [numerologists, setNumerologists] = useState<AvailableNumerologist[]>([]);
-  const [state, setState] = useState<ConnectionState>('idle');
-  const [client, setClient] = useState<AvailabilityWebSocket | null>(null);
-  const ctxRef = useRef(ctx);
-  ctxRef.current = ctx;
-  const optionsRef = useRef(options);
-  optionsRef.current = options;
-
-  const signedIn = Boolean(ctx.token);
-  useEffect(() => {
-    if (!enabled || !signedIn) return;
-    const { register, token } = ctxRef.current;
+  const { client, state } = useUserSocket(options.enabled ?? true, (token, ctx) => {
     setNumerologists([]);
     const ws = createAvailabilityWebSocket(token, {
-      ...socketOptions(ctxRef.current, optionsRef.current.clientOptions),
-      maxPages: optionsRef.current.clientOptions?.maxPages,
+      ...socketOptions(ctx, options.clientOptions),
+      maxPages: options.clientOptions?.maxPages,
     });
-    setClient(ws);
-    setState(ws.state);
-    const unregister = register(ws);
-    ws.onStateChange(setState);
     // The session keeps the list (pages and changes); the hook mirrors it.
     ws.onListChange(setNumerologists);
-    return () => {
-      unregister();
-      ws.close();
-      setClient((current) => (current === ws ? null : current));
-    };
-  }, [enabled, signedIn, ctx.userId, ctx.wsBase, ctx.WebSocket]);
-
+    return ws;
+  });
   const setStatus = useCallback((status: AvailabilityStatus) => client?.setStatus(status), [client]);
   return { numerologists, setStatus, isConnected: state === 'open', state, client };
 }
