@@ -1,10 +1,10 @@
 import type { ServerFrame } from '@numerai/protocol';
-import { OpenSockets, testClient } from '@numerai/testing';
-import { createUser, TestUser } from '../support/factories';
+import { type EndpointConnection, OpenSockets, testClient } from '@numerai/testing';
+import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { ENGINE, noteSkippedPostgres } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
-import { closeAll, errorFrame, openPresence } from '../ws/helpers';
+import { closeAll, createAdmin, errorFrame, openPresence } from '../ws/helpers';
 
 noteSkippedPostgres('availability socket');
 
@@ -21,6 +21,13 @@ async function withRate(server: TestServer, rate: number, name?: string): Promis
 async function setStatus(server: TestServer, numerologist: TestUser, status: string): Promise<void> {
   expect((await put(server, numerologist, '', { status })).status).toBe(200);
 }
+
+/**
+ * The next `availability_changed` about `user`: numerologists of earlier tests may still change
+ * (their presence grace running out), so frames are matched by who they are about.
+ */
+const changeOf = (socket: EndpointConnection<'availability'>, user: TestUser) =>
+  socket.socket.nextMatching('availability_changed', (frame) => frame.user_id === user.id, `a change of ${user.id}`);
 
 /** Whether any frame received so far names `userId`. */
 const mentions = (frames: ServerFrame[], userId: string) => JSON.stringify(frames).includes(userId);
@@ -64,30 +71,30 @@ describe(`availability socket (${ENGINE})`, () => {
     const joining = await withRate(server, 200, 'Pythia');
     await setStatus(server, joining, 'available');
     const change = { user_id: joining.id, full_name: 'Pythia', currency: 'USD' };
-    expect(await socket.next('availability_changed')).toEqual({
+    expect(await changeOf(socket, joining)).toEqual({
       type: 'availability_changed',
       ...change,
       status: 'available',
       rate_minor: 200,
     });
     expect((await put(server, joining, '/rate', { rate_minor: 250 })).status).toBe(200);
-    expect(await socket.next('availability_changed')).toEqual({
+    expect(await changeOf(socket, joining)).toEqual({
       type: 'availability_changed',
       ...change,
       status: 'available',
       rate_minor: 250,
     });
     await setStatus(server, joining, 'busy');
-    expect(await socket.next('availability_changed')).toEqual({
+    expect(await changeOf(socket, joining)).toEqual({
       type: 'availability_changed',
       ...change,
       status: 'busy',
       rate_minor: 250,
     });
     await setStatus(server, joining, 'available');
-    expect((await socket.next('availability_changed')).status).toBe('available');
+    expect((await changeOf(socket, joining)).status).toBe('available');
     await setStatus(server, listedBefore, 'offline');
-    expect(await socket.next('availability_changed')).toMatchObject({ user_id: listedBefore.id, status: 'offline' });
+    expect(await changeOf(socket, listedBefore)).toMatchObject({ user_id: listedBefore.id, status: 'offline' });
 
     // A second viewer connecting now sees the listing as it is.
     const late = await client().availability(await createUser(server));
@@ -110,7 +117,7 @@ describe(`availability socket (${ENGINE})`, () => {
     // The marker's change is applied after everything above: had any of it been told, it came first.
     const marker = await withRate(server, 100);
     await setStatus(server, marker, 'available');
-    await socket.next('availability_changed');
+    await changeOf(socket, marker);
     expect(mentions(socket.socket.frames, shy.id)).toBe(false);
     const fresh = await client().availability(await createUser(server));
     await fresh.next('available_page');
@@ -124,7 +131,29 @@ describe(`availability socket (${ENGINE})`, () => {
     const socket = await client().availability(await createUser(server));
     expect((await socket.next('available_page')).items.map((item) => item.user_id)).toContain(numerologist.id);
     await closeAll(presence.socket);
-    expect(await socket.next('availability_changed')).toMatchObject({ user_id: numerologist.id, status: 'offline' });
+    expect(await changeOf(socket, numerologist)).toMatchObject({ user_id: numerologist.id, status: 'offline' });
+  });
+
+  it('a live session takes the numerologist out of the listing (busy) and its end brings them back', async () => {
+    const { consultation, client: payer, numerologist } = await createConsultation(server, { status: 'active' });
+    expect((await put(server, numerologist, '/rate', { rate_minor: 100 })).status).toBe(200);
+    await setStatus(server, numerologist, 'available');
+    const admin = await createAdmin(server);
+    const grant = await http(server.httpUrl, 'POST', `/api/admin/wallets/${payer.id}/grants`, {
+      token: admin.token,
+      body: { amount: 1000, idempotency_key: `listing-${payer.id}` },
+    });
+    expect(grant.status).toBe(201);
+    const socket = await client().availability(await createUser(server));
+    expect((await socket.next('available_page')).items.map((item) => item.user_id)).toContain(numerologist.id);
+
+    const live = (user: TestUser, action: string) =>
+      http(server.httpUrl, 'POST', `/api/consultations/${consultation.id}/session${action}`, { token: user.token });
+    expect((await live(payer, '')).status).toBe(201);
+    expect((await live(numerologist, '/accept')).status).toBe(200);
+    expect(await changeOf(socket, numerologist)).toMatchObject({ user_id: numerologist.id, status: 'busy' });
+    expect((await live(payer, '/end')).status).toBe(200);
+    expect(await changeOf(socket, numerologist)).toMatchObject({ user_id: numerologist.id, status: 'available' });
   });
 
   it('pages on request, after a cursor', async () => {
