@@ -1,6 +1,6 @@
 import { createUser, type TestUser } from '../support/factories';
 import { http } from '../support/http';
-import { Cluster, describeScaleOut, Instance, testClientsClosedAfterEach } from './support/cluster';
+import { Cluster, describeScaleOut, Instance, testClientsClosedAfterEach, waitFor } from './support/cluster';
 
 const put = (instance: Instance, user: TestUser, path: string, body: unknown) =>
   http(instance.httpUrl, 'PUT', `/api/availability${path}`, { token: user.token, body });
@@ -52,5 +52,29 @@ describeScaleOut('scale-out: the live availability listing', () => {
       expect(await viewer.next('availability_changed')).toEqual({ ...joined, status: 'offline' });
       expect(JSON.stringify(viewer.socket.frames)).not.toContain(shy.id);
     }
+  });
+  it("a change made while Redis is down reaches the other instance's viewers once it is back", async () => {
+    const numerologist = await createUser(A, { role: 'numerologist' });
+    expect((await put(A, numerologist, '/rate', { rate_minor: 150 })).status).toBe(200);
+    expect((await put(A, numerologist, '', { status: 'available' })).status).toBe(200);
+    const viewer = await on(B).availability(await createUser(B));
+    expect((await viewer.next('available_page')).items.map((item) => item.user_id)).toContain(numerologist.id);
+
+    await cluster.redis.stop();
+    for (const instance of [A, B]) {
+      await waitFor(`${instance.name} to report redis down`, async () => (await instance.health()).status === 503);
+    }
+    // Stored in the database; its event cannot cross to B now. Either the bus delivers it late or
+    // B reads the whole listing again once its subscription is back: the viewer ends up right.
+    expect((await put(A, numerologist, '', { status: 'offline' })).status).toBe(200);
+    await cluster.redis.restart();
+    expect(
+      await viewer.socket.nextMatching(
+        'availability_changed',
+        (frame) => frame.user_id === numerologist.id,
+        'the change made during the outage',
+        20_000,
+      ),
+    ).toMatchObject({ status: 'offline' });
   });
 });
