@@ -21,8 +21,9 @@ import { Clock, SchedulerModule } from '@numerai/scheduler';
 import { RateLimitModule, UserThrottlerGuard } from '@numerai/rate-limit';
 import { RealtimeModule } from '@numerai/realtime';
 import { UsersModule } from '@numerai/users';
-import { WalletModule } from '@numerai/wallet';
+import { DemoTopUpModule, WalletModule } from '@numerai/wallet';
 import { AvailabilityModule } from '@numerai/availability';
+import { LiveSessionsModule } from '@numerai/live-sessions';
 import { AsyncApiModule } from './asyncapi/asyncapi.module';
 import { DemoModule } from './demo/demo.module';
 import { HealthController } from './health/health.controller';
@@ -64,11 +65,14 @@ export class AppModule implements NestModule {
         PresenceModule.forRoot(infrastructure.presenceStore),
         AvailabilityModule,
         SchedulerModule.forRoot({ engine: infrastructure.scheduler, clock }),
+        LiveSessionsModule,
         ReadingsModule,
         RemindersModule,
         LifecycleModule,
         PushModule,
         DemoModule,
+        // Never in production: see DEMO_TOP_UPS.
+        ...(config.demo.topUps ? [DemoTopUpModule] : []),
         AsyncApiModule,
         ...extra,
       ],

@@ -3,6 +3,7 @@ import { AVAILABILITY_SCHEMA } from '@numerai/availability';
 import { BLOCKS_SCHEMA } from '@numerai/blocks';
 import { CHAT_SCHEMA } from '@numerai/chat';
 import { CONSULTATIONS_SCHEMA } from '@numerai/consultations';
+import { LIVE_SESSIONS_SCHEMA } from '@numerai/live-sessions';
 import { collectSchema } from '@numerai/database';
 import { NOTIFICATIONS_SCHEMA } from '@numerai/notifications';
 import { PUSH_SCHEMA } from '@numerai/push';
@@ -30,4 +31,5 @@ export const SCHEMA = collectSchema([
   BLOCKS_SCHEMA,
   AVAILABILITY_SCHEMA,
   WALLET_SCHEMA,
+  LIVE_SESSIONS_SCHEMA,
 ]);

@@ -19,6 +19,7 @@ export const EXPORT_MEMBERS = [
   'push_subscriptions',
   'blocks',
   'wallet',
+  'live_sessions',
 ] as const;
 
 /**

@@ -55,6 +55,23 @@ describe('loadConfig', () => {
     );
   });
 
+  it('live sessions: a ½-second clock, 60-second minutes and accept window, a 30-second pause rule by default', () => {
+    expect(load({ JWT_SECRET: SECRET }).liveSessions).toEqual({
+      tickMs: 500,
+      minuteMs: 60_000,
+      acceptMs: 60_000,
+      pauseAfterMs: 30_000,
+      maxPauseMs: 300_000,
+      freeMinutes: 0,
+      commissionPercent: 20,
+    });
+    // The end must be on time to ±2 s: the clock may not tick slower than once a second.
+    expect(() => load({ JWT_SECRET: SECRET, LIVE_SESSION_TICK_MS: '2000' })).toThrow(/LIVE_SESSION_TICK_MS/);
+    expect(() => load({ JWT_SECRET: SECRET, LIVE_SESSION_COMMISSION_PERCENT: '101' })).toThrow(
+      /LIVE_SESSION_COMMISSION_PERCENT/,
+    );
+  });
+
   it('reads REDIS_CLUSTER_NODES as host:port seed nodes and refuses anything else', () => {
     expect(load({ JWT_SECRET: SECRET }).redisClusterNodes).toBeUndefined();
     expect(load({ JWT_SECRET: SECRET, REDIS_CLUSTER_NODES: 'a:7000, 10.0.0.2:7001' }).redisClusterNodes).toEqual([

@@ -1,5 +1,5 @@
 import type { ConsultationStatus } from '@numerai/common';
-import type { ChatMessageData, NotificationData } from '@numerai/protocol';
+import type { ChatMessageData, NotificationData, ServerFrameMap } from '@numerai/protocol';
 
 /**
  * Every event that crosses feature (and instance) boundaries, by name. Payloads are plain
@@ -18,6 +18,13 @@ export interface DomainEventMap {
     /** The connection that sent the receipt does not get it echoed. */
     origin_connection_id: string;
   };
+  /** A live session's frame (`session_state`, `low_balance`) for the consultation's chat sockets. */
+  'live_session.frame': {
+    consultation_id: string;
+    frame: ServerFrameMap['session_state'] | ServerFrameMap['low_balance'];
+  };
+  /** Money reached a user's wallet (a top-up, a grant, a refund): a live session they pay for runs longer. */
+  'wallet.credited': { user_id: string };
   'notification.created': { user_id: string; notification: NotificationData; unread_count: number };
   /**
    * A repeat that took the place of the user's unread notification with the same collapse key:
@@ -35,6 +42,13 @@ export interface DomainEventMap {
     /** Contacts to tell; computed once by the instance that saw the change. */
     recipient_ids: string[];
   };
+  /**
+   * A numerologist's availability or rate was written (committed): every instance holding
+   * `/ws/availability/` sockets reads the row again and tells its sockets what changed in the
+   * listing. Only the id travels, so events overtaking each other between instances cannot
+   * leave a stale state behind: the last read wins, and it follows the last write.
+   */
+  'availability.changed': { user_id: string };
   /**
    * An item of a stream declared on its own (libs/realtime StreamModule) was stored: its
    * readers on every instance get it in order, once. `stream` is its endpoint's name; a

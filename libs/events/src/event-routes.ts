@@ -1,4 +1,4 @@
-import { chatEndpoint, roomName } from '@numerai/protocol';
+import { AVAILABILITY_ROOM_KEY, availabilityEndpoint, chatEndpoint, roomName } from '@numerai/protocol';
 import type { DomainEventMap, DomainEventName } from './domain-events';
 
 /**
@@ -34,6 +34,9 @@ const ROUTES: { [K in DomainEventName]: Route<K> } = {
   'chat.message_stored': ({ consultation_id }) => room(consultation_id),
   'chat.typing': ({ consultation_id }) => room(consultation_id),
   'chat.read': ({ consultation_id }) => room(consultation_id),
+  'live_session.frame': ({ consultation_id }) => room(consultation_id),
+  // Handled on the publishing instance only (onOrigin); routed to the user for any later listener.
+  'wallet.credited': ({ user_id }) => users([user_id]),
   // A user's own stream is heard on the user's channel (channelsOfConnection), another on its room's.
   'stream.item_stored': ({ stream, key, user_keyed }) =>
     user_keyed ? users([key]) : [roomChannel(roomName(stream, key))],
@@ -43,6 +46,8 @@ const ROUTES: { [K in DomainEventName]: Route<K> } = {
   'notification.unread_count': ({ user_id }) => users([user_id]),
   // The contacts' presence sockets are what listens; the user's own need nothing.
   'presence.changed': ({ recipient_ids }) => users(recipient_ids),
+  // The instances holding a socket of the public listing (they follow its one room), no other.
+  'availability.changed': () => [roomChannel(availabilityEndpoint.room(AVAILABILITY_ROOM_KEY))],
   // Every instance caches consultation statuses (ConsultationStatusCache), rooms held or not; rare.
   'consultation.status_changed': broadcast,
   // Every instance remembers revoked sessions for sockets still being admitted; rare.

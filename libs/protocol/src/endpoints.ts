@@ -136,6 +136,40 @@ export type ChatMessageData = Infer<typeof chatMessageData>;
 export type NotificationData = Infer<typeof notificationData>;
 export type PresenceUser = Infer<typeof presenceUser>;
 
+// ---- live sessions ------------------------------------------------------------
+
+/** Where a live per-minute session is (libs/live-sessions, docs/protocol.md "Live sessions"). */
+export const LIVE_SESSION_STATUSES = ['requested', 'active', 'paused', 'ended', 'lapsed'] as const;
+export type LiveSessionStatus = (typeof LIVE_SESSION_STATUSES)[number];
+
+/** Why a live session ended. */
+export const LIVE_SESSION_END_REASONS = ['client', 'numerologist', 'balance', 'numerologist_away'] as const;
+export type LiveSessionEndReason = (typeof LIVE_SESSION_END_REASONS)[number];
+
+const minor = (what: string) => describe(int({ minimum: 0 }), `${what}, minor units of \`currency\``);
+const seconds = (what: string) => describe(int({ minimum: 0 }), what);
+
+/** A live session as both participants see it; the server is its clock. */
+export const liveSessionData = obj({
+  session_id: uuid(),
+  consultation_id: uuid(),
+  status: oneOf(LIVE_SESSION_STATUSES),
+  rate_minor: describe(int({ minimum: 1 }), 'per started minute, minor units of `currency`'),
+  currency: str(),
+  free_minutes: describe(int({ minimum: 0 }), 'the first minutes that are not charged (a first session)'),
+  minutes_charged: int({ minimum: 0 }),
+  amount_charged: minor('what the client paid so far'),
+  seconds_paid: seconds('paid for and not yet used: the rest of the current minute (0 unless active)'),
+  seconds_left: seconds('until the session ends by itself at the current balance (0 unless active)'),
+  requested_at: dateTime(),
+  expires_at: opt(describe(dateTime(), 'requested only: when the request lapses unless accepted')),
+  started_at: opt(describe(dateTime(), 'when it was accepted')),
+  ended_at: opt(dateTime()),
+  end_reason: opt(oneOf(LIVE_SESSION_END_REASONS)),
+  server_time: describe(dateTime(), "the server's clock when this was sent: count down from it"),
+});
+export type LiveSessionData = Infer<typeof liveSessionData>;
+
 // ---- ordered streams ------------------------------------------------------------
 
 /**
@@ -370,6 +404,16 @@ export const chatEndpoint = endpoint<ChatContext>()({
       seq: opt(describe(int({ minimum: 0 }), 'the position the marker moved to')),
     }),
     replay_complete: replayComplete,
+    session_state: frame(
+      'session_state',
+      'The live session of this consultation changed: requested, accepted, a minute charged, paused, resumed, a top-up, ended or lapsed.',
+      { data: liveSessionData },
+    ),
+    low_balance: frame('low_balance', 'Two minutes or less are left at the current balance: top up to go on.', {
+      session_id: uuid(),
+      seconds_left: int({ minimum: 0 }),
+      balance_minor: minor('the client’s balance now'),
+    }),
   },
 });
 
@@ -423,11 +467,84 @@ export const presenceEndpoint = endpoint<PresenceContext>()({
   },
 });
 
+export const AVAILABILITY_STATUSES = ['available', 'busy', 'offline'] as const;
+export type AvailabilityStatus = (typeof AVAILABILITY_STATUSES)[number];
+
+/** A numerologist clients can start a live session with now: the REST list's item. */
+export const availableNumerologist = obj({
+  user_id: uuid(),
+  full_name: str(),
+  rate_minor: describe(int({ minimum: 1 }), 'per minute, in minor units of `currency`'),
+  currency: str(),
+});
+export type AvailableNumerologist = Infer<typeof availableNumerologist>;
+
+/** Limits of `/ws/availability/`: its pages, as the REST list's largest. */
+export const AvailabilityLimits = { pageSize: 100 } as const;
+
+/**
+ * `/ws/availability/` is one public listing: every connection reads the same room, whatever
+ * its user (unlike presence, where each user sees only their contacts).
+ */
+export const AVAILABILITY_ROOM_KEY = 'public';
+
+/**
+ * The public listing of numerologists available for a live session, kept live. Only a
+ * numerologist's own opt-in (`available`) puts them in it: someone never listed is never
+ * mentioned, not even as leaving.
+ */
+export const availabilityEndpoint = endpoint<undefined>()({
+  name: 'availability',
+  address: '/ws/availability/',
+  route: '/ws/availability',
+  parameters: {},
+  query: {},
+  audience: 'any authenticated user; sees only numerologists who made themselves available',
+  roomKey: `one room for everyone ("${AVAILABILITY_ROOM_KEY}")`,
+  client: {
+    list_available: frame('list_available', 'Asks for the next page of the listing; answered with `available_page`.', {
+      cursor: describe(uuid(), 'the `next_cursor` of the previous page'),
+    }),
+    set_availability: frame(
+      'set_availability',
+      'Numerologists only: become available, busy or offline (as PUT /api/availability); answered with `availability_set`.',
+      { status: oneOf(AVAILABILITY_STATUSES) },
+    ),
+  },
+  server: {
+    available_page: frame(
+      'available_page',
+      'A page of the numerologists available now, by id: the first right after connecting, the others on `list_available`.',
+      {
+        items: arr(availableNumerologist),
+        next_cursor: opt(describe(uuid(), 'absent on the last page; send it in `list_available` for the next')),
+      },
+    ),
+    availability_changed: frame(
+      'availability_changed',
+      'A listed numerologist changed: joined the listing (`available`), changed their rate, or left it (`busy`, `offline`).',
+      {
+        user_id: uuid(),
+        full_name: str(),
+        status: oneOf(AVAILABILITY_STATUSES),
+        rate_minor: describe(int({ minimum: 1 }), 'per minute, in minor units of `currency`'),
+        currency: str(),
+      },
+    ),
+    availability_set: frame('availability_set', "The numerologist's own status and rate, after `set_availability`.", {
+      status: oneOf(AVAILABILITY_STATUSES),
+      rate_minor: opt(describe(int({ minimum: 1 }), 'absent until a rate is set')),
+      currency: str(),
+    }),
+  },
+});
+
 /** Every endpoint, by name. Adding one here is all the runtime, SDK types and AsyncAPI need. */
 export const ENDPOINTS = {
   chat: chatEndpoint,
   notifications: notificationsEndpoint,
   presence: presenceEndpoint,
+  availability: availabilityEndpoint,
 } as const;
 
 /** Every ordered stream, by the endpoint it is read on. */
@@ -475,6 +592,7 @@ export const CLIENT_FRAMES_BY_ENDPOINT: { [E in Endpoint]: readonly ClientFrameT
   chat: keysOf(chatEndpoint.client),
   notifications: keysOf(notificationsEndpoint.client),
   presence: keysOf(presenceEndpoint.client),
+  availability: keysOf(availabilityEndpoint.client),
 };
 
 function keysOf<T extends object>(value: T): (keyof T & string)[] {

@@ -167,10 +167,10 @@ export class BullmqJobRunner extends JobRunner implements OnApplicationBootstrap
 
   /** Every instance upserts the same schedulers (idempotent by id); the first tick comes within SCHEDULER_TICK_MS. */
   private async upsertSchedulers(queue: Queue): Promise<void> {
-    for (const name of this.jobs.keys()) {
+    for (const [name, job] of this.jobs) {
       await queue.upsertJobScheduler(
         name,
-        { every: this.config.schedule.tickMs },
+        { every: this.everyMs(job, this.config.schedule.tickMs) },
         { name, opts: { removeOnComplete: true, removeOnFail: 100 } },
       );
     }

@@ -25,7 +25,7 @@ export class InProcessJobRunner extends JobRunner implements OnApplicationBootst
   onApplicationBootstrap(): void {
     for (const job of this.jobs.values()) {
       this.tick(job); // what fell due while we were down
-      const timer = setInterval(() => this.tick(job), this.config.schedule.tickMs);
+      const timer = setInterval(() => this.tick(job), this.everyMs(job, this.config.schedule.tickMs));
       timer.unref();
       this.timers.push(timer);
     }

@@ -1,7 +1,8 @@
 import type { ScheduledJob } from './scheduled-job';
 
 /**
- * Runs every registered job every `SCHEDULER_TICK_MS` (in-process: also once at start-up).
+ * Runs every registered job every `SCHEDULER_TICK_MS`, or its own `everyMs` (in-process: also
+ * once at start-up).
  * In-process on the embedded default; BullMQ when REDIS_URL is set, so one instance at a
  * time runs each tick.
  */
@@ -11,6 +12,11 @@ export abstract class JobRunner {
   register(job: ScheduledJob): void {
     if (this.jobs.has(job.name)) throw new Error(`Scheduled job ${job.name} is registered twice`);
     this.jobs.set(job.name, job);
+  }
+
+  /** The job's own cadence, or SCHEDULER_TICK_MS. */
+  protected everyMs(job: ScheduledJob, tickMs: number): number {
+    return job.everyMs ?? tickMs;
   }
 
   /** Runs one job here and now, awaiting it (tests after moving the clock; operators). */

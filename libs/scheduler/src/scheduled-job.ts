@@ -8,5 +8,10 @@
 export interface ScheduledJob {
   /** Stable name: the BullMQ job scheduler id. */
   readonly name: string;
+  /**
+   * How often it runs, when SCHEDULER_TICK_MS (made for notifications, where being late by a
+   * tick is fine) is too slow: e.g. a clock that must end things to the second.
+   */
+  readonly everyMs?: number;
   run(): Promise<void>;
 }

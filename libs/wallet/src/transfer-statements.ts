@@ -1,4 +1,4 @@
-import type { SqlStatement } from '@numerai/database';
+import type { SqlStatement, SqlValue } from '@numerai/database';
 import { PLATFORM_ACCOUNT_ID, PROVIDER_ACCOUNT_ID } from './migrations/1733810000000-wallet-ledger';
 import type { WalletTransferKind } from './wallet.entity';
 
@@ -18,6 +18,12 @@ export interface TransferPlan {
   newAccountId: string;
   entryIds: [string, string];
   at: Date;
+  /**
+   * A further condition the transfer requires, checked in its insert (a SQL boolean expression
+   * with `?` placeholders): e.g. that the caller's own row is still in the state the money is
+   * moved for (see WalletService.settle).
+   */
+  condition?: { sql: string; params: SqlValue[] };
 }
 
 /**
@@ -45,15 +51,20 @@ export function transferStatements(
     sql: `INSERT INTO wallet_accounts (id, kind, user_id, created_at) VALUES (?, 'user', ?, ?) ON CONFLICT (user_id) DO NOTHING`,
     params: [plan.newAccountId, user, plan.at],
   }));
-  let guard = '1 = 1';
-  const guardParams: (string | number)[] = [];
+  const guards: string[] = ['1 = 1'];
+  const guardParams: SqlValue[] = [];
   if ('user' in plan.from) {
     if (pg)
       statements.push({ sql: 'SELECT id FROM wallet_accounts WHERE user_id = ? FOR UPDATE', params: [plan.from.user] });
-    guard = `(SELECT COALESCE(SUM(e.amount_minor), 0) FROM wallet_entries e JOIN wallet_accounts a ON a.id = e.account_id
-              WHERE a.user_id = ?) >= ?`;
+    guards.push(`(SELECT COALESCE(SUM(e.amount_minor), 0) FROM wallet_entries e JOIN wallet_accounts a ON a.id = e.account_id
+              WHERE a.user_id = ?) >= ?`);
     guardParams.push(plan.from.user, plan.amount);
   }
+  if (plan.condition) {
+    guards.push(`(${plan.condition.sql})`);
+    guardParams.push(...plan.condition.params);
+  }
+  const guard = guards.join(' AND ');
   const transferAt = statements.length;
   statements.push({
     sql: `INSERT INTO wallet_transfers (id, idempotency_key, kind, amount_minor, currency, created_at)

@@ -6,7 +6,7 @@ import { UserEntity } from '@numerai/users';
 // The checks' full expressions are the migration's (SQLite's also insist on integers).
 
 export type WalletAccountKind = 'user' | 'platform' | 'provider';
-export type WalletTransferKind = 'top_up' | 'grant' | 'charge' | 'refund';
+export type WalletTransferKind = 'top_up' | 'grant' | 'charge' | 'refund' | 'earning';
 
 /** A user's wallet, or one of the platform's accounts (platform revenue, the payment provider). */
 @Entity('wallet_accounts')
@@ -38,7 +38,7 @@ export class WalletAccountEntity {
 @Entity('wallet_transfers')
 @Index('uq_wallet_transfers_key', ['idempotencyKey'], { unique: true })
 @Check('ck_wallet_transfers_amount', 'amount_minor > 0')
-@Check('ck_wallet_transfers_kind', "kind IN ('top_up', 'grant', 'charge', 'refund')")
+@Check('ck_wallet_transfers_kind', "kind IN ('top_up', 'grant', 'charge', 'refund', 'earning')")
 export class WalletTransferEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;

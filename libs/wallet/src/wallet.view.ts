@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { WalletTransferKind } from './wallet.entity';
 import type { EntryRow } from './wallet.repository';
 
-const KINDS: WalletTransferKind[] = ['top_up', 'grant', 'charge', 'refund'];
+const KINDS: WalletTransferKind[] = ['top_up', 'grant', 'charge', 'refund', 'earning'];
 
 /** One entry of the caller's wallet. */
 export class WalletEntryView {

@@ -10,6 +10,8 @@ export const KNOWN_NOTIFICATION_TYPES = [
   'consultation_started',
   'consultation_completed',
   'consultation_cancelled',
+  'live_session_requested',
+  'live_session_lapsed',
 ] as const;
 
 /** How many types one user may store a preference for (the known ones plus admin-sent ones). */
