@@ -12,13 +12,15 @@
  *   options: --repeats N  --idle N  --targets numerai,ws,socketio  --scenarios idle,fanout,dm,notify,cluster
  *            --profile (CPU-profile the NumerAI child)  --no-build  --strict  --time-limit MIN
  *            --dm-rate N (DM latency/CPU phase at N msg/s for every target: comparable runs of one target)
+ *            --cluster-instances 1,2,4  --cluster-kinds numerai,socketio-storing,…  --no-bystander
+ *            (a subset of the cluster rows, for before/after pairs of one row)
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { clusterPlan } from './cluster/plan';
+import { clusterKinds, type ClusterOverrides, clusterPlan } from './cluster/plan';
 import { clusterChecks, clusterMarkdown } from './cluster/report';
 import { clusterSkipReason, ClusterRun, runCluster } from './cluster/run-cluster';
 import { topFunctions, HotFunction } from './lib/cpuprofile';
@@ -76,6 +78,8 @@ interface Options {
   outDir: string;
   /** Fixed offered rate of the DM latency/CPU phase; 0: min(latencyCap, 50 % of raw ws's saturation). */
   dmRate: number;
+  /** A subset of the cluster plan (instance counts, kinds, no bystander run); empty: the whole plan. */
+  cluster: ClusterOverrides;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -91,6 +95,7 @@ function parseArgs(argv: string[]): Options {
     timeLimitMin: 0,
     outDir: join(ROOT, 'bench', 'results'),
     dmRate: 0,
+    cluster: {},
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -110,6 +115,12 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--time-limit') opts.timeLimitMin = positive(arg, value());
     else if (arg === '--out') opts.outDir = resolve(value());
     else if (arg === '--dm-rate') opts.dmRate = positive(arg, value());
+    else if (arg === '--cluster-instances')
+      opts.cluster.instanceCounts = value()
+        .split(',')
+        .map((n) => positive(arg, n));
+    else if (arg === '--cluster-kinds') opts.cluster.kinds = clusterKinds(value());
+    else if (arg === '--no-bystander') opts.cluster.bystander = false;
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
         readFileSync(__filename, 'utf8')
@@ -830,7 +841,7 @@ async function clusterSection(
     const line = `cluster rows: skipped (${skipReason})`;
     return { json: { skipped: skipReason }, markdown: line };
   }
-  const plan = clusterPlan(opts.quick);
+  const plan = clusterPlan(opts.quick, opts.cluster);
   const loadBefore = loadavg()[0];
   let runs: ClusterRun[] = [];
   let failure: string | undefined;

@@ -26,13 +26,30 @@ export interface ClusterPlan {
   padding: number;
 }
 
-export function clusterPlan(quick: boolean): ClusterPlan {
+/** A subset of the plan (bench options `--cluster-instances`, `--cluster-kinds`, `--no-bystander`). */
+export interface ClusterOverrides {
+  instanceCounts?: number[];
+  kinds?: ClusterKind[];
+  bystander?: boolean;
+}
+
+const KINDS: readonly ClusterKind[] = ['numerai', 'socketio-redis', 'socketio-sharded', 'socketio-storing'];
+
+/** Parses a comma-separated list of cluster kinds, refusing an unknown one. */
+export function clusterKinds(list: string): ClusterKind[] {
+  const kinds = list.split(',').filter(Boolean);
+  for (const kind of kinds) {
+    if (!KINDS.includes(kind as ClusterKind)) throw new Error(`unknown cluster kind ${kind} (${KINDS.join(', ')})`);
+  }
+  return kinds as ClusterKind[];
+}
+
+export function clusterPlan(quick: boolean, overrides: ClusterOverrides = {}): ClusterPlan {
   return {
-    instanceCounts: quick ? [1, 2] : [1, 2, 4],
-    bystanderInstances: quick ? 3 : 4,
-    kinds: quick
-      ? ['numerai', 'socketio-redis', 'socketio-storing']
-      : ['numerai', 'socketio-redis', 'socketio-sharded', 'socketio-storing'],
+    instanceCounts: overrides.instanceCounts ?? (quick ? [1, 2] : [1, 2, 4]),
+    // 0: no bystander run.
+    bystanderInstances: overrides.bystander === false ? 0 : quick ? 3 : 4,
+    kinds: overrides.kinds ?? (quick ? ['numerai', 'socketio-redis', 'socketio-storing'] : [...KINDS]),
     fanout: { rooms: 20, perRoom: 50, rate: quick ? 150 : 300, durationMs: quick ? 1500 : 5000 },
     dm: {
       pairs: quick ? 30 : 200,

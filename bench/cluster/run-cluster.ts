@@ -408,7 +408,7 @@ export async function runCluster(ctx: StartContext, plan: ClusterPlan, hooks: Cl
   // Bystanders: the busy rooms live on the first half of the instances; the others hold none of them.
   const total = plan.bystanderInstances;
   const busy = Math.max(1, Math.floor(total / 2));
-  for (const kind of plan.kinds.filter(runsFanout)) {
+  for (const kind of total > 0 ? plan.kinds.filter(runsFanout) : []) {
     let servers: ServerProcess[] = [];
     await attempt(
       kind,

@@ -57,6 +57,16 @@ export interface SpawnOptions {
 }
 
 /**
+ * BENCH_CPU_PROF=<dir>: every server child writes a V8 CPU profile of its whole life there when it
+ * exits (node --cpu-prof). The cluster rows' instances have no inspector hook of their own
+ * (--profile covers the single-instance scenarios only); this is how their profiles are taken.
+ */
+function cpuProfFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+/**
  * Starts a server child in its own process group (so it and anything it spawns are killed
  * together), with an IPC channel for the memory probe, and waits until it answers HTTP on its port.
  */
@@ -64,7 +74,15 @@ export async function startServer(options: SpawnOptions): Promise<ServerProcess>
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const child = spawn(
     process.execPath,
-    ['--expose-gc', ...PINNED_NEW_SPACE, ...(options.nodeFlags ?? []), '-r', options.probe, ...options.args],
+    [
+      '--expose-gc',
+      ...PINNED_NEW_SPACE,
+      ...(options.nodeFlags ?? []),
+      ...cpuProfFlags(),
+      '-r',
+      options.probe,
+      ...options.args,
+    ],
     {
       cwd: options.cwd,
       env: options.env,

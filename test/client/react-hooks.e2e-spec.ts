@@ -8,8 +8,15 @@ import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { createElement, type ReactNode } from 'react';
 import WebSocket from 'ws';
 import { createChatWebSocket } from '../../libs/client/src';
-import { NumerAIProvider, useChatWebSocket, useNotifications, usePresence } from '../../libs/react/src';
-import { createConsultation, TestUser } from '../support/factories';
+import {
+  NumerAIProvider,
+  useAvailability,
+  useChatWebSocket,
+  useLiveSession,
+  useNotifications,
+  usePresence,
+} from '../../libs/react/src';
+import { createConsultation, createUser, TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { decodeClaims } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
@@ -38,7 +45,14 @@ describeWithGateways('React hooks ↔ real server', () => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer({ PRESENCE_GRACE_MS: '200' });
+    server = await startTestServer({
+      PRESENCE_GRACE_MS: '200',
+      // Short minutes for useLiveSession; top-ups signed by the server (the demo's path).
+      LIVE_SESSION_MINUTE_MS: '1000',
+      LIVE_SESSION_TICK_MS: '100',
+      DEMO_TOP_UPS: 'true',
+      STRIPE_WEBHOOK_SECRET: 'whsec_react_hooks_suite_0123456789',
+    });
   });
 
   afterEach(() => cleanup());
@@ -113,6 +127,62 @@ describeWithGateways('React hooks ↔ real server', () => {
       const res = await http(server.httpUrl, 'GET', '/api/notifications/unread-count', { token: numerologist.token });
       expect(res.body).toEqual({ count: 0 });
     });
+  });
+
+  it('useAvailability: the listing as it is, then live; a numerologist sets their own status through it', async () => {
+    const numerologist = await createUser(server, { role: 'numerologist', name: 'Hooked' });
+    const rate = await http(server.httpUrl, 'PUT', '/api/availability/rate', {
+      token: numerologist.token,
+      body: { rate_minor: 275 },
+    });
+    expect(rate.status).toBe(200);
+    const viewer = renderHook(() => useAvailability(), { wrapper: wrapperFor(await createUser(server)) });
+    const own = renderHook(() => useAvailability(), { wrapper: wrapperFor(numerologist) });
+    await waitFor(() => expect(viewer.result.current.isConnected).toBe(true));
+    await waitFor(() => expect(own.result.current.isConnected).toBe(true));
+    expect(viewer.result.current.numerologists.map((n) => n.user_id)).not.toContain(numerologist.id);
+
+    act(() => own.result.current.setStatus('available'));
+    await waitFor(() =>
+      expect(viewer.result.current.numerologists).toContainEqual({
+        user_id: numerologist.id,
+        full_name: 'Hooked',
+        rate_minor: 275,
+        currency: 'USD',
+      }),
+    );
+    act(() => own.result.current.setStatus('offline'));
+    await waitFor(() =>
+      expect(viewer.result.current.numerologists.map((n) => n.user_id)).not.toContain(numerologist.id),
+    );
+  });
+
+  it('useLiveSession: request, accept, the countdown, the low-balance warning and the end at zero, on both sides', async () => {
+    const { consultation, client, numerologist } = await createConsultation(server, { status: 'active' });
+    const as = (user: TestUser, method: 'PUT' | 'POST', path: string, body: unknown) =>
+      http(server.httpUrl, method, path, { token: user.token, body });
+    expect((await as(numerologist, 'PUT', '/api/availability/rate', { rate_minor: 100 })).status).toBe(200);
+    expect((await as(numerologist, 'PUT', '/api/availability', { status: 'available' })).status).toBe(200);
+    // Three minutes of balance: the first is charged at once, so two are left — low already.
+    expect((await as(client, 'POST', '/api/demo/top-up', { amount: 300 })).status).toBe(200);
+
+    const mine = renderHook(() => useLiveSession(consultation.id), { wrapper: wrapperFor(client) });
+    const theirs = renderHook(() => useLiveSession(consultation.id), { wrapper: wrapperFor(numerologist) });
+    await waitFor(() => expect(theirs.result.current.error).toBeNull());
+    expect(mine.result.current.session).toBeNull();
+    await act(() => mine.result.current.request());
+    await waitFor(() => expect(theirs.result.current.session?.status).toBe('requested'));
+    await act(() => theirs.result.current.accept());
+    await waitFor(() => expect(mine.result.current.session?.status).toBe('active'));
+    expect(mine.result.current.secondsLeft).toBeGreaterThan(0);
+    await waitFor(() => expect(mine.result.current.lowBalance).toMatchObject({ balance_minor: 100 }), {
+      timeout: 5000,
+    });
+    await waitFor(() => expect(mine.result.current.session?.status).toBe('ended'), { timeout: 10_000 });
+    expect(mine.result.current.session).toMatchObject({ end_reason: 'balance', minutes_charged: 3 });
+    expect(mine.result.current.lowBalance).toBeNull();
+    expect(mine.result.current.secondsLeft).toBe(0);
+    await waitFor(() => expect(theirs.result.current.session?.status).toBe('ended'));
   });
 
   it('usePresence: a contact comes online, and goes offline after the grace period once unmounted', async () => {

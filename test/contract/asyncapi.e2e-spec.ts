@@ -77,7 +77,7 @@ describe('AsyncAPI document', () => {
         .channels()
         .all()
         .map((channel) => channel.address()),
-    ).toEqual(['/ws/chat/{consultation_id}/', '/ws/notifications/', '/ws/presence/']);
+    ).toEqual(['/ws/chat/{consultation_id}/', '/ws/notifications/', '/ws/presence/', '/ws/availability/']);
     const security = parsed!
       .servers()
       .all()[0]
@@ -88,8 +88,8 @@ describe('AsyncAPI document', () => {
 
   it("every example frame of docs/websocket-api.md validates against its endpoint's message schema", () => {
     const examples = publishedExamples();
-    // 3 chat frames sent, 3 received; 1 + 3 for notifications; 2 for presence.
-    expect(examples).toHaveLength(12);
+    // 3 chat frames sent, 3 received; 1 + 3 for notifications; 2 for presence; 2 + 3 for availability.
+    expect(examples).toHaveLength(17);
     const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
     for (const { endpoint, direction, frame } of examples) {
       const channel = document.channels[endpoint];

@@ -88,6 +88,7 @@ describe(`migrations (${ENGINE})`, () => {
       'WalletLedger1733810000000',
       'WalletEarnings1733820000000',
       'LiveSessions1733830000000',
+      'ChatInsertFunction1733900000000',
     ]);
   });
 

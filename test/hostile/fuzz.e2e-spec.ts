@@ -6,6 +6,7 @@ import { http } from '../support/http';
 import { ChatMessagesRepository } from '../../libs/chat/src/chat-messages.repository';
 import { startTestServer, TestServer } from '../support/server';
 import { waitFor } from '../support/wait-for';
+import { testClient } from '@numerai/testing';
 import { connect, TestSocket } from '../support/ws-client';
 import {
   adminNotify,
@@ -288,6 +289,28 @@ describe(`hostile: fuzzed frames (seed ${SEED})`, () => {
       },
     );
     await closeAll(attackerSocket, contactSocket);
+  }, 600_000);
+
+  it(`availability: ${FRAMES_PER_ENDPOINT} generated frames from a client to the public listing; nobody else hears a thing`, async () => {
+    const attacker = await createUser(server);
+    const attackerSocket = (await testClient(server).availability(attacker)).socket;
+    await attackerSocket.next('available_page');
+    const viewerSocket = (await testClient(server).availability(await createUser(server))).socket;
+    await viewerSocket.next('available_page');
+    const viewerStart = viewerSocket.frames.length;
+
+    await runEndpoint(
+      'availability',
+      attackerSocket,
+      attacker,
+      { ownIds: [], foreignIds: [] },
+      (_model, before) => before,
+      () => {
+        const seen = viewerSocket.frames.slice(viewerStart);
+        return { ok: seen.length === 0, seen: `another viewer's socket got ${seen.length} frames` };
+      },
+    );
+    await closeAll(attackerSocket, viewerSocket);
   }, 600_000);
 
   it('frames split into WebSocket fragments at random byte offsets and interleaved across six connections', async () => {

@@ -21,7 +21,7 @@ import { Clock, SchedulerModule } from '@numerai/scheduler';
 import { RateLimitModule, UserThrottlerGuard } from '@numerai/rate-limit';
 import { RealtimeModule } from '@numerai/realtime';
 import { UsersModule } from '@numerai/users';
-import { WalletModule } from '@numerai/wallet';
+import { DemoTopUpModule, WalletModule } from '@numerai/wallet';
 import { AvailabilityModule } from '@numerai/availability';
 import { LiveSessionsModule } from '@numerai/live-sessions';
 import { AsyncApiModule } from './asyncapi/asyncapi.module';
@@ -71,6 +71,8 @@ export class AppModule implements NestModule {
         LifecycleModule,
         PushModule,
         DemoModule,
+        // Never in production: see DEMO_TOP_UPS.
+        ...(config.demo.topUps ? [DemoTopUpModule] : []),
         AsyncApiModule,
         ...extra,
       ],

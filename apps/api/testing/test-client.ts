@@ -84,6 +84,7 @@ export interface TestClient {
   chat(user: TestUser, consultationId: string, options?: OpenOptions): Promise<EndpointConnection<'chat'>>;
   notifications(user: TestUser, options?: OpenOptions): Promise<EndpointConnection<'notifications'>>;
   presence(user: TestUser, options?: OpenOptions): Promise<EndpointConnection<'presence'>>;
+  availability(user: TestUser, options?: OpenOptions): Promise<EndpointConnection<'availability'>>;
 }
 
 /**
@@ -128,5 +129,6 @@ export function testClient(
       open('chat', `/ws/chat/${encodeURIComponent(consultationId)}/`, user, options),
     notifications: (user, options) => open('notifications', '/ws/notifications/', user, options),
     presence: (user, options) => open('presence', '/ws/presence/', user, options),
+    availability: (user, options) => open('availability', '/ws/availability/', user, options),
   };
 }

@@ -4,6 +4,7 @@ import { NumerAIProvider, useNumerAI, usePresence, usePushSubscription } from '@
 import {
   API_BASE,
   ApiFailure,
+  demoTopUp,
   listConsultations,
   loadSession,
   saveSession,
@@ -12,12 +13,14 @@ import {
   type Consultation,
   type Session,
 } from './api';
+import { Availability } from './Availability';
 import { Bell } from './Bell';
 import { ChatPanel } from './ChatPanel';
 import { DailyReading } from './DailyReading';
 import { PushNotifications } from './PushNotifications';
 import { Reminders } from './Reminders';
 import { SignIn } from './SignIn';
+import { TOP_UP_MINOR, Wallet } from './Wallet';
 
 export function App({ serviceWorker }: { serviceWorker: Promise<ServiceWorkerRegistration> }) {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -77,6 +80,14 @@ function Workspace({
   const [problem, setProblem] = useState<string | null>(null);
   const [numerologistId, setNumerologistId] = useState('');
   const presence = usePresence();
+  // Bumped whenever the balance may have moved: the wallet reads it again.
+  const [walletVersion, setWalletVersion] = useState(0);
+  const walletChanged = useCallback(() => setWalletVersion((version) => version + 1), []);
+  const topUp = useCallback(() => {
+    demoTopUp(token, TOP_UP_MINOR).then(walletChanged, (failure: unknown) =>
+      setProblem(failure instanceof Error ? failure.message : String(failure)),
+    );
+  }, [token, walletChanged]);
   const push = usePushSubscription({ registration: serviceWorker });
   // A shared browser must not keep getting the previous user's pushes: signing out unsubscribes it.
   const signOutHere = () => void (push.subscribed ? push.unsubscribe() : Promise.resolve(false)).finally(onSignOut);
@@ -168,6 +179,8 @@ function Workspace({
               </button>
             </form>
           )}
+          <Availability token={token} role={user.role} />
+          <Wallet token={token} version={walletVersion} onChanged={walletChanged} />
           <Reminders />
           <DailyReading token={token} />
           <PushNotifications push={push} />
@@ -185,6 +198,8 @@ function Workspace({
               otherId={otherOf(selected)}
               otherName={nameOf(selected)}
               otherOnline={presence.isOnline(otherOf(selected))}
+              onWalletChanged={walletChanged}
+              onTopUp={topUp}
             />
           ) : (
             <p className="muted empty">Pick a consultation to open its chat.</p>

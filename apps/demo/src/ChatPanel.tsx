@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 // The hook under the import path of the published document (mapped in vite.config.mts).
 import { useChatWebSocket } from '@/hooks/use-chat-websocket';
 import type { Consultation, User } from './api';
+import { LiveSessionPanel } from './LiveSessionPanel';
 
 interface Props {
   consultation: Consultation;
@@ -9,11 +10,14 @@ interface Props {
   otherId: string;
   otherName: string;
   otherOnline: boolean;
+  /** The wallet's balance may have moved (a minute charged). */
+  onWalletChanged: () => void;
+  onTopUp: () => void;
 }
 
 /** One consultation's chat: history + live messages, typing indicator, read receipts. */
-export function ChatPanel({ consultation, me, otherId, otherName, otherOnline }: Props) {
-  const { isConnected, state, messages, sendMessage, sendTyping, typingUsers, markRead, readReceipts, error } =
+export function ChatPanel({ consultation, me, otherId, otherName, otherOnline, onWalletChanged, onTopUp }: Props) {
+  const { isConnected, state, messages, sendMessage, sendTyping, typingUsers, markRead, readReceipts, error, client } =
     useChatWebSocket(consultation.id);
   const [draft, setDraft] = useState('');
   const listRef = useRef<HTMLOListElement>(null);
@@ -48,6 +52,16 @@ export function ChatPanel({ consultation, me, otherId, otherName, otherOnline }:
           {isConnected ? 'connected' : state}
         </span>
       </header>
+      {consultation.status === 'active' && (
+        // The session's frames come on this chat's socket: the panel reads them from it.
+        <LiveSessionPanel
+          consultationId={consultation.id}
+          chat={client}
+          role={me.role}
+          onCharged={onWalletChanged}
+          onTopUp={onTopUp}
+        />
+      )}
       {error && (
         <p className="error" data-testid="chat-error">
           {error instanceof Error ? error.message : `${error.code}: ${error.message}`}

@@ -116,3 +116,17 @@ export function saveSession(session: Session | null): void {
   if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
   else sessionStorage.removeItem(SESSION_KEY);
 }
+
+/** An amount in minor units as money: `250, 'USD'` → `$2.50` (the browser's locale). */
+export function money(minor: number, currency: string): string {
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 100);
+}
+
+/**
+ * The demo's top-up: the server signs a Stripe-format payment event with its
+ * STRIPE_WEBHOOK_SECRET and applies it through the webhook's own verification. Only a server
+ * started with DEMO_TOP_UPS=true has this route (404 otherwise); never in production.
+ */
+export async function demoTopUp(token: string, amount: number): Promise<void> {
+  await call('/api/demo/top-up', { method: 'POST', token, body: { amount } });
+}

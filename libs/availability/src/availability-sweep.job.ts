@@ -3,6 +3,7 @@ import { AppConfig } from '@numerai/config';
 import { PresenceService } from '@numerai/presence';
 import { Clock, forEachPage, JobRunner, ScheduledJob } from '@numerai/scheduler';
 import { AvailabilityRepository } from './availability.repository';
+import { AvailabilityService } from './availability.service';
 
 /**
  * The backstop of "offline when their last socket closes": the presence hook misses a
@@ -19,6 +20,7 @@ export class AvailabilitySweepJob implements ScheduledJob, OnModuleInit {
   constructor(
     private readonly runner: JobRunner,
     private readonly availability: AvailabilityRepository,
+    private readonly service: AvailabilityService,
     private readonly presence: PresenceService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
@@ -35,7 +37,8 @@ export class AvailabilitySweepJob implements ScheduledJob, OnModuleInit {
       async (rows) => {
         const online = await this.presence.onlineAmong(rows.map((row) => row.id));
         for (const { id } of rows) {
-          if (!online.has(id)) await this.availability.markOfflineIfUnchangedSince(id, before);
+          if (online.has(id)) continue;
+          if (await this.availability.markOfflineIfUnchangedSince(id, before)) this.service.changed(id);
         }
       },
     );

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AvailabilityAccountData } from './availability-account-data';
+import { AvailabilityGateway } from './availability.gateway';
+import { AvailabilityListing } from './availability-listing';
 import { AvailabilityController, AvailableNumerologistsController } from './availability.controller';
 import { AvailabilityRepository } from './availability.repository';
 import { AvailabilityService } from './availability.service';
@@ -11,7 +13,14 @@ import { NumerologistAvailabilityEntity } from './numerologist-availability.enti
 @Module({
   imports: [TypeOrmModule.forFeature([NumerologistAvailabilityEntity])],
   controllers: [AvailabilityController, AvailableNumerologistsController],
-  providers: [AvailabilityAccountData, AvailabilityRepository, AvailabilityService, AvailabilitySweepJob],
+  providers: [
+    AvailabilityAccountData,
+    AvailabilityGateway,
+    AvailabilityListing,
+    AvailabilityRepository,
+    AvailabilityService,
+    AvailabilitySweepJob,
+  ],
   exports: [AvailabilityService],
 })
 export class AvailabilityModule {}

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ConflictError, DEFAULT_PAGE_SIZE, InvalidError, NotAllowedError, type Principal } from '@numerai/common';
 import { AppConfig } from '@numerai/config';
+import { EventBus } from '@numerai/events';
 import type { AvailabilityStatus } from './numerologist-availability.entity';
 import { PresenceService } from '@numerai/presence';
 import { AvailabilityRepository } from './availability.repository';
@@ -18,12 +19,21 @@ export class AvailabilityService implements OnModuleInit {
     private readonly availability: AvailabilityRepository,
     private readonly presence: PresenceService,
     private readonly config: AppConfig,
+    private readonly events: EventBus,
   ) {}
 
   onModuleInit(): void {
     this.presence.onWentOffline(async (userId) => {
-      await this.availability.markOffline(userId);
+      if (await this.availability.markOffline(userId)) this.changed(userId);
     });
+  }
+
+  /**
+   * After every committed write of a status or rate: the live listing (`/ws/availability/`) on
+   * every instance reads the row again. Whoever writes availability outside this service calls it too.
+   */
+  changed(userId: string): void {
+    this.events.publish('availability.changed', { user_id: userId });
   }
 
   async mine(numerologist: Principal): Promise<AvailabilityView> {
@@ -42,6 +52,7 @@ export class AvailabilityService implements OnModuleInit {
       throw new ConflictError('Set a per-minute rate before becoming available');
     }
     await this.availability.save(numerologist.id, { status });
+    this.changed(numerologist.id);
     return this.mine(numerologist);
   }
 
@@ -52,6 +63,7 @@ export class AvailabilityService implements OnModuleInit {
       throw new InvalidError(`rate_minor must be from ${rateMinMinor} to ${rateMaxMinor}`);
     }
     await this.availability.save(numerologist.id, { rateMinor });
+    this.changed(numerologist.id);
     return this.mine(numerologist);
   }
 
@@ -75,12 +87,12 @@ export class AvailabilityService implements OnModuleInit {
 
   /** A live session started: busy (no longer listed) if they were available. */
   async sessionStarted(userId: string): Promise<void> {
-    await this.availability.changeStatus(userId, 'available', 'busy');
+    if (await this.availability.changeStatus(userId, 'available', 'busy')) this.changed(userId);
   }
 
   /** Their live session is over: available again, unless they changed their status meanwhile (or went offline). */
   async sessionEnded(userId: string): Promise<void> {
-    await this.availability.changeStatus(userId, 'busy', 'available');
+    if (await this.availability.changeStatus(userId, 'busy', 'available')) this.changed(userId);
   }
 
   private requireNumerologist(principal: Principal): void {

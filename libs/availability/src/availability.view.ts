@@ -1,7 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { AVAILABILITY_STATUSES } from '@numerai/protocol';
 import type { AvailabilityStatus } from './numerologist-availability.entity';
 
-export const STATUSES: AvailabilityStatus[] = ['available', 'busy', 'offline'];
+/** The contract's statuses (libs/protocol), for REST. */
+export const STATUSES: AvailabilityStatus[] = [...AVAILABILITY_STATUSES];
 
 /** The numerologist's own availability and rate. */
 export class AvailabilityView {

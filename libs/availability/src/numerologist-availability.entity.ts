@@ -1,7 +1,9 @@
 import { Check, Column, Entity, Index, JoinColumn, OneToOne, PrimaryColumn } from 'typeorm';
+import type { AvailabilityStatus } from '@numerai/protocol';
 import { UserEntity } from '@numerai/users';
 
-export type AvailabilityStatus = 'available' | 'busy' | 'offline';
+/** The contract's statuses (libs/protocol). */
+export type { AvailabilityStatus };
 
 /**
  * A numerologist's public opt-in (libs/availability): only `available` ones are listed to

@@ -16,37 +16,12 @@ export interface StoredPosition {
 }
 
 /**
- * PostgreSQL's half of the numbering, run after the batch's consultations are locked (so the
- * snapshot sees every earlier commit of theirs): skip resends of a stored client_id, number the
- * rest per consultation in arrival order after consultations.last_seq, bump the counters, and
- * stamp `created_at` from the database's clock, never below the consultation's previous message.
+ * PostgreSQL's half of the numbering: one call, in autocommit, of the function the chat's
+ * migration 1733900000000 created — it locks the batch's consultations, skips resends of a
+ * stored client_id, numbers the rest after consultations.last_seq and inserts them.
  */
-const PG_INSERT_NUMBERED = `
-WITH input AS (
-  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::varchar[], $6::varchar[], $7::varchar[])
-    WITH ORDINALITY AS t(id, consultation_id, sender_id, content, message_type, client_id, event, ord)
-), fresh AS (
-  SELECT i.* FROM input i
-   WHERE i.client_id IS NULL OR NOT EXISTS (
-     SELECT 1 FROM chat_messages m
-      WHERE m.consultation_id = i.consultation_id AND m.sender_id = i.sender_id AND m.client_id = i.client_id)
-), numbered AS (
-  SELECT f.*, ROW_NUMBER() OVER (PARTITION BY f.consultation_id ORDER BY f.ord) AS rn FROM fresh f
-), bumped AS (
-  UPDATE consultations c SET last_seq = c.last_seq + x.n
-    FROM (SELECT consultation_id, COUNT(*) AS n FROM numbered GROUP BY consultation_id) x
-   WHERE c.id = x.consultation_id
-  RETURNING c.id, c.last_seq - x.n AS base
-), stamped AS (
-  SELECT b.id, b.base, GREATEST(
-    date_trunc('milliseconds', clock_timestamp() AT TIME ZONE 'UTC'),
-    (SELECT m.created_at FROM chat_messages m WHERE m.consultation_id = b.id AND m.seq = b.base)
-  ) AS at FROM bumped b
-)
-INSERT INTO chat_messages (id, consultation_id, sender_id, content, message_type, client_id, event, created_at, seq)
-SELECT n.id, n.consultation_id, n.sender_id, n.content, n.message_type, n.client_id, n.event, s.at, s.base + n.rn
-  FROM numbered n JOIN stamped s ON s.id = n.consultation_id
-RETURNING id, seq, created_at`;
+const PG_INSERT_NUMBERED =
+  'SELECT id, seq, created_at FROM chat_insert_numbered($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::varchar[], $6::varchar[], $7::varchar[])';
 
 /** Chat persistence behind domain methods; services never build queries. */
 @Injectable()
@@ -72,9 +47,9 @@ export class ChatMessagesRepository implements OnApplicationShutdown {
    * (consultation, sender, client_id) already exists is skipped and takes no number — that
    * is what makes concurrent resends, on any number of instances, store once. This is the
    * chat hot path, so it bypasses the query builder: prepared statements on SQLite's writer
-   * thread; on PostgreSQL a lock on the batch's consultations (in id order, so two batches
-   * never deadlock; it orders the writers of one consultation across instances, while other
-   * consultations proceed in parallel) and one statement that numbers and inserts.
+   * thread; on PostgreSQL one round trip: a function that locks the batch's consultations (in
+   * id order, so two batches never deadlock; it orders the writers of one consultation across
+   * instances, while other consultations proceed in parallel), then numbers and inserts.
    */
   async insertBatch(rows: ChatMessageEntity[]): Promise<Map<string, StoredPosition>> {
     const stored = new Map<string, StoredPosition>();
@@ -94,21 +69,15 @@ export class ChatMessagesRepository implements OnApplicationShutdown {
       }
       return stored;
     }
-    const consultationIds = [...new Set(rows.map((row) => row.consultationId))].sort();
-    const inserted = await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT id FROM consultations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [
-        consultationIds,
-      ]);
-      return (await manager.query(PG_INSERT_NUMBERED, [
-        rows.map((row) => row.id),
-        rows.map((row) => row.consultationId),
-        rows.map((row) => row.senderId),
-        rows.map((row) => row.content),
-        rows.map((row) => row.messageType),
-        rows.map((row) => row.clientId),
-        rows.map((row) => row.event ?? null),
-      ])) as { id: string; seq: number; created_at: Date }[];
-    });
+    const inserted = (await this.dataSource.query(PG_INSERT_NUMBERED, [
+      rows.map((row) => row.id),
+      rows.map((row) => row.consultationId),
+      rows.map((row) => row.senderId),
+      rows.map((row) => row.content),
+      rows.map((row) => row.messageType),
+      rows.map((row) => row.clientId),
+      rows.map((row) => row.event ?? null),
+    ])) as { id: string; seq: number; created_at: Date }[];
     for (const row of inserted) stored.set(row.id, { seq: row.seq, createdAt: row.created_at });
     return stored;
   }

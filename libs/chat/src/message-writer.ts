@@ -33,12 +33,18 @@ const MAX_BATCH = 500;
  * keeping up would look like a slow consumer. Between slices the sockets drain.
  */
 const ANNOUNCE_SLICE = 32;
-/** How long a batch stays open for more messages; the added latency of an acknowledgement. */
-const BATCH_WINDOW_MS = 2;
+/**
+ * Batches committing at once. Each is one round trip on its own pooled connection (PostgreSQL)
+ * or one request queued to the SQLite writer thread, so a batch no longer waits for the whole
+ * previous commit, only for its own consultations' (see takeBatch).
+ */
+const MAX_IN_FLIGHT = 4;
 
 /**
- * Group commit: messages arriving within one event-loop turn (a few ms under load) are
- * stored by one transaction and acknowledged only after it has committed. The database
+ * Group commit without a window: a batch is whatever arrived while the previous one was being
+ * committed (and within the current event-loop turn), stored by one transaction and
+ * acknowledged only after it has committed. An idle writer stores a lone message at once;
+ * under load the batches grow by themselves, as long as a commit takes. The database
  * numbers them (`seq`) in the order of `store` calls, after whatever any instance stored
  * before; `seq` and `created_at` on the acknowledged row are the stored ones.
  */
@@ -48,7 +54,9 @@ export class MessageWriter {
   private queue: Pending[] = [];
   /** Pending rows by idempotency key, so a duplicate inside one batch shares the first one's fate. */
   private byKey = new Map<string, Pending>();
-  private flushing = false;
+  /** Consultations with a batch committing now. */
+  private readonly committing = new Set<string>();
+  private inFlight = 0;
   private scheduled = false;
 
   constructor(
@@ -88,32 +96,62 @@ export class MessageWriter {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flushing) return;
+    if (this.scheduled) return;
     this.scheduled = true;
-    const run = () => {
+    // After this turn's I/O callbacks, so the frames that arrived together share the commit
+    // (it costs more than all its inserts); no timer, so nothing waits when nothing else does.
+    setImmediate(() => {
       this.scheduled = false;
-      void this.flush();
-    };
-    // A full batch goes at once; otherwise wait a moment so messages arriving within the
-    // window share the transaction (its commit costs more than all its inserts).
-    if (this.queue.length >= MAX_BATCH) setImmediate(run);
-    else setTimeout(run, BATCH_WINDOW_MS);
+      this.flush();
+    });
   }
 
-  private async flush(): Promise<void> {
-    if (this.flushing || this.queue.length === 0) return;
-    this.flushing = true;
-    const batch = this.queue.splice(0, MAX_BATCH);
+  /** Starts batches while fewer than MAX_IN_FLIGHT are committing and something can go. */
+  private flush(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return; // all that waits belongs to consultations being committed
+      void this.run(batch);
+    }
+  }
+
+  /**
+   * The oldest waiting rows whose consultation has no batch committing: one consultation is in
+   * one batch at a time, so its rows are numbered and announced in the order they were sent,
+   * while other consultations' batches commit beside it. A skipped row's consultation stays
+   * skipped for the rest of the scan, so no later row of it can overtake it.
+   */
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    const waiting: Pending[] = [];
+    const skipped = new Set<string>();
+    for (const pending of this.queue) {
+      const consultation = pending.row.consultationId;
+      if (batch.length < MAX_BATCH && !this.committing.has(consultation) && !skipped.has(consultation)) {
+        batch.push(pending);
+      } else {
+        skipped.add(consultation);
+        waiting.push(pending);
+      }
+    }
+    this.queue = waiting;
     for (const pending of batch) {
+      this.committing.add(pending.row.consultationId);
       if (pending.row.clientId) this.byKey.delete(keyOf(pending.row));
     }
+    return batch;
+  }
+
+  private async run(batch: Pending[]): Promise<void> {
+    this.inFlight++;
     try {
       await this.commit(batch);
     } catch (error) {
       this.logger.warn(`storing ${batch.length} chat message(s) failed: ${(error as Error).message}`);
       for (const pending of batch) for (const waiter of pending.waiters) waiter.reject(error);
     } finally {
-      this.flushing = false;
+      this.inFlight--;
+      for (const pending of batch) this.committing.delete(pending.row.consultationId);
       if (this.queue.length > 0) this.schedule();
     }
   }

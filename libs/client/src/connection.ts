@@ -24,8 +24,11 @@ import { endpointUrl, type PathParams, resolveWebSocketBase } from './urls';
 const OPEN = 1;
 /** Close code used when a connection failed without one (the browser's "abnormal closure"). */
 const ABNORMAL = 1006;
-/** Frames that mean nothing later: sending them after a reconnect would only mislead. */
-const TRANSIENT: ReadonlySet<keyof ClientFrameMap> = new Set(['typing', 'ping', 'auth']);
+/**
+ * Frames that mean nothing later: sending them after a reconnect would only mislead (a page
+ * request belongs to its connection: a new one starts with its own first page).
+ */
+const TRANSIENT: ReadonlySet<keyof ClientFrameMap> = new Set(['typing', 'ping', 'auth', 'list_available']);
 const encoder = typeof TextEncoder === 'function' ? new TextEncoder() : undefined;
 
 export type AnyClientFrame = ClientFrameMap[keyof ClientFrameMap];

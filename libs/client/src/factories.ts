@@ -1,12 +1,19 @@
+import { AvailabilitySession } from './availability-session';
 import { ChatSession } from './chat-session';
 import type { KeepAliveOptions } from './connection';
 import { NotificationsSession } from './notifications-session';
 import { PresenceSession } from './presence-session';
-import type { ChatWebSocketOptions, NotificationsWebSocketOptions, WebSocketClientOptions } from './types';
+import type {
+  AvailabilityWebSocketOptions,
+  ChatWebSocketOptions,
+  NotificationsWebSocketOptions,
+  WebSocketClientOptions,
+} from './types';
 
 export type ChatWebSocket = ChatSession;
 export type NotificationsWebSocket = NotificationsSession;
 export type PresenceWebSocket = PresenceSession;
+export type AvailabilityWebSocket = AvailabilitySession;
 
 /**
  * The consultation chat, `/ws/chat/{consultation_id}/`:
@@ -47,11 +54,23 @@ export function createPresenceWebSocket(
   return new PresenceSession(token, options);
 }
 
-/** The three factories with some options filled in. */
+/**
+ * The public listing of numerologists available for a live session, `/ws/availability/`:
+ * `session.numerologists` and `onListChange(cb)` keep it current; a numerologist can `setStatus()`.
+ */
+export function createAvailabilityWebSocket(
+  token: string | null | undefined,
+  options: AvailabilityWebSocketOptions & KeepAliveOptions = {},
+): AvailabilityWebSocket {
+  return new AvailabilitySession(token, options);
+}
+
+/** The factories with some options filled in. */
 export interface NumerAIClient {
   createChatWebSocket: typeof createChatWebSocket;
   createNotificationsWebSocket: typeof createNotificationsWebSocket;
   createPresenceWebSocket: typeof createPresenceWebSocket;
+  createAvailabilityWebSocket: typeof createAvailabilityWebSocket;
 }
 
 /**
@@ -61,7 +80,7 @@ export interface NumerAIClient {
  * WebSocket: require('ws') })`. Nothing is shared between two such clients.
  */
 export function createClient(
-  defaults: ChatWebSocketOptions & NotificationsWebSocketOptions & KeepAliveOptions,
+  defaults: ChatWebSocketOptions & NotificationsWebSocketOptions & AvailabilityWebSocketOptions & KeepAliveOptions,
 ): NumerAIClient {
   const base = { ...defaults };
   return {
@@ -69,5 +88,6 @@ export function createClient(
       createChatWebSocket(consultationId, token, { ...base, ...options }),
     createNotificationsWebSocket: (token, options = {}) => createNotificationsWebSocket(token, { ...base, ...options }),
     createPresenceWebSocket: (token, options = {}) => createPresenceWebSocket(token, { ...base, ...options }),
+    createAvailabilityWebSocket: (token, options = {}) => createAvailabilityWebSocket(token, { ...base, ...options }),
   };
 }

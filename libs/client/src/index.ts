@@ -2,9 +2,22 @@
  * @numerai/client — the framework-free WebSocket client of the NumerAI real-time API
  * (browser and Node). See libs/client/README.md.
  */
-export { createChatWebSocket, createClient, createNotificationsWebSocket, createPresenceWebSocket } from './factories';
-export type { ChatWebSocket, NotificationsWebSocket, NumerAIClient, PresenceWebSocket } from './factories';
 export {
+  createAvailabilityWebSocket,
+  createChatWebSocket,
+  createClient,
+  createNotificationsWebSocket,
+  createPresenceWebSocket,
+} from './factories';
+export type {
+  AvailabilityWebSocket,
+  ChatWebSocket,
+  NotificationsWebSocket,
+  NumerAIClient,
+  PresenceWebSocket,
+} from './factories';
+export {
+  AvailabilitySession,
   ChatSession,
   EndpointSession,
   NotificationsSession,
@@ -29,6 +42,7 @@ export type {
 export { OrderedStream } from './ordered-stream';
 export type { PositionedItem, ResumePoint } from './ordered-stream';
 export type {
+  AvailabilityWebSocketOptions,
   ChatWebSocketOptions,
   NotificationsWebSocketOptions,
   StreamOptions,
@@ -48,11 +62,15 @@ export type {
 } from './types';
 export { CloseCode, Limits, TERMINAL_CLOSE_CODES } from '@numerai/protocol';
 export type {
+  AvailabilityStatus,
+  AvailableNumerologist,
   ChatMessageData,
   ClientFrame,
   ClientFrameMap,
   ClientFrameType,
   ErrorCode,
+  LiveSessionData,
+  LiveSessionStatus,
   NotificationData,
   PresenceUser,
   ServerFrame,

@@ -205,3 +205,9 @@ export interface NotificationsWebSocketOptions extends WebSocketClientOptions, S
 }
 
 export type { Endpoint };
+
+/** Options of `createAvailabilityWebSocket`. */
+export interface AvailabilityWebSocketOptions extends WebSocketClientOptions {
+  /** Most pages (of 100) of the listing read per connection; the session asks for them itself. Default 100. */
+  maxPages?: number;
+}

@@ -1,5 +1,11 @@
 import type { ServerFrame } from '@numerai/protocol';
-import { createChatWebSocket, createClient, createNotificationsWebSocket, createPresenceWebSocket } from './factories';
+import {
+  createAvailabilityWebSocket,
+  createChatWebSocket,
+  createClient,
+  createNotificationsWebSocket,
+  createPresenceWebSocket,
+} from './factories';
 import { jwtWith } from './jwt.test-support';
 import type { ChatWebSocketOptions, WebSocketLike } from './types';
 
@@ -819,6 +825,46 @@ describe('renewing the token before it expires', () => {
     await jest.advanceTimersByTimeAsync(1_000);
     expect(FakeSocket.instances).toHaveLength(2);
     expect(FakeSocket.last.query.get('token')).toBe(fresh);
+  });
+});
+
+describe('the availability listing', () => {
+  const numerologist = (id: string, rate = 100) => ({
+    user_id: id,
+    full_name: `N ${id}`,
+    rate_minor: rate,
+    currency: 'USD',
+  });
+
+  it('reads every page itself (up to maxPages), applies changes, and starts over on each connection', async () => {
+    const session = createAvailabilityWebSocket('t', { ...BASE, maxPages: 2 });
+    const lists: string[][] = [];
+    session.onListChange((list) => lists.push(list.map((item) => item.user_id)));
+    expect(FakeSocket.last.url).toBe('ws://api.test/ws/availability/?token=t');
+    FakeSocket.last.accept([
+      { type: 'available_page', items: [numerologist('a'), numerologist('b')], next_cursor: 'b' },
+    ]);
+    expect(FakeSocket.last.sent).toEqual([{ type: 'list_available', cursor: 'b' }]);
+    FakeSocket.last.serverSend({ type: 'available_page', items: [numerologist('c')], next_cursor: 'c' });
+    // maxPages reached: no third request.
+    expect(FakeSocket.last.sent).toHaveLength(1);
+    FakeSocket.last.serverSend({ type: 'availability_changed', ...numerologist('d', 300), status: 'available' });
+    FakeSocket.last.serverSend({ type: 'availability_changed', ...numerologist('a'), status: 'busy' });
+    FakeSocket.last.serverSend({ type: 'availability_changed', ...numerologist('b', 150), status: 'available' });
+    expect(session.numerologists).toEqual([numerologist('b', 150), numerologist('c'), numerologist('d', 300)]);
+
+    // A page request is not queued across a drop: the new connection starts with its own first page.
+    FakeSocket.last.serverClose(1006);
+    session.send('list_available', { cursor: 'x' });
+    await jest.advanceTimersByTimeAsync(1_000);
+    FakeSocket.last.accept([{ type: 'available_page', items: [numerologist('e')] }]);
+    expect(FakeSocket.last.sent).toEqual([]);
+    expect(session.numerologists).toEqual([numerologist('e')]);
+    expect(lists.at(-1)).toEqual(['e']);
+
+    session.setStatus('available');
+    expect(FakeSocket.last.sent).toEqual([{ type: 'set_availability', status: 'available' }]);
+    session.close();
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Endpoint } from '@numerai/protocol';
+import type { AvailabilitySession } from './availability-session';
 import type { ChatSession } from './chat-session';
 import type { NotificationsSession } from './notifications-session';
 import type { PresenceSession } from './presence-session';
@@ -8,6 +9,7 @@ export interface SessionByEndpoint {
   chat: ChatSession;
   notifications: NotificationsSession;
   presence: PresenceSession;
+  availability: AvailabilitySession;
 }
 
 /**
@@ -24,3 +26,4 @@ export { StreamSession } from './stream-session';
 export { ChatSession } from './chat-session';
 export { NotificationsSession } from './notifications-session';
 export { PresenceSession } from './presence-session';
+export { AvailabilitySession } from './availability-session';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadPushConfig, PushConfig } from './push-config';
+import { flag, loadPushConfig, PushConfig } from './push-config';
 
 /** Every setting the backend reads, resolved once at start-up. Nothing else reads `process.env`. */
 export interface RedisNode {
@@ -95,6 +95,16 @@ export class AppConfig {
    * webhooks are refused (503) while `stripeWebhookSecret` is unset.
    */
   wallet!: { currency: string; stripeWebhookSecret: string | undefined; rateMinMinor: number; rateMaxMinor: number };
+  /**
+   * `/ws/availability/` (the public listing of available numerologists): at most
+   * `maxSubscribers` of its sockets per instance, so one public room cannot take every slot.
+   */
+  availability!: { maxSubscribers: number };
+  /**
+   * The demo page's helpers that must never run in production: `topUps` lets any signed-in user
+   * top their own wallet up with a payment event this server signs itself (POST /api/demo/top-up).
+   */
+  demo!: { topUps: boolean };
   /**
    * Live per-minute sessions (libs/live-sessions): `tickMs` is how often the session clock job
    * looks for due minutes (the end is that late at most); `minuteMs` is a billed minute (60 s;
@@ -246,6 +256,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (metricsToken && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters long');
 
   const push = loadPushConfig(env, dataDir, int, problems, warnings);
+  const demoTopUps = flag(env, 'DEMO_TOP_UPS', problems);
+  if (demoTopUps) {
+    warnings.push(
+      'DEMO_TOP_UPS=true: any signed-in user can top their own wallet up with a payment event this server signs ' +
+        'with STRIPE_WEBHOOK_SECRET (POST /api/demo/top-up). For the demo only: never set it in production.',
+    );
+  }
 
   const currency = env.WALLET_CURRENCY || 'USD';
   if (!/^[A-Z]{3}$/.test(currency))
@@ -316,6 +333,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     push,
     wallet: { currency, stripeWebhookSecret, rateMinMinor, rateMaxMinor },
+    availability: { maxSubscribers: int('AVAILABILITY_MAX_SUBSCRIBERS', 10_000, 1) },
+    demo: { topUps: demoTopUps },
     liveSessions: {
       tickMs: int('LIVE_SESSION_TICK_MS', 500, 50, 1000),
       minuteMs: int('LIVE_SESSION_MINUTE_MS', 60_000, 1000, 60_000),

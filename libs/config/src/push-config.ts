@@ -102,7 +102,8 @@ export function loadPushConfig(
   };
 }
 
-function flag(env: Env, name: string, problems: string[]): boolean {
+/** A true/false setting (unset: false). */
+export function flag(env: Env, name: string, problems: string[]): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;

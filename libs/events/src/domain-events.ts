@@ -43,6 +43,13 @@ export interface DomainEventMap {
     recipient_ids: string[];
   };
   /**
+   * A numerologist's availability or rate was written (committed): every instance holding
+   * `/ws/availability/` sockets reads the row again and tells its sockets what changed in the
+   * listing. Only the id travels, so events overtaking each other between instances cannot
+   * leave a stale state behind: the last read wins, and it follows the last write.
+   */
+  'availability.changed': { user_id: string };
+  /**
    * An item of a stream declared on its own (libs/realtime StreamModule) was stored: its
    * readers on every instance get it in order, once. `stream` is its endpoint's name; a
    * user-keyed stream's `key` is the user id.

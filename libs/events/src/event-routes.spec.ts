@@ -12,6 +12,14 @@ describe('event routes', () => {
     expect(routeOf('presence.changed', change)).toEqual(['user:u2', 'user:u3']);
   });
 
+  it("sends an availability change to the instances holding the public listing's room, nowhere else", () => {
+    expect(routeOf('availability.changed', { user_id: 'u1' })).toEqual(['room:availability:public']);
+    expect(channelsOfConnection({ userId: 'u1', room: 'availability:public' })).toEqual([
+      'user:u1',
+      'room:availability:public',
+    ]);
+  });
+
   it('broadcasts what every instance needs, and events for too many users', () => {
     expect(routeOf('session.revoked', { user_id: 'u1', session_ids: ['s'] })).toEqual([BROADCAST_CHANNEL]);
     const items = Array.from({ length: MAX_TARGETED_CHANNELS + 1 }, (_, i) => ({

@@ -1,4 +1,4 @@
-import { chatEndpoint, roomName } from '@numerai/protocol';
+import { AVAILABILITY_ROOM_KEY, availabilityEndpoint, chatEndpoint, roomName } from '@numerai/protocol';
 import type { DomainEventMap, DomainEventName } from './domain-events';
 
 /**
@@ -46,6 +46,8 @@ const ROUTES: { [K in DomainEventName]: Route<K> } = {
   'notification.unread_count': ({ user_id }) => users([user_id]),
   // The contacts' presence sockets are what listens; the user's own need nothing.
   'presence.changed': ({ recipient_ids }) => users(recipient_ids),
+  // The instances holding a socket of the public listing (they follow its one room), no other.
+  'availability.changed': () => [roomChannel(availabilityEndpoint.room(AVAILABILITY_ROOM_KEY))],
   // Every instance caches consultation statuses (ConsultationStatusCache), rooms held or not; rare.
   'consultation.status_changed': broadcast,
   // Every instance remembers revoked sessions for sockets still being admitted; rare.

@@ -85,9 +85,10 @@ export class LiveSessionClock implements ScheduledJob, OnModuleInit {
           await this.chargeOrEnd(session, nextMinutePlan(session, minuteMs), now);
         }
         return;
+      // Over: the clock has nothing more to do (openPage does not return these anyway).
       case 'ended':
       case 'lapsed':
-        return; // not in the open page; a row that changed since it was read
+        return;
     }
   }
 

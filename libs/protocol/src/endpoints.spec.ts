@@ -38,6 +38,7 @@ describe('the endpoint contract', () => {
       chat: ['chat_message', 'typing', 'read_receipt', 'ping', 'auth'],
       notifications: ['mark_read', 'mark_all_read', 'ping', 'auth'],
       presence: ['ping', 'auth'],
+      availability: ['list_available', 'set_availability', 'ping', 'auth'],
     });
     expect(Object.keys(notificationsEndpoint.server)).toContain('replay_complete');
   });

@@ -473,11 +473,84 @@ export const presenceEndpoint = endpoint<PresenceContext>()({
   },
 });
 
+export const AVAILABILITY_STATUSES = ['available', 'busy', 'offline'] as const;
+export type AvailabilityStatus = (typeof AVAILABILITY_STATUSES)[number];
+
+/** A numerologist clients can start a live session with now: the REST list's item. */
+export const availableNumerologist = obj({
+  user_id: uuid(),
+  full_name: str(),
+  rate_minor: describe(int({ minimum: 1 }), 'per minute, in minor units of `currency`'),
+  currency: str(),
+});
+export type AvailableNumerologist = Infer<typeof availableNumerologist>;
+
+/** Limits of `/ws/availability/`: its pages, as the REST list's largest. */
+export const AvailabilityLimits = { pageSize: 100 } as const;
+
+/**
+ * `/ws/availability/` is one public listing: every connection reads the same room, whatever
+ * its user (unlike presence, where each user sees only their contacts).
+ */
+export const AVAILABILITY_ROOM_KEY = 'public';
+
+/**
+ * The public listing of numerologists available for a live session, kept live. Only a
+ * numerologist's own opt-in (`available`) puts them in it: someone never listed is never
+ * mentioned, not even as leaving.
+ */
+export const availabilityEndpoint = endpoint<undefined>()({
+  name: 'availability',
+  address: '/ws/availability/',
+  route: '/ws/availability',
+  parameters: {},
+  query: {},
+  audience: 'any authenticated user; sees only numerologists who made themselves available',
+  roomKey: `one room for everyone ("${AVAILABILITY_ROOM_KEY}")`,
+  client: {
+    list_available: frame('list_available', 'Asks for the next page of the listing; answered with `available_page`.', {
+      cursor: describe(uuid(), 'the `next_cursor` of the previous page'),
+    }),
+    set_availability: frame(
+      'set_availability',
+      'Numerologists only: become available, busy or offline (as PUT /api/availability); answered with `availability_set`.',
+      { status: oneOf(AVAILABILITY_STATUSES) },
+    ),
+  },
+  server: {
+    available_page: frame(
+      'available_page',
+      'A page of the numerologists available now, by id: the first right after connecting, the others on `list_available`.',
+      {
+        items: arr(availableNumerologist),
+        next_cursor: opt(describe(uuid(), 'absent on the last page; send it in `list_available` for the next')),
+      },
+    ),
+    availability_changed: frame(
+      'availability_changed',
+      'A listed numerologist changed: joined the listing (`available`), changed their rate, or left it (`busy`, `offline`).',
+      {
+        user_id: uuid(),
+        full_name: str(),
+        status: oneOf(AVAILABILITY_STATUSES),
+        rate_minor: describe(int({ minimum: 1 }), 'per minute, in minor units of `currency`'),
+        currency: str(),
+      },
+    ),
+    availability_set: frame('availability_set', "The numerologist's own status and rate, after `set_availability`.", {
+      status: oneOf(AVAILABILITY_STATUSES),
+      rate_minor: opt(describe(int({ minimum: 1 }), 'absent until a rate is set')),
+      currency: str(),
+    }),
+  },
+});
+
 /** Every endpoint, by name. Adding one here is all the runtime, SDK types and AsyncAPI need. */
 export const ENDPOINTS = {
   chat: chatEndpoint,
   notifications: notificationsEndpoint,
   presence: presenceEndpoint,
+  availability: availabilityEndpoint,
 } as const;
 
 /** Every ordered stream, by the endpoint it is read on. */
@@ -525,6 +598,7 @@ export const CLIENT_FRAMES_BY_ENDPOINT: { [E in Endpoint]: readonly ClientFrameT
   chat: keysOf(chatEndpoint.client),
   notifications: keysOf(notificationsEndpoint.client),
   presence: keysOf(presenceEndpoint.client),
+  availability: keysOf(availabilityEndpoint.client),
 };
 
 function keysOf<T extends object>(value: T): (keyof T & string)[] {

@@ -1,11 +1,12 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import {
   createPresenceWebSocket,
   type ConnectionState,
   type PresenceWebSocket,
   type WebSocketClientOptions,
 } from './sdk';
-import { socketOptions, useNumerAI } from './provider';
+import { socketOptions } from './provider';
+import { useUserSocket } from './user-socket';
 
 export interface PresenceEntry {
   user_id: string;
@@ -35,26 +36,10 @@ export interface UsePresenceResult {
 
 /** Which of the user's contacts (people they share a consultation with) are online. */
 export function usePresence(options: UsePresenceOptions = {}): UsePresenceResult {
-  const ctx = useNumerAI();
-  const { enabled = true } = options;
   const [users, setUsers] = useState<Record<string, PresenceEntry>>({});
-  const [state, setState] = useState<ConnectionState>('idle');
-  const [client, setClient] = useState<PresenceWebSocket | null>(null);
-  const ctxRef = useRef(ctx);
-  ctxRef.current = ctx;
-  const optionsRef = useRef(options);
-  optionsRef.current = options;
-
-  const signedIn = Boolean(ctx.token);
-  useEffect(() => {
-    if (!enabled || !signedIn) return;
-    const { register, token } = ctxRef.current;
+  const { client, state } = useUserSocket(options.enabled ?? true, (token, ctx) => {
     setUsers({});
-    const ws = createPresenceWebSocket(token, socketOptions(ctxRef.current, optionsRef.current.clientOptions));
-    setClient(ws);
-    setState(ws.state);
-    const unregister = register(ws);
-    ws.onStateChange(setState);
+    const ws = createPresenceWebSocket(token, socketOptions(ctx, options.clientOptions));
     // Each connection starts with the full picture; it replaces whatever was known.
     ws.on('presence_state', (frame) =>
       setUsers((current) => {
@@ -81,12 +66,8 @@ export function usePresence(options: UsePresenceOptions = {}): UsePresenceResult
         },
       })),
     );
-    return () => {
-      unregister();
-      ws.close();
-      setClient((current) => (current === ws ? null : current));
-    };
-  }, [enabled, signedIn, ctx.userId, ctx.wsBase, ctx.WebSocket]);
+    return ws;
+  });
 
   const onlineUserIds = useMemo(
     () =>

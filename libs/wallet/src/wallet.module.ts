@@ -15,6 +15,7 @@ import { WalletService } from './wallet.service';
   imports: [TypeOrmModule.forFeature([WalletAccountEntity, WalletTransferEntity, WalletEntryEntity]), UsersModule],
   controllers: [WalletController, AdminWalletsController, PaymentsWebhookController],
   providers: [WalletRepository, WalletService, PaymentEvents, WalletAccountData],
-  exports: [WalletService],
+  // PaymentEvents: for the demo's locally signed top-ups (demo-top-up.ts), through the same verification.
+  exports: [WalletService, PaymentEvents],
 })
 export class WalletModule {}

@@ -454,6 +454,9 @@ export class ProtocolStub {
       case 'mark_all_read':
         for (const n of this.listOf(user.id)) n.is_read = true;
         return this.sendUnreadCount(user.id);
+      // The stub has no availability endpoint: its frames are as unknown here as a made-up one.
+      case 'list_available':
+      case 'set_availability':
       default:
         return this.send(connection, { type: 'error', code: 'unknown_type', message: 'unknown type' });
     }

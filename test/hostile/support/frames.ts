@@ -18,7 +18,7 @@ export type Family =
 /** What the attacker's connection must receive for one frame. */
 export type Outcome =
   | { kind: 'error'; code: ErrorCode; ref?: string }
-  | { kind: 'reply'; type: 'pong' | 'chat_message' | 'unread_count' }
+  | { kind: 'reply'; type: 'pong' | 'chat_message' | 'unread_count' | 'available_page' }
   | { kind: 'silent' };
 
 /** Ids the fuzzer can aim at: ones that belong to the attacker and ones that belong to somebody else. */
@@ -132,6 +132,14 @@ export class FuzzModel {
         this.notificationsRead += this.unread.size;
         this.unread.clear();
         return { kind: 'reply', type: 'unread_count' };
+      case 'list_available':
+        return isUuidLike(own('cursor')) ? { kind: 'reply', type: 'available_page' } : error('validation_failed');
+      case 'set_availability': {
+        // The attacker is a client: a well-formed status is refused as not theirs to set.
+        const status = own('status');
+        const known = status === 'available' || status === 'busy' || status === 'offline';
+        return error(known ? 'forbidden' : 'validation_failed');
+      }
       default:
         return error('unknown_type');
     }
@@ -296,6 +304,18 @@ function fieldValue(field: string, targets: FuzzTargets): fc.Arbitrary<unknown> 
         { weight: 2, arbitrary: wrongValue },
       );
     }
+    case 'cursor':
+      return fc.oneof(
+        { weight: 3, arbitrary: fc.uuid() },
+        { weight: 1, arbitrary: fc.constantFrom('not-a-uuid', '', 'ffffffff-ffff-ffff-ffff-ffffffffffff') },
+        { weight: 2, arbitrary: wrongValue },
+      );
+    case 'status':
+      return fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom('available', 'busy', 'offline') },
+        { weight: 1, arbitrary: fc.constantFrom('Available', 'away', ' busy', '') },
+        { weight: 2, arbitrary: wrongValue },
+      );
     case 'token':
       return fc.oneof(
         fc.string({ minLength: 1, maxLength: 200 }),
