@@ -35,6 +35,7 @@ const TABLES = [
   'chat_messages',
   'chat_read_markers',
   'consultations',
+  'live_sessions',
   'notification_deliveries',
   'notification_preferences',
   'notifications',
@@ -85,6 +86,8 @@ describe(`migrations (${ENGINE})`, () => {
       'ErasureAndCollapsedNotifications1733780000000',
       'NumerologistAvailability1733800000000',
       'WalletLedger1733810000000',
+      'WalletEarnings1733820000000',
+      'LiveSessions1733830000000',
       'ChatInsertFunction1733900000000',
     ]);
   });

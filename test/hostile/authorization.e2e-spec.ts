@@ -260,6 +260,20 @@ describe('hostile: authorization matrix', () => {
         path: `/api/consultations/${consultationId}/messages`,
         otherUser: { status: 404 },
       },
+      // Another pair's live session: no such consultation for Carol, whatever she tries.
+      ...(
+        [
+          ['GET', ''],
+          ['POST', ''],
+          ['POST', '/accept'],
+          ['POST', '/end'],
+        ] as const
+      ).map(([method, action]) => ({
+        method,
+        template: `/api/consultations/{id}/session${action}`,
+        path: `/api/consultations/${consultationId}/session${action}`,
+        otherUser: { status: 404 },
+      })),
       {
         method: 'GET',
         template: '/api/notifications',

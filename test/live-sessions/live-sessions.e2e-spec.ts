@@ -1,4 +1,8 @@
 import type { LiveSessionData, ServerFrameMap } from '@numerai/protocol';
+import { LiveSessionEntity } from '@numerai/live-sessions';
+import { JobRunner } from '@numerai/scheduler';
+import { DataSource, Like } from 'typeorm';
+import { WalletTransferEntity } from '@numerai/wallet';
 import { createConsultation, type TestUser } from '../support/factories';
 import { http } from '../support/http';
 import { ENGINE, expectError, noteSkippedPostgres } from '../support/rest-helpers';
@@ -141,6 +145,65 @@ describe(`live sessions (${ENGINE})`, () => {
     expectError(await session(client, id, '/end'), 409, 'No live session');
   });
 
+  it('clock runs racing each other (five at a time, besides the timer) charge and earn each minute once', async () => {
+    const { id, client, numerologist, clientChat } = await ready();
+    await grant(client, 1000);
+    expect((await session(client, id)).status).toBe(201);
+    expect((await session(numerologist, id, '/accept')).status).toBe(200);
+    const runner = server.app.get(JobRunner);
+    const race = async () => {
+      while ((await session(client, id, '', 'GET')).body.minutes_charged < 2) {
+        await Promise.all(Array.from({ length: 5 }, () => runner.runNow('live-session-clock')));
+      }
+    };
+    await Promise.all([race(), state(clientChat, (data) => data.minutes_charged === 2, 'minute 3 charged')]);
+    const ended = (await session(client, id, '/end')).body;
+    const minutes = ended.minutes_charged + ended.free_minutes;
+    // The row and the ledger agree: what the client paid, and one earning per minute started.
+    expect(await balance(client)).toBe(1000 - ended.amount_charged);
+    expect(ended.amount_charged).toBe(ended.minutes_charged * RATE);
+    expect(await balance(numerologist)).toBe(minutes * EARNING);
+  });
+
+  it('export lists a user’s sessions on both sides; erasing the client deletes them mid-session, and the clock stops', async () => {
+    const { id, client, numerologist } = await ready();
+    await grant(client, 1000);
+    expect((await session(client, id)).status).toBe(201);
+    const accepted = (await session(numerologist, id, '/accept')).body;
+    const exported = async (user: TestUser) =>
+      (
+        await http<{ live_sessions: Record<string, { id: string }[]> }>(server.httpUrl, 'GET', '/api/users/me/export', {
+          token: user.token,
+        })
+      ).body.live_sessions;
+    expect((await exported(client)).as_client.map((row) => row.id)).toEqual([accepted.session_id]);
+    expect((await exported(numerologist)).as_numerologist).toEqual([
+      expect.objectContaining({ id: accepted.session_id, client_id: client.id, status: 'active', rate_minor: RATE }),
+    ]);
+
+    const charges = () =>
+      server.app
+        .get(DataSource)
+        .getRepository(WalletTransferEntity)
+        .countBy({ idempotencyKey: Like(`session:${accepted.session_id}:minute:%`), kind: 'charge' });
+    const erased = await http(server.httpUrl, 'DELETE', '/api/users/me', {
+      token: client.token,
+      body: { password: client.password },
+    });
+    expect(erased.status).toBe(204);
+    const chargedAtErasure = await charges();
+    expect(await server.app.get(DataSource).getRepository(LiveSessionEntity).countBy({ id: accepted.session_id })).toBe(
+      0,
+    );
+    // Clock runs after it (one past the next minute's start) charge nothing more for the session that is gone.
+    await waitFor('a minute past the erasure', async () => {
+      await server.app.get(JobRunner).runNow('live-session-clock');
+      return Date.parse(accepted.started_at!) + 2 * MINUTE_MS < Date.now();
+    });
+    expect(await charges()).toBe(chargedAtErasure);
+    await waitFor('the numerologist available again', async () => (await availability(numerologist)) === 'available');
+  });
+
   it('lapses when the numerologist does not accept in time: both notified, a system message', async () => {
     const { id, client, numerologist, clientChat } = await ready();
     await grant(client, 500);
@@ -194,6 +257,21 @@ describe(`live sessions (${ENGINE})`, () => {
     const ended = await state(clientChat, (data) => data.status === 'ended', 'the end after the free minute');
     expect(ended).toMatchObject({ end_reason: 'balance', minutes_charged: 0, amount_charged: 0 });
     expect(await balance(client)).toBe(0);
+  });
+
+  it('the consultation completed under a running session ends it (the clock reads it from the database)', async () => {
+    const { id, client, numerologist, clientChat } = await ready();
+    await grant(client, 1000);
+    expect((await session(client, id)).status).toBe(201);
+    expect((await session(numerologist, id, '/accept')).status).toBe(200);
+    const completed = await http(server.httpUrl, 'PATCH', `/api/consultations/${id}`, {
+      token: numerologist.token,
+      body: { status: 'completed' },
+    });
+    expect(completed.status).toBe(200);
+    const ended = await state(clientChat, (data) => data.status === 'ended', 'the end with the consultation');
+    expect(ended).toMatchObject({ end_reason: 'consultation_closed', minutes_charged: 0 });
+    await waitFor('available again', async () => (await availability(numerologist)) === 'available');
   });
 
   it('the numerologist away for longer than the pause rule: paused, that minute refunded, resumed on return', async () => {

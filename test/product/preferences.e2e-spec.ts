@@ -32,6 +32,8 @@ describe(`notification preferences (${ENGINE})`, () => {
         consultation_started: on,
         consultation_completed: on,
         consultation_cancelled: on,
+        live_session_requested: on,
+        live_session_lapsed: on,
       },
     });
   });

@@ -97,6 +97,7 @@ describe(`account export, streamed (${ENGINE})`, () => {
       'push_subscriptions',
       'blocks',
       'wallet',
+      'live_sessions',
     ]);
     expect(Date.parse(body.exported_at)).not.toBeNaN();
     expect(body.profile).toEqual({ ...(await get(client, '/api/users/me')).body, blocked_at: null });
@@ -140,6 +141,7 @@ describe(`account export, streamed (${ENGINE})`, () => {
     expect(body.notification_preferences).toEqual(Object.fromEntries(switchedOff));
     expect(body.push_subscriptions).toEqual([]);
     expect(body.wallet).toEqual({ currency: 'USD', balance: 0, entries: [] });
+    expect(body.live_sessions).toEqual({ as_client: [], as_numerologist: [] });
   });
 
   it('an empty history is a complete document too', async () => {

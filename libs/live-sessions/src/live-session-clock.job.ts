@@ -21,6 +21,7 @@ import { endPlan, lapsePlan, nextMinutePlan, pausePlan, resumePlan, type Session
  *   a balance that cannot pay ends the session (reason `balance`).
  * - paused: resumed (a new minute charged) when the numerologist is back; ended (reason
  *   `numerologist_away`) after LIVE_SESSION_MAX_PAUSE_MS.
+ * - any open one whose consultation is no longer active: ended (`consultation_closed`).
  *
  * Clocks of instances may differ: a step falls due by this instance's clock (a second's skew
  * moves it by a second), and which minute it is comes from the row, never from the clock.
@@ -58,6 +59,11 @@ export class LiveSessionClock implements ScheduledJob, OnModuleInit {
   private async step(session: LiveSessionEntity, numerologistOnline: boolean): Promise<void> {
     const now = this.clock.now();
     const { minuteMs, pauseAfterMs, maxPauseMs } = this.config.liveSessions;
+    // Completed, cancelled (or erased with an account) under it: read from the row, so no lost event keeps it charging.
+    if (session.consultation && session.consultation.status !== 'active') {
+      await this.apply(session, endPlan(session, now, 'consultation_closed'));
+      return;
+    }
     switch (session.status) {
       case 'requested':
         if (now >= session.expiresAt) await this.apply(session, lapsePlan(now));

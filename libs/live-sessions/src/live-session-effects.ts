@@ -18,6 +18,14 @@ const ENDED: Record<LiveSessionEndReason, { by: 'client' | 'numerologist'; sente
   numerologist: { by: 'numerologist', sentence: 'ended the live session' },
   balance: { by: 'client', sentence: 'ran out of balance: the live session ended' },
   numerologist_away: { by: 'numerologist', sentence: 'was away too long: the live session ended' },
+  consultation_closed: { by: 'numerologist', sentence: 'closed the consultation: the live session ended' },
+};
+
+/** The same for a request that ended before it was accepted. */
+const NOT_STARTED: Record<LiveSessionEndReason, { by: 'client' | 'numerologist'; sentence: string }> = {
+  ...ENDED,
+  client: { by: 'client', sentence: 'withdrew the live session request' },
+  numerologist: { by: 'numerologist', sentence: 'declined the live session request' },
 };
 
 /**
@@ -53,18 +61,24 @@ export class LiveSessionEffects implements BeforeApplicationShutdown {
 
   /** After `before` changed (this instance's transition won): everything that follows, in the background. */
   changed(before: LiveSessionEntity | null, sessionId: string): void {
-    const work = this.follow(before, sessionId)
+    this.background(() => this.follow(before, sessionId));
+  }
+
+  /** The client's balance changed (a top-up): their running sessions show it at once (in the background). */
+  balanceChanged(clientId: string): void {
+    this.background(async () => {
+      for (const session of await this.sessions.runningOfClient(clientId)) {
+        await this.announce(session);
+        await this.warnIfLow(session);
+      }
+    });
+  }
+
+  private background(task: () => Promise<void>): void {
+    const work = task()
       .catch((error: unknown) => this.logger.error(error instanceof Error ? error : String(error)))
       .finally(() => this.pending.delete(work));
     this.pending.add(work);
-  }
-
-  /** The client's balance changed (a top-up): their running sessions show it at once. */
-  async balanceChanged(clientId: string): Promise<void> {
-    for (const session of await this.sessions.runningOfClient(clientId)) {
-      await this.announce(session);
-      await this.warnIfLow(session);
-    }
   }
 
   private async follow(before: LiveSessionEntity | null, sessionId: string): Promise<void> {
@@ -85,13 +99,8 @@ export class LiveSessionEffects implements BeforeApplicationShutdown {
       await this.systemMessage(session, 'numerologist', 'live_session_started', 'started the live session');
     } else if (session.status === 'ended' && session.endReason) {
       if (wasRunning) await this.availability.sessionEnded(session.numerologistId);
-      const { by, sentence } = ENDED[session.endReason];
-      await this.systemMessage(
-        session,
-        wasRunning ? by : 'client',
-        'live_session_ended',
-        wasRunning ? sentence : 'withdrew the live session request',
-      );
+      const { by, sentence } = wasRunning ? ENDED[session.endReason] : NOT_STARTED[session.endReason];
+      await this.systemMessage(session, by, 'live_session_ended', sentence);
     } else if (session.status === 'lapsed') {
       await this.systemMessage(
         session,

@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AccountDataSection, type ErasureContext, exportedRows, jsonObject, type JsonMember } from '@numerai/common';
+import { AvailabilityService } from '@numerai/availability';
+import {
+  AccountDataSection,
+  type AccountErasure,
+  type ErasureContext,
+  exportedRows,
+  jsonObject,
+  type JsonMember,
+} from '@numerai/common';
 import { LiveSessionEntity } from './live-session.entity';
 
 /** One session in the export: what was agreed and what it cost, with the other side by id. */
@@ -25,12 +33,16 @@ function exported(row: LiveSessionEntity) {
 
 /**
  * Live sessions in the account's export (`live_sessions`: those the user took part in, as the
- * client and as the numerologist). On erasure they are deleted: the money they moved stays on the ledger, anonymised with
- * the wallet (libs/wallet), and a running one stops being charged (its row is gone).
+ * client and as the numerologist). On erasure they are deleted: the money they moved stays on the
+ * ledger, anonymised with the wallet (libs/wallet); a running one stops being charged (its row is
+ * gone) and its numerologist is available again.
  */
 @Injectable()
 export class LiveSessionsAccountData extends AccountDataSection {
-  constructor(@InjectRepository(LiveSessionEntity) private readonly rows: Repository<LiveSessionEntity>) {
+  constructor(
+    @InjectRepository(LiveSessionEntity) private readonly rows: Repository<LiveSessionEntity>,
+    private readonly availability: AvailabilityService,
+  ) {
     super();
   }
 
@@ -46,11 +58,22 @@ export class LiveSessionsAccountData extends AccountDataSection {
     ];
   }
 
-  erasure({ userId }: ErasureContext) {
+  erasure({ userId }: ErasureContext): AccountErasure {
     return {
       statements: [
-        { sql: 'DELETE FROM live_sessions WHERE client_id = ? OR numerologist_id = ?', params: [userId, userId] },
+        {
+          sql: `DELETE FROM live_sessions WHERE client_id = ? OR numerologist_id = ? RETURNING numerologist_id, status`,
+          params: [userId, userId],
+        },
       ],
+      // A numerologist whose running session went with the other side's account is available again.
+      afterCommit: ([deleted]) => {
+        for (const row of deleted) {
+          if ((row.status === 'active' || row.status === 'paused') && row.numerologist_id !== userId) {
+            void this.availability.sessionEnded(String(row.numerologist_id)).catch(() => undefined);
+          }
+        }
+      },
     };
   }
 }

@@ -30,10 +30,11 @@ export class LiveSessionsRepository {
     return this.rows.findOne({ where: { consultationId }, order: { requestedAt: 'DESC', id: 'DESC' } });
   }
 
-  /** Open sessions by id after `afterId`: what the clock looks at. */
+  /** Open sessions by id after `afterId`, with their consultation: what the clock looks at. */
   openPage(afterId: string | undefined, limit: number): Promise<LiveSessionEntity[]> {
     return this.rows.find({
       where: { status: OPEN, ...(afterId ? { id: MoreThan(afterId) } : {}) },
+      relations: { consultation: true },
       order: { id: 'ASC' },
       take: limit,
     });

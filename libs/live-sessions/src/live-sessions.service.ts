@@ -35,9 +35,7 @@ export class LiveSessionsService implements OnModuleInit {
 
   onModuleInit(): void {
     // On the instance that credited the wallet: the client's running session shows the new time left at once.
-    this.events.onOrigin('wallet.credited', ({ user_id }) => {
-      void this.effects.balanceChanged(user_id).catch(() => undefined);
-    });
+    this.events.onOrigin('wallet.credited', ({ user_id }) => this.effects.balanceChanged(user_id));
   }
 
   /** The client asks for a live session in their active consultation. */

@@ -143,7 +143,13 @@ export const LIVE_SESSION_STATUSES = ['requested', 'active', 'paused', 'ended', 
 export type LiveSessionStatus = (typeof LIVE_SESSION_STATUSES)[number];
 
 /** Why a live session ended. */
-export const LIVE_SESSION_END_REASONS = ['client', 'numerologist', 'balance', 'numerologist_away'] as const;
+export const LIVE_SESSION_END_REASONS = [
+  'client',
+  'numerologist',
+  'balance',
+  'numerologist_away',
+  'consultation_closed',
+] as const;
 export type LiveSessionEndReason = (typeof LIVE_SESSION_END_REASONS)[number];
 
 const minor = (what: string) => describe(int({ minimum: 0 }), `${what}, minor units of \`currency\``);
