@@ -369,6 +369,7 @@ describe(`sessions (${ENGINE})`, () => {
         'blocks',
         'consultations',
         'exported_at',
+        'live_sessions',
         'messages',
         'notification_preferences',
         'notifications',
