@@ -108,6 +108,11 @@ describe(`the consultation lifecycle in the chat (${ENGINE})`, () => {
 
     it('cancelled by the client: the system message is theirs, and it is no chat_message notification', async () => {
       const { consultation, client, numerologist } = await createConsultation(server, { lifecycle: true });
+      // The booking's notice is stored after the booking answers: once it is, the inbox opened next
+      // hears only what comes after it (it once arrived live here, ahead of the cancellation).
+      await waitFor('the booking notice', async () =>
+        (await notificationsOf(server, numerologist)).some((n) => n.notification_type === 'consultation_booked'),
+      );
       const inbox = await openNotifications(server, numerologist);
       expect((await patch(client, consultation.id, 'cancelled')).status).toBe(200);
       const cancelled = systemMessage(2, 'consultation_cancelled', client, `${client.name} cancelled the consultation`);
