@@ -201,6 +201,36 @@ describe(`availability socket (${ENGINE})`, () => {
     expect(await viewer.next('error')).toEqual(errorFrame('validation_failed'));
   });
 
+  it('a numerologist sets their own status on the presence socket too; nobody else can', async () => {
+    const numerologist = await withRate(server, 190, 'Sibyl');
+    const listing = await client().availability(await createUser(server));
+    await listing.next('available_page');
+    const presence = await client().presence(numerologist);
+    await presence.next('presence_state');
+    presence.send('set_availability', { status: 'available' });
+    expect(await presence.next('availability_set')).toEqual({
+      type: 'availability_set',
+      status: 'available',
+      rate_minor: 190,
+      currency: 'USD',
+    });
+    expect(await changeOf(listing, numerologist)).toMatchObject({ status: 'available', rate_minor: 190 });
+    presence.send('set_availability', { status: 'busy' });
+    expect((await presence.next('availability_set')).status).toBe('busy');
+    expect(await changeOf(listing, numerologist)).toMatchObject({ status: 'busy' });
+    const mine = await http<{ status: string }>(server.httpUrl, 'GET', '/api/availability', {
+      token: numerologist.token,
+    });
+    expect(mine.body.status).toBe('busy');
+
+    const stranger = await client().presence(await createUser(server));
+    await stranger.next('presence_state');
+    stranger.send('set_availability', { status: 'available' });
+    expect(await stranger.next('error')).toEqual(errorFrame('forbidden'));
+    stranger.send('set_availability', { status: 'away' } as never);
+    expect(await stranger.next('error')).toEqual(errorFrame('validation_failed'));
+  });
+
   it('refuses a socket without a valid token', async () => {
     const viewer = await createUser(server);
     await expect(client().availability(viewer, { token: 'forged' })).rejects.toMatchObject({
