@@ -22,7 +22,7 @@ export class PresenceAvailability {
     this.setter = setter;
   }
 
-  set(user: Principal, status: AvailabilityStatus): Promise<ServerFrameMap['availability_set']> {
+  async set(user: Principal, status: AvailabilityStatus): Promise<ServerFrameMap['availability_set']> {
     // A build without the availability feature (none today) answers rather than ignore the frame.
     if (!this.setter) throw new UnavailableError('Availability is not served here');
     return this.setter(user, status);
