@@ -19,7 +19,12 @@ export class PresenceModule {
       global: true,
       imports: [ConsultationsModule, UsersModule],
       controllers: [PresenceController],
-      providers: [PresenceAvailability, PresenceService, PresenceGateway, { provide: PresenceStore, ...store } as Provider],
+      providers: [
+        PresenceAvailability,
+        PresenceService,
+        PresenceGateway,
+        { provide: PresenceStore, ...store } as Provider,
+      ],
       exports: [PresenceAvailability, PresenceService],
     };
   }

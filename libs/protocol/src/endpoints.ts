@@ -494,7 +494,6 @@ export const presenceEndpoint = endpoint<PresenceContext>()({
   },
 });
 
-
 /** A numerologist clients can start a live session with now: the REST list's item. */
 export const availableNumerologist = obj({
   user_id: uuid(),
