@@ -1,6 +1,7 @@
 import type { ServerFrame } from '@numerai/protocol';
 import { type EndpointConnection, OpenSockets, testClient } from '@numerai/testing';
 import { createConsultation, createUser, TestUser } from '../support/factories';
+import type { TestSocket } from '../support/ws-client';
 import { http } from '../support/http';
 import { ENGINE, noteSkippedPostgres } from '../support/rest-helpers';
 import { startTestServer, TestServer } from '../support/server';
@@ -28,6 +29,17 @@ async function setStatus(server: TestServer, numerologist: TestUser, status: str
  */
 const changeOf = (socket: EndpointConnection<'availability'>, user: TestUser) =>
   socket.socket.nextMatching('availability_changed', (frame) => frame.user_id === user.id, `a change of ${user.id}`);
+
+/** `set_availability` from someone who is no numerologist: `forbidden`; a status the contract lacks: `validation_failed`. */
+async function refusesSetAvailability({ socket }: { socket: TestSocket }) {
+  for (const [status, code] of [
+    ['available', 'forbidden'],
+    ['away', 'validation_failed'],
+  ] as const) {
+    socket.send({ type: 'set_availability', status });
+    expect(await socket.next('error')).toEqual(errorFrame(code));
+  }
+}
 
 /** Whether any frame received so far names `userId`. */
 const mentions = (frames: ServerFrame[], userId: string) => JSON.stringify(frames).includes(userId);
@@ -195,10 +207,34 @@ describe(`availability socket (${ENGINE})`, () => {
 
     const viewer = await client().availability(await createUser(server));
     await viewer.next('available_page');
-    viewer.send('set_availability', { status: 'available' });
-    expect(await viewer.next('error')).toEqual(errorFrame('forbidden'));
-    viewer.send('set_availability', { status: 'away' } as never);
-    expect(await viewer.next('error')).toEqual(errorFrame('validation_failed'));
+    await refusesSetAvailability(viewer);
+  });
+
+  it('a numerologist sets their own status on the presence socket too; nobody else can', async () => {
+    const numerologist = await withRate(server, 190, 'Sibyl');
+    const listing = await client().availability(await createUser(server));
+    await listing.next('available_page');
+    const presence = await client().presence(numerologist);
+    await presence.next('presence_state');
+    presence.send('set_availability', { status: 'available' });
+    expect(await presence.next('availability_set')).toEqual({
+      type: 'availability_set',
+      status: 'available',
+      rate_minor: 190,
+      currency: 'USD',
+    });
+    expect(await changeOf(listing, numerologist)).toMatchObject({ status: 'available', rate_minor: 190 });
+    presence.send('set_availability', { status: 'busy' });
+    expect((await presence.next('availability_set')).status).toBe('busy');
+    expect(await changeOf(listing, numerologist)).toMatchObject({ status: 'busy' });
+    const mine = await http<{ status: string }>(server.httpUrl, 'GET', '/api/availability', {
+      token: numerologist.token,
+    });
+    expect(mine.body.status).toBe('busy');
+
+    const stranger = await client().presence(await createUser(server));
+    await stranger.next('presence_state');
+    await refusesSetAvailability(stranger);
   });
 
   it('refuses a socket without a valid token', async () => {

@@ -269,7 +269,7 @@ describe(`hostile: fuzzed frames (seed ${SEED})`, () => {
     await closeAll(attackerSocket, victimSocket);
   }, 600_000);
 
-  it(`presence: ${FRAMES_PER_ENDPOINT} generated frames to a server → client only endpoint`, async () => {
+  it(`presence: ${FRAMES_PER_ENDPOINT} generated frames from a client (set_availability is a numerologist's: forbidden)`, async () => {
     const { client: attacker, numerologist: contact } = await createConsultation(server, { status: 'active' });
     const { socket: attackerSocket } = await openPresence(server, attacker);
     const { socket: contactSocket } = await openPresence(server, contact);
@@ -327,7 +327,8 @@ describe(`hostile: fuzzed frames (seed ${SEED})`, () => {
     await add('chat', b.numerologist, chatUrl(server, b.consultation.id));
     await add('notifications', a.client, notificationsUrl(server));
     await add('notifications', b.numerologist, notificationsUrl(server));
-    await add('presence', a.numerologist, presenceUrl(server));
+    // A client: the model's attacker (a numerologist's set_availability would change their availability).
+    await add('presence', a.client, presenceUrl(server));
     await add('presence', b.client, presenceUrl(server));
     for (const conn of conns) conn.socket.frames.length = 0;
     const cursor = conns.map(() => 0);

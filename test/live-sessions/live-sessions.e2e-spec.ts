@@ -145,6 +145,47 @@ describe(`live sessions (${ENGINE})`, () => {
     expectError(await session(client, id, '/end'), 409, 'No live session');
   });
 
+  it('a chat socket (re)connecting while a session is open gets its session_state at once; one without none', async () => {
+    const { id, client, numerologist, clientChat } = await ready();
+    /** A new chat socket's first frame after connection_established: a reloaded tab asks no REST for it. */
+    const firstState = async (user: TestUser, query: Record<string, string> = {}) => {
+      const socket = await openChat(server, id, user, { query });
+      sockets.push(socket);
+      const frame = await socket.next();
+      expect(frame.type).toBe('session_state');
+      return (frame as ServerFrameMap['session_state']).data;
+    };
+    /** With a replay asked for, its replay_complete comes after whatever the socket is shown as it opens. */
+    const noState = async (user: TestUser) => {
+      const socket = await openChat(server, id, user, { query: { last_seq: '0' } });
+      sockets.push(socket);
+      await socket.next('replay_complete');
+      expect(socket.frames.filter((frame) => frame.type === 'session_state')).toEqual([]);
+    };
+
+    await noState(client);
+    await grant(client, 1000);
+    const requested = (await session(client, id)).body;
+    expect(await firstState(numerologist)).toMatchObject({ session_id: requested.session_id, status: 'requested' });
+    expect((await session(numerologist, id, '/accept')).status).toBe(200);
+    await systemMessage(clientChat, 'live_session_started');
+
+    // Mid-session, resuming the chat too: the running clock first, then the replay.
+    const running = await firstState(client, { last_seq: '0' });
+    expect(running).toMatchObject({
+      session_id: requested.session_id,
+      consultation_id: id,
+      status: 'active',
+      rate_minor: RATE,
+    });
+    expect(running.seconds_left).toBeGreaterThan(0);
+
+    expect((await session(client, id, '/end')).status).toBe(200);
+    // Once the end was announced (it runs after the commit), a socket opening is shown no session.
+    await state(clientChat, (data) => data.status === 'ended', 'the end');
+    await noState(numerologist);
+  });
+
   it('clock runs racing each other (five at a time, besides the timer) charge and earn each minute once', async () => {
     const { id, client, numerologist, clientChat } = await ready();
     await grant(client, 1000);

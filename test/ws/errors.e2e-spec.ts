@@ -267,7 +267,7 @@ describe('ws: errors that keep the connection open', () => {
   });
 
   describe('on the presence endpoint', () => {
-    it('accepts only ping and auth: anything else is unknown_type; garbage is invalid_json', async () => {
+    it('accepts only set_availability, ping and auth: anything else is unknown_type; garbage is invalid_json', async () => {
       const user = await createUser(server);
       const { socket } = await openPresence(server, user);
       for (const frame of [

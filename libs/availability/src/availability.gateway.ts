@@ -19,6 +19,7 @@ import {
 } from '@numerai/realtime';
 import { AvailabilityListing } from './availability-listing';
 import { AvailabilityService } from './availability.service';
+import { availabilitySetFrame } from './availability.view';
 
 type Availability = typeof availabilityEndpoint;
 const ROOM = availabilityEndpoint.room(AVAILABILITY_ROOM_KEY);
@@ -26,7 +27,8 @@ const ROOM = availabilityEndpoint.room(AVAILABILITY_ROOM_KEY);
 /**
  * `/ws/availability/`: the public listing of numerologists available for a live session, to any
  * authenticated user — a page at once, further pages on request, then every change. Separate from
- * presence, which shows only contacts. A numerologist may also set their own status here.
+ * presence, which shows only contacts. A numerologist may also set their own status here (or on
+ * the presence socket: AvailabilityService provides it there).
  */
 @RealtimeEndpoint(availabilityEndpoint)
 export class AvailabilityGateway extends RealtimeGateway<Availability> implements EndpointHandlers<Availability> {
@@ -90,13 +92,7 @@ export class AvailabilityGateway extends RealtimeGateway<Availability> implement
     connection: ClientConnection,
     frame: ClientFrameMap['set_availability'],
   ): Promise<ServerFrameMap['availability_set']> {
-    const view = await this.availability.setStatus(connection.user, frame.status);
-    return {
-      type: 'availability_set',
-      status: view.status,
-      currency: view.currency,
-      ...(view.rate_minor != null ? { rate_minor: view.rate_minor } : {}),
-    };
+    return availabilitySetFrame(await this.availability.setStatus(connection.user, frame.status));
   }
 }
 

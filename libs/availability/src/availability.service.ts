@@ -3,9 +3,9 @@ import { ConflictError, DEFAULT_PAGE_SIZE, InvalidError, NotAllowedError, type P
 import { AppConfig } from '@numerai/config';
 import { EventBus } from '@numerai/events';
 import type { AvailabilityStatus } from './numerologist-availability.entity';
-import { PresenceService } from '@numerai/presence';
+import { PresenceAvailability, PresenceService } from '@numerai/presence';
 import { AvailabilityRepository } from './availability.repository';
-import type { AvailabilityView, AvailableNumerologistPage } from './availability.view';
+import { availabilitySetFrame, type AvailabilityView, type AvailableNumerologistPage } from './availability.view';
 
 /**
  * A numerologist's public opt-in to live sessions: `available` lists them (with their rate) to
@@ -18,14 +18,18 @@ export class AvailabilityService implements OnModuleInit {
   constructor(
     private readonly availability: AvailabilityRepository,
     private readonly presence: PresenceService,
+    private readonly presenceAvailability: PresenceAvailability,
     private readonly config: AppConfig,
     private readonly events: EventBus,
   ) {}
 
+  /** Presence cannot call this feature (it depends on presence): it is handed what to do instead. */
   onModuleInit(): void {
     this.presence.onWentOffline(async (userId) => {
       if (await this.availability.markOffline(userId)) this.changed(userId);
     });
+    // `set_availability` on the presence socket: as on the availability socket and over REST.
+    this.presenceAvailability.provide(async (user, status) => availabilitySetFrame(await this.setStatus(user, status)));
   }
 
   /**

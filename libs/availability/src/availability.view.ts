@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { AVAILABILITY_STATUSES } from '@numerai/protocol';
+import { AVAILABILITY_STATUSES, type ServerFrameMap } from '@numerai/protocol';
 import type { AvailabilityStatus } from './numerologist-availability.entity';
 
 /** The contract's statuses (libs/protocol), for REST. */
@@ -11,6 +11,16 @@ export class AvailabilityView {
   @ApiProperty({ type: 'integer', nullable: true, description: 'per minute, minor units of `currency`; null: not set' })
   rate_minor!: number | null;
   @ApiProperty({ example: 'USD' }) currency!: string;
+}
+
+/** The numerologist's own availability as `set_availability` is answered, on either socket that takes it. */
+export function availabilitySetFrame(view: AvailabilityView): ServerFrameMap['availability_set'] {
+  return {
+    type: 'availability_set',
+    status: view.status,
+    currency: view.currency,
+    ...(view.rate_minor != null ? { rate_minor: view.rate_minor } : {}),
+  };
 }
 
 /** A numerologist clients can start a live session with now. */

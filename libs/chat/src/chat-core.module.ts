@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConsultationsModule } from '@numerai/consultations';
+import { ChatOpenings } from './chat-openings';
 import { ChatMessagesRepository } from './chat-messages.repository';
 import { ChatService } from './chat.service';
 import { ConsultationStatusCache } from './consultation-status.cache';
@@ -16,6 +17,7 @@ import { ChatUnreadCounter } from './chat-unread-counter';
 @Module({
   imports: [ConsultationsModule],
   providers: [
+    ChatOpenings,
     ChatService,
     ChatUnreadCounter,
     ChatMessagesRepository,
@@ -24,6 +26,6 @@ import { ChatUnreadCounter } from './chat-unread-counter';
     MessageWriter,
     TypingTracker,
   ],
-  exports: [ChatService, MessageWriter],
+  exports: [ChatOpenings, ChatService, MessageWriter],
 })
 export class ChatCoreModule {}

@@ -22,6 +22,7 @@ import {
   StreamDelivery,
   UpgradeContext,
 } from '@numerai/realtime';
+import { ChatOpenings } from './chat-openings';
 import { ChatService } from './chat.service';
 
 type Chat = typeof chatEndpoint;
@@ -39,11 +40,19 @@ export class ChatGateway extends RealtimeGateway<Chat> implements EndpointHandle
     private readonly chat: ChatService,
     private readonly consultations: ConsultationsService,
     private readonly registry: ConnectionRegistry,
+    openings: ChatOpenings,
     streams: StreamDeliveries,
     events: EventBus,
   ) {
     super(runtime, chatEndpoint);
-    this.messages = streams.create(chatStream, { source: chat.messageSource });
+    this.messages = streams.create(chatStream, {
+      source: chat.messageSource,
+      // In the room already, live frames held: the features' state (a running session's
+      // session_state) comes before the replay, and a change committed meanwhile follows it.
+      opening: async (connection, consultationId) => {
+        for (const frame of await openings.frames(consultationId)) connection.send(frame);
+      },
+    });
     events.on('chat.message_stored', ({ consultation_id, message }) => this.messages.accept(consultation_id, message));
     events.on('chat.typing', (typing) =>
       this.registry.broadcast(
@@ -90,6 +99,7 @@ export class ChatGateway extends RealtimeGateway<Chat> implements EndpointHandle
   }
 
   /**
+   * First the state of features built on chat (ChatOpenings: a live session's `session_state`).
    * `?last_seq=` or `?last_message_id=` replays what was stored after that position (paged,
    * bounded, see StreamDelivery), then continues live with no gap and no duplicate.
    */

@@ -1,5 +1,6 @@
 export * from './chat.module';
 export * from './chat-core.module';
+export * from './chat-openings';
 export * from './chat.service';
 export * from './message-writer';
 export * from './chat-messages.repository';

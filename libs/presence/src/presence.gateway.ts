@@ -1,25 +1,39 @@
 import { EventBus } from '@numerai/events';
-import { type PresenceContext, presenceEndpoint, type ServerFrame } from '@numerai/protocol';
+import {
+  type ClientFrameMap,
+  type PresenceContext,
+  presenceEndpoint,
+  type ServerFrame,
+  type ServerFrameMap,
+} from '@numerai/protocol';
 import {
   Admission,
   ClientConnection,
   ConnectionRegistry,
+  EndpointHandlers,
   RealtimeEndpoint,
   RealtimeGateway,
   RealtimeRuntime,
   UpgradeContext,
 } from '@numerai/realtime';
+import { PresenceAvailability } from './presence-availability';
 import { PresenceService } from './presence.service';
 import { passesView } from './presence-view';
 
 const roomOf = presenceEndpoint.room;
 
-/** `/ws/presence/`: any authenticated user; sees only their contacts. Server → client only. */
+type Presence = typeof presenceEndpoint;
+
+/**
+ * `/ws/presence/`: any authenticated user; sees only their contacts. A numerologist may also set
+ * their own availability on it (`set_availability`, done by the availability feature).
+ */
 @RealtimeEndpoint(presenceEndpoint)
-export class PresenceGateway extends RealtimeGateway<typeof presenceEndpoint> {
+export class PresenceGateway extends RealtimeGateway<Presence> implements EndpointHandlers<Presence> {
   constructor(
     runtime: RealtimeRuntime,
     private readonly presence: PresenceService,
+    private readonly availability: PresenceAvailability,
     registry: ConnectionRegistry,
     events: EventBus,
   ) {
@@ -62,5 +76,12 @@ export class PresenceGateway extends RealtimeGateway<typeof presenceEndpoint> {
       // No linger: the view filters every later frame itself.
       connection.release((frame) => !passesView(view, frame), 0);
     }
+  }
+
+  onSetAvailability(
+    connection: ClientConnection<PresenceContext>,
+    frame: ClientFrameMap['set_availability'],
+  ): Promise<ServerFrameMap['availability_set']> {
+    return this.availability.set(connection.user, frame.status);
   }
 }

@@ -37,7 +37,7 @@ describe('the endpoint contract', () => {
     expect(CLIENT_FRAMES_BY_ENDPOINT).toEqual({
       chat: ['chat_message', 'typing', 'read_receipt', 'ping', 'auth'],
       notifications: ['mark_read', 'mark_all_read', 'ping', 'auth'],
-      presence: ['ping', 'auth'],
+      presence: ['set_availability', 'ping', 'auth'],
       availability: ['list_available', 'set_availability', 'ping', 'auth'],
     });
     expect(Object.keys(notificationsEndpoint.server)).toContain('replay_complete');

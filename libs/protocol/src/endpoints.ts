@@ -444,6 +444,24 @@ export const notificationsEndpoint = endpoint<undefined>()({
   },
 });
 
+export const AVAILABILITY_STATUSES = ['available', 'busy', 'offline'] as const;
+export type AvailabilityStatus = (typeof AVAILABILITY_STATUSES)[number];
+
+/**
+ * A numerologist sets their own availability on a socket they hold anyway: the presence socket
+ * (always open in their app) or the availability listing's. One declaration, on both endpoints.
+ */
+const setAvailability = frame(
+  'set_availability',
+  'Numerologists only: become available, busy or offline (as PUT /api/availability); answered with `availability_set`.',
+  { status: oneOf(AVAILABILITY_STATUSES) },
+);
+const availabilitySet = frame('availability_set', "The numerologist's own status and rate, after `set_availability`.", {
+  status: oneOf(AVAILABILITY_STATUSES),
+  rate_minor: opt(describe(int({ minimum: 1 }), 'absent until a rate is set')),
+  currency: str(),
+});
+
 /**
  * A presence connection's state: the contacts it has been shown online, so it is told
  * `user_offline` only about someone it saw online. Null until its `presence_state` is sent.
@@ -460,7 +478,9 @@ export const presenceEndpoint = endpoint<PresenceContext>()({
   query: {},
   audience: 'any authenticated user; sees only their contacts',
   roomKey: 'the user id',
-  client: {},
+  client: {
+    set_availability: setAvailability,
+  },
   server: {
     presence_state: frame('presence_state', 'The contacts online right now (right after connecting).', {
       users: arr(presenceUser),
@@ -470,11 +490,9 @@ export const presenceEndpoint = endpoint<PresenceContext>()({
       user_id: uuid(),
       last_seen: opt(dateTime()),
     }),
+    availability_set: availabilitySet,
   },
 });
-
-export const AVAILABILITY_STATUSES = ['available', 'busy', 'offline'] as const;
-export type AvailabilityStatus = (typeof AVAILABILITY_STATUSES)[number];
 
 /** A numerologist clients can start a live session with now: the REST list's item. */
 export const availableNumerologist = obj({
@@ -511,11 +529,7 @@ export const availabilityEndpoint = endpoint<undefined>()({
     list_available: frame('list_available', 'Asks for the next page of the listing; answered with `available_page`.', {
       cursor: describe(uuid(), 'the `next_cursor` of the previous page'),
     }),
-    set_availability: frame(
-      'set_availability',
-      'Numerologists only: become available, busy or offline (as PUT /api/availability); answered with `availability_set`.',
-      { status: oneOf(AVAILABILITY_STATUSES) },
-    ),
+    set_availability: setAvailability,
   },
   server: {
     available_page: frame(
@@ -537,11 +551,7 @@ export const availabilityEndpoint = endpoint<undefined>()({
         currency: str(),
       },
     ),
-    availability_set: frame('availability_set', "The numerologist's own status and rate, after `set_availability`.", {
-      status: oneOf(AVAILABILITY_STATUSES),
-      rate_minor: opt(describe(int({ minimum: 1 }), 'absent until a rate is set')),
-      currency: str(),
-    }),
+    availability_set: availabilitySet,
   },
 });
 

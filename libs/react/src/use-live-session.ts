@@ -52,8 +52,10 @@ interface Anchor {
 
 /**
  * A consultation's live per-minute session: its state from the server (`session_state` frames on
- * the chat socket, and GET /api/consultations/:id/session on every (re)connection, since frames sent
- * while away are not replayed), a countdown between frames, the low-balance warning, and the actions.
+ * the chat socket — an open session's state also right as the socket opens — and GET
+ * /api/consultations/:id/session on every (re)connection, which also gives the summary of one that
+ * ended while away, since frames sent meanwhile are not replayed), a countdown between frames, the
+ * low-balance warning, and the actions.
  *
  * ```tsx
  * const chat = useChatWebSocket(consultationId);
